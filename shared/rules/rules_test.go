@@ -1,0 +1,243 @@
+package rules
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pore/elamanipeli/shared/deck"
+)
+
+func TestFullGame(t *testing.T) {
+	s := lobby(t)
+	s, _ = play(t, s, "host decks q,s,r -violence", "host start")
+	if s.Phase != Playing {
+		t.Fatalf("phase %v after start", s.Phase)
+	}
+	// The first and last question stay in place; q2 is left out by its tag.
+	var ids []string
+	for _, r := range append([]CardRef{s.Path[0].Card}, s.Queue...) {
+		ids = append(ids, r.Card)
+	}
+	if got := strings.Join(ids, " "); !strings.HasPrefix(got, "q1 ") || !strings.Contains(got, " q5 a r1 r2") || strings.Contains(got, "q2") {
+		t.Fatalf("dealt order %q", got)
+	}
+	var seen []string
+	for s.Phase == Playing {
+		st := s.Step()
+		c := s.Card(st.Card)
+		seen = append(seen, c.ID)
+		switch {
+		case c.Kind == deck.Blank:
+			s, _ = play(t, s, "p write-blank Mikä on lempiruokasi?")
+			if s.Card(s.Step().Card).Text.In("en") != "Mikä on lempiruokasi?" {
+				t.Fatalf("own question not on the table: %+v", s.Step())
+			}
+			s, _ = play(t, s, "p answer pizza", "host answer keitto")
+		case c.ID == "a":
+			s, _ = play(t, s, "p choose 1", "p bookmark")
+		case c.ID == "c":
+			s, _ = play(t, s, "p pass") // nobody chooses: the story goes on by itself
+		case c.Kind == deck.Story:
+		case c.Kind == deck.Reflection:
+			s, _ = play(t, s, "p rate 7")
+		case st.Turn == 0:
+			s, _ = play(t, s, "host answer")
+		default:
+			s, _ = play(t, s, "p pass")
+		}
+		s, _ = play(t, s, "host next")
+	}
+	if s.Phase != Summary {
+		t.Fatalf("phase %v at the end", s.Phase)
+	}
+	joined := strings.Join(seen, " ")
+	if !strings.Contains(joined, "a c ") || !(strings.Contains(joined, "c d r1") || strings.Contains(joined, "c e r1")) {
+		t.Fatalf("story path %q", joined)
+	}
+	v := ViewOf(&s, 1)
+	if v.Summary == nil || len(v.Summary.Steps) != len(seen) || len(v.Summary.Help) != 2 {
+		t.Fatalf("summary %+v", v.Summary)
+	}
+	var marked []string
+	for _, st := range v.Summary.Steps {
+		if st.Bookmarked {
+			marked = append(marked, st.Text)
+		}
+	}
+	if !slices.Equal(marked, []string{"text a en"}) {
+		t.Fatalf("bookmarks %q", marked)
+	}
+	if v.Summary.Steps[len(seen)-2].Ratings[0] != 7 {
+		t.Fatalf("rating missing: %+v", v.Summary.Steps)
+	}
+	s, _ = play(t, s, "host close")
+	if s.Phase != Closed {
+		t.Fatalf("phase %v after close", s.Phase)
+	}
+}
+
+func TestIllegalActionsChangeNothing(t *testing.T) {
+	playing := []string{"host decks q,s,r", "host start"} // q1 is on the table; the host's turn
+	tests := []struct {
+		name  string
+		setup []string
+		act   string
+		want  Code
+	}{
+		{"player starts", []string{"host decks q"}, "p start", ErrNotAllowed},
+		{"spectator answers", playing, "2 answer hei", ErrNotAllowed},
+		{"next in the lobby", nil, "host next", ErrWrongPhase},
+		{"start without decks", nil, "host start", ErrNoDecks},
+		{"unknown deck", nil, "host decks q,nope", ErrNoSuchDeck},
+		{"help deck is not for play", nil, "host decks h", ErrNoSuchDeck},
+		{"the same deck twice", nil, "host decks q,q", ErrNoSuchDeck},
+		{"unknown tag", nil, "host decks q -nope", ErrOutOfRange},
+		{"not your turn", playing, "p answer hei", ErrNotYours},
+		{"answer twice", append(playing, "host answer"), "host answer", ErrAlreadyDone},
+		{"choose on a question", playing, "host choose 0", ErrNoCard},
+		{"rate a question", playing, "host rate 3", ErrNoCard},
+		{"the worker chooses for the youth", []string{"host decks s", "host start"}, "host choose 0", ErrNotYours},
+		{"no such choice", []string{"host decks s", "host start"}, "p choose 2", ErrNoSuchChoice},
+		{"rating off the scale", []string{"host decks r", "host start"}, "p rate 11", ErrOutOfRange},
+		{"back from the first card", playing, "host back", ErrAtStart},
+		{"answer while paused", append(playing, "p request-pause"), "host answer", ErrPaused},
+		{"pause twice", append(playing, "host pause"), "p request-pause", ErrPaused},
+		{"resume when not paused", playing, "host resume", ErrWrongPhase},
+		{"player resumes", append(playing, "host pause"), "p resume", ErrNotAllowed},
+		{"next while the host is away", append(playing, "sys presence 0 off"), "host next", ErrPaused},
+		{"knock on a locked room", []string{"host lock on"}, "sys join player Nick fi", ErrRoomLocked},
+		{"knocker answers", append(playing, "sys join player Nick fi"), "3 answer hei", ErrNotAllowed},
+		{"join as host", nil, "sys join host Nick fi", ErrNotAllowed},
+		{"join in an unknown language", nil, "sys join player Nick xx", ErrBadLanguage},
+		{"a client acts as the system", nil, "p join player Nick fi", ErrUnknownAction},
+		{"unknown seat", playing, "99 answer", ErrNoSeat},
+		{"admit nobody", nil, "host admit 7", ErrNoSuchSeat},
+		{"remove the host", nil, "host remove 0", ErrNoSuchSeat},
+		{"empty own question", playing, "p write-blank", ErrEmpty},
+		{"own question too long", playing, "p write-blank " + strings.Repeat("ä", MaxBlank+1), ErrTooLong},
+		{"answer too long", playing, "host answer " + strings.Repeat("x", MaxText+1), ErrTooLong},
+		{"unknown language", playing, "p language xx", ErrBadLanguage},
+		{"react out of range", playing, "p react 9", ErrOutOfRange},
+		{"host leaves", nil, "host leave", ErrNotAllowed},
+		{"decks after start", playing, "host decks q", ErrWrongPhase},
+		{"anything after close", []string{"host close"}, "p leave", ErrWrongPhase},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := play(t, lobby(t), tt.setup...)
+			by, a := parseAction(t, tt.act)
+			before := encode(t, s)
+			n, evs, err := Apply(s, by, a)
+			var code Code
+			if !errors.As(err, &code) || code != tt.want {
+				t.Fatalf("got %v, want %v", err, tt.want)
+			}
+			if evs != nil {
+				t.Fatalf("events on error: %+v", evs)
+			}
+			if !slices.Equal(encode(t, n), before) || !slices.Equal(encode(t, s), before) {
+				t.Fatal("state changed")
+			}
+			// A kind that is legal may still fail on its parameters; a
+			// kind refused outright must not be offered to the client.
+			if LegalFor(&s, by).Has(a.Kind) != (factsOf(&s, by).check(a.Kind) == "") {
+				t.Fatalf("%v: legal set disagrees with check", a.Kind)
+			}
+			if by != System && !paramCode(code) && LegalFor(&s, by).Has(a.Kind) {
+				t.Fatalf("%v is listed as legal", a.Kind)
+			}
+		})
+	}
+}
+
+// paramCode reports whether c is about an action's parameters rather than
+// its kind.
+func paramCode(c Code) bool {
+	switch c {
+	case ErrNoSuchDeck, ErrOutOfRange, ErrTooLong, ErrEmpty, ErrBadLanguage, ErrNoSuchSeat, ErrNoSuchChoice:
+		return true
+	}
+	return false
+}
+
+func TestStoryChoices(t *testing.T) {
+	tests := []struct {
+		name  string
+		moves []string
+		path  string
+	}{
+		{"first options", []string{"p choose 0", "host next", "p choose 0", "host next"}, "a b d"},
+		{"change of mind", []string{"p choose 0", "p choose 1", "host next", "p choose 1", "host next"}, "a c e"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := play(t, lobby(t), "host decks s,r", "host start")
+			s, _ = play(t, s, tt.moves...)
+			var ids []string
+			for _, st := range s.Path {
+				ids = append(ids, st.Card.Card)
+			}
+			if got := strings.Join(ids, " "); got != tt.path {
+				t.Fatalf("path %q, want %q", got, tt.path)
+			}
+		})
+	}
+}
+
+func TestBackAndForthKeepsThePath(t *testing.T) {
+	s, _ := play(t, lobby(t), "host decks s", "host start", "p choose 1", "host next", "p choose 0", "host back")
+	if s.Pos != 0 || len(s.Path) != 2 {
+		t.Fatalf("pos %d of %d", s.Pos, len(s.Path))
+	}
+	if _, _, err := Apply(s, 1, Action{Kind: ActChoose, Choice: 0}); !errors.Is(err, ErrChoiceLocked) {
+		t.Fatalf("changing an earlier choice: %v", err)
+	}
+	s, _ = play(t, s, "host next", "host next") // back to c, then onward along its choice
+	if got := s.Step().Card.Card; got != "d" {
+		t.Fatalf("after c came %q", got)
+	}
+}
+
+func TestSkipPutsTheStoryAside(t *testing.T) {
+	s, _ := play(t, lobby(t), "host decks s,r", "host start", "host skip")
+	if got := s.Step().Card.Card; got != "r1" || len(s.Path) != 1 {
+		t.Fatalf("after skip: %q, path %d", got, len(s.Path))
+	}
+}
+
+func TestReplayGivesTheSameState(t *testing.T) {
+	for seed := uint64(1); seed <= 20; seed++ {
+		actions := randomGame(seed, 300)
+		a, b := New(seed, testLibrary(), "W", "fi"), New(seed, testLibrary(), "W", "fi")
+		for _, ra := range actions {
+			a, _, _ = Apply(a, ra.by, ra.a)
+		}
+		for _, ra := range actions {
+			b, _, _ = Apply(b, ra.by, ra.a)
+		}
+		sameEncoding(t, "replayed states", a, b)
+	}
+}
+
+func TestViewsFollowEvents(t *testing.T) {
+	for seed := uint64(1); seed <= 40; seed++ {
+		checkGame(t, New(seed, testLibrary(), "W", "fi"), randomGame(seed, 400))
+	}
+}
+
+func TestOwnQuestionComesNext(t *testing.T) {
+	s, _ := play(t, lobby(t), "host decks r", "host start", "p write-blank Mitä kuuluu?", "host next")
+	c := s.Card(s.Step().Card)
+	if c.Text.In("fi") != "Mitä kuuluu?" || ViewOf(&s, 0).Step.Card.By != 1 {
+		t.Fatalf("next card %+v", c)
+	}
+}
+
+func TestHostAloneAnswersYouthCards(t *testing.T) {
+	s, _ := play(t, New(1, testLibrary(), "W", "fi"), "host decks r", "host start", "host rate 5", "host next", "host pass", "host next")
+	if s.Phase != Summary {
+		t.Fatalf("phase %v", s.Phase)
+	}
+}
