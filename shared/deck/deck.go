@@ -35,10 +35,10 @@ type DeckKind string
 
 // Deck kinds.
 const (
-	Questions   DeckKind = "questions"   // cards in order or shuffled, one after another
-	StoryDeck   DeckKind = "story"       // scenes follow the choices from Start to an ending
-	Reflections DeckKind = "reflection"  // life-area ratings, in order
-	HelpDeck    DeckKind = "help"        // help services, never played, shown at the end
+	Questions   DeckKind = "questions"  // cards in order or shuffled, one after another
+	StoryDeck   DeckKind = "story"      // scenes follow the choices from Start to an ending
+	Reflections DeckKind = "reflection" // life-area ratings, in order
+	HelpDeck    DeckKind = "help"       // help services, never played, shown at the end
 )
 
 // DeckKinds lists every deck kind.

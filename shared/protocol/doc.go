@@ -1,0 +1,17 @@
+// Package protocol defines every message between a client and the server,
+// once, and how they travel: one msgpack-encoded binary WebSocket frame per
+// message, as a two-element array [type, body].
+//
+// Decoding never trusts its input: Check walks the raw bytes first and
+// refuses a frame whose lengths promise more than it holds, that nests too
+// deeply or that uses msgpack extensions, so that what the decoder allocates
+// stays bounded by the frame's size. Bodies decode only into the concrete
+// struct of their type.
+//
+// # Versions
+//
+// Version only goes up; the server speaks every version from MinVersion to
+// Version. History:
+//
+//   - 1 (2026-11-25): first version.
+package protocol
