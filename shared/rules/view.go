@@ -274,3 +274,18 @@ func (v *View) Answerers() []SeatID {
 		}
 	})
 }
+
+// Clone returns a copy of v that shares nothing Apply changes, so a client
+// can keep an old view while it builds the next.
+func (v View) Clone() View {
+	v.Seats = slices.Clone(v.Seats)
+	v.Library = slices.Clone(v.Library)
+	v.Chosen = slices.Clone(v.Chosen)
+	v.Excluded = slices.Clone(v.Excluded)
+	if v.Step != nil {
+		st := *v.Step
+		st.Answers = slices.Clone(st.Answers)
+		v.Step = &st
+	}
+	return v
+}

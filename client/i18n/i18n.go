@@ -1,0 +1,110 @@
+// Package i18n gives the client its texts in the player's language. The
+// catalogs are plain JSON files under assets/i18n, one per language, each a
+// flat map from key to text; a test makes sure every language has every key.
+package i18n
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+
+	"github.com/pore/elamanipeli/assets"
+	"github.com/pore/elamanipeli/shared/deck"
+	"github.com/pore/elamanipeli/shared/rules"
+)
+
+// Catalog maps keys to texts in one language.
+type Catalog map[string]string
+
+// Load reads every catalog in fsys (files named <lang>.json).
+func Load(fsys fs.FS, dir string) (map[string]Catalog, error) {
+	out := map[string]Catalog{}
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, fmt.Errorf("i18n: %w", err)
+	}
+	for _, e := range entries {
+		lang, ok := strings.CutSuffix(e.Name(), ".json")
+		if !ok {
+			continue
+		}
+		b, err := fs.ReadFile(fsys, dir+"/"+e.Name())
+		if err != nil {
+			return nil, fmt.Errorf("i18n: %w", err)
+		}
+		var c Catalog
+		if err := json.Unmarshal(b, &c); err != nil {
+			return nil, fmt.Errorf("i18n: %s: %w", e.Name(), err)
+		}
+		out[lang] = c
+	}
+	return out, nil
+}
+
+var catalogs map[string]Catalog
+
+func init() {
+	var err error
+	if catalogs, err = Load(assets.I18n, "i18n"); err != nil {
+		panic(err) // the catalogs are embedded: a test catches this before it ships
+	}
+}
+
+// T translates into one language.
+type T struct{ lang string }
+
+// For returns the translator for lang, Finnish when lang is unknown.
+func For(lang string) T {
+	if _, ok := catalogs[lang]; !ok {
+		lang = deck.DefaultLanguage
+	}
+	return T{lang: lang}
+}
+
+// Lang is the translator's language.
+func (t T) Lang() string { return t.lang }
+
+// S returns the text for key with {0}, {1}… replaced by args. A missing key
+// falls back to Finnish, then shows the key itself, so a gap is visible but
+// never breaks the screen.
+func (t T) S(key string, args ...any) string {
+	s, ok := catalogs[t.lang][key]
+	if !ok {
+		if s, ok = catalogs[deck.DefaultLanguage][key]; !ok {
+			s = key
+		}
+	}
+	if len(args) == 0 {
+		return s
+	}
+	pairs := make([]string, 0, 2*len(args))
+	for i, a := range args {
+		pairs = append(pairs, "{"+strconv.Itoa(i)+"}", fmt.Sprint(a))
+	}
+	return strings.NewReplacer(pairs...).Replace(s)
+}
+
+// Err translates an error code from the server or the rules.
+func (t T) Err(c rules.Code) string { return t.S("err." + string(c)) }
+
+// Languages lists the languages with a catalog, Finnish first.
+func Languages() []string {
+	var out []string
+	for _, l := range deck.Languages {
+		if _, ok := catalogs[l]; ok {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Keys returns every key of lang's catalog, for tests.
+func Keys(lang string) []string {
+	var out []string
+	for k := range catalogs[lang] {
+		out = append(out, k)
+	}
+	return out
+}

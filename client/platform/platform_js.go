@@ -1,0 +1,300 @@
+//go:build js
+
+package platform
+
+import (
+	"strconv"
+	"strings"
+	"syscall/js"
+)
+
+// Browser is the platform inside a web page.
+type Browser struct {
+	doc      js.Value
+	fields   map[string]js.Value
+	events   []FieldEvent
+	mirrored []string
+	actions  js.Value
+	live     js.Value
+	lastLive string
+	lastActs string
+	funcs    []js.Func
+}
+
+// New returns the browser platform.
+func New() *Browser {
+	b := &Browser{doc: js.Global().Get("document"), fields: map[string]js.Value{}}
+	b.live = b.doc.Call("getElementById", "sr")
+	b.actions = b.doc.Call("getElementById", "sr-actions")
+	return b
+}
+
+func (b *Browser) storage() js.Value { return js.Global().Get("localStorage") }
+
+// Get reads a value kept on this device.
+func (b *Browser) Get(key string) string {
+	st := b.storage()
+	if !st.Truthy() {
+		return ""
+	}
+	v := st.Call("getItem", "elamanipeli."+key)
+	if v.IsNull() || v.IsUndefined() {
+		return ""
+	}
+	return v.String()
+}
+
+// Set keeps a value on this device; an empty value forgets it.
+func (b *Browser) Set(key, value string) {
+	st := b.storage()
+	if !st.Truthy() {
+		return
+	}
+	if value == "" {
+		st.Call("removeItem", "elamanipeli."+key)
+		return
+	}
+	st.Call("setItem", "elamanipeli."+key, value)
+}
+
+// Fragment returns the page address's fragment without '#'.
+func (b *Browser) Fragment() string {
+	return strings.TrimPrefix(js.Global().Get("location").Get("hash").String(), "#")
+}
+
+// ClearFragment removes the fragment without reloading the page.
+func (b *Browser) ClearFragment() {
+	loc := js.Global().Get("location")
+	js.Global().Get("history").Call("replaceState", nil, "", loc.Get("pathname").String()+loc.Get("search").String())
+}
+
+// PageURL is the game page's address, for join links.
+func (b *Browser) PageURL() string {
+	loc := js.Global().Get("location")
+	return loc.Get("origin").String() + loc.Get("pathname").String()
+}
+
+// ServerWS is the WebSocket address of the server that served the page.
+func (b *Browser) ServerWS() string {
+	loc := js.Global().Get("location")
+	scheme := "ws://"
+	if loc.Get("protocol").String() == "https:" {
+		scheme = "wss://"
+	}
+	return scheme + loc.Get("host").String() + "/ws"
+}
+
+// DrawsFields reports whether the page provides text fields (so a phone's
+// keyboard comes up); the game then only places them.
+func (b *Browser) DrawsFields() bool { return true }
+
+// SyncFields shows exactly the fields given, where given.
+func (b *Browser) SyncFields(specs []Field) {
+	seen := map[string]bool{}
+	for _, s := range specs {
+		seen[s.ID] = true
+		el, ok := b.fields[s.ID]
+		if !ok {
+			el = b.newField(s)
+			b.fields[s.ID] = el
+		}
+		st := el.Get("style")
+		st.Set("left", px(s.X))
+		st.Set("top", px(s.Y))
+		st.Set("width", px(s.W))
+		st.Set("height", px(s.H))
+		st.Set("fontSize", px(s.FontPx))
+		el.Set("placeholder", s.Placeholder)
+		el.Call("setAttribute", "aria-label", s.Label)
+		if s.Set && el.Get("value").String() != s.Value {
+			el.Set("value", s.Value)
+		}
+	}
+	for id, el := range b.fields {
+		if !seen[id] {
+			el.Call("remove")
+			delete(b.fields, id)
+		}
+	}
+}
+
+func (b *Browser) newField(s Field) js.Value {
+	el := b.doc.Call("createElement", "input")
+	el.Set("className", "game-field")
+	el.Set("id", "field-"+s.ID)
+	el.Set("type", "text")
+	el.Set("autocomplete", "off")
+	el.Set("spellcheck", s.Kind != FieldCode)
+	if s.Max > 0 {
+		el.Set("maxLength", s.Max)
+	}
+	if s.Lang != "" {
+		el.Set("lang", s.Lang)
+	}
+	if s.Kind == FieldCode {
+		el.Set("autocapitalize", "characters")
+		el.Call("setAttribute", "autocorrect", "off")
+		el.Set("inputMode", "text")
+		el.Call("setAttribute", "enterkeyhint", "go")
+	} else {
+		el.Call("setAttribute", "enterkeyhint", "done")
+	}
+	id := s.ID
+	onInput := js.FuncOf(func(this js.Value, args []js.Value) any {
+		b.events = append(b.events, FieldEvent{ID: id, Value: this.Get("value").String()})
+		wake()
+		return nil
+	})
+	onKey := js.FuncOf(func(this js.Value, args []js.Value) any {
+		ev := args[0]
+		switch ev.Get("key").String() {
+		case "Enter":
+			ev.Call("preventDefault")
+			b.events = append(b.events, FieldEvent{ID: id, Value: this.Get("value").String(), Submit: true})
+			wake()
+		case "Tab", "Escape":
+			// Keyboard players move on from a field as from anything else.
+			ev.Call("preventDefault")
+			this.Call("blur")
+			b.events = append(b.events, FieldEvent{ID: id, Value: this.Get("value").String()})
+			wake()
+		}
+		ev.Call("stopPropagation")
+		return nil
+	})
+	el.Call("addEventListener", "input", onInput)
+	el.Call("addEventListener", "keydown", onKey)
+	b.funcs = append(b.funcs, onInput, onKey)
+	b.doc.Get("body").Call("appendChild", el)
+	return el
+}
+
+// Focus puts the keyboard into a field.
+func (b *Browser) Focus(id string) {
+	if el, ok := b.fields[id]; ok {
+		el.Call("focus")
+	}
+}
+
+// FieldEvents returns what happened in the fields since the last call.
+func (b *Browser) FieldEvents() []FieldEvent {
+	ev := b.events
+	b.events = nil
+	return ev
+}
+
+// Mirror keeps the screen-reader mirror in step: a live region that reads
+// what changed, and a list of the actions on screen as real buttons.
+func (b *Browser) Mirror(live string, actions []MirrorAction) {
+	if b.live.Truthy() && live != b.lastLive {
+		b.lastLive = live
+		b.live.Set("textContent", live)
+	}
+	if !b.actions.Truthy() {
+		return
+	}
+	var key strings.Builder
+	for _, a := range actions {
+		key.WriteString(a.ID + "\x00" + a.Label)
+		if !a.Enabled {
+			key.WriteString("\x00off")
+		}
+		key.WriteByte(byte('0' + a.Pressed + 1))
+		key.WriteByte('\n')
+	}
+	if key.String() == b.lastActs {
+		return
+	}
+	b.lastActs = key.String()
+	b.actions.Set("textContent", "")
+	for _, a := range actions {
+		btn := b.doc.Call("createElement", "button")
+		btn.Set("textContent", a.Label)
+		btn.Set("disabled", !a.Enabled)
+		if a.Pressed >= 0 {
+			btn.Call("setAttribute", "aria-pressed", a.Pressed == 1)
+		}
+		id := a.ID
+		fn := js.FuncOf(func(this js.Value, args []js.Value) any {
+			b.mirrored = append(b.mirrored, id)
+			wake()
+			return nil
+		})
+		b.funcs = append(b.funcs, fn)
+		btn.Call("addEventListener", "click", fn)
+		b.actions.Call("appendChild", btn)
+	}
+}
+
+// Mirrored returns the actions activated through the mirror since the last
+// call.
+func (b *Browser) Mirrored() []string {
+	m := b.mirrored
+	b.mirrored = nil
+	return m
+}
+
+// CanSpeak reports whether the browser can read text aloud.
+func (b *Browser) CanSpeak() bool { return js.Global().Get("speechSynthesis").Truthy() }
+
+// Speak reads text aloud in lang, stopping anything read before.
+func (b *Browser) Speak(text, lang string) {
+	ss := js.Global().Get("speechSynthesis")
+	if !ss.Truthy() {
+		return
+	}
+	ss.Call("cancel")
+	u := js.Global().Get("SpeechSynthesisUtterance").New(text)
+	u.Set("lang", map[string]string{"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}[lang])
+	ss.Call("speak", u)
+}
+
+// StopSpeaking stops reading aloud.
+func (b *Browser) StopSpeaking() {
+	if ss := js.Global().Get("speechSynthesis"); ss.Truthy() {
+		ss.Call("cancel")
+	}
+}
+
+// Save offers content as a file download on this device only.
+func (b *Browser) Save(name, content string) string {
+	blob := js.Global().Get("Blob").New(js.ValueOf([]any{content}), map[string]any{"type": "text/plain;charset=utf-8"})
+	url := js.Global().Get("URL").Call("createObjectURL", blob)
+	a := b.doc.Call("createElement", "a")
+	a.Set("href", url)
+	a.Set("download", name)
+	b.doc.Get("body").Call("appendChild", a)
+	a.Call("click")
+	a.Call("remove")
+	js.Global().Get("URL").Call("revokeObjectURL", url)
+	return name
+}
+
+// Open opens a link (a help service's page) in a new tab.
+func (b *Browser) Open(url string) {
+	js.Global().Call("open", url, "_blank", "noopener")
+}
+
+// Copy puts text on the clipboard, where the browser allows it.
+func (b *Browser) Copy(text string) bool {
+	cb := js.Global().Get("navigator").Get("clipboard")
+	if !cb.Truthy() {
+		return false
+	}
+	cb.Call("writeText", text)
+	return true
+}
+
+var wakeFn func()
+
+// OnWake sets what to call when the page has news for the game (a key in a
+// text field, a mirror button), so a sleeping game draws a frame.
+func OnWake(fn func()) { wakeFn = fn }
+
+func wake() {
+	if wakeFn != nil {
+		wakeFn()
+	}
+}
+
+func px(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) + "px" }

@@ -1,0 +1,442 @@
+// Package session is a client's connection to the game server, free of any
+// drawing code so that the Ebiten client, the bot, the load generator and
+// tests share it. A Session connects, says hello, keeps the seat's view up to
+// date from the server's events, sends actions with ids that make a resend
+// harmless, pings so a dead connection is noticed, and reconnects on its own,
+// taking its seat back with its token.
+//
+// Nothing here blocks the caller: State returns the newest state at once,
+// Act queues, and changes are announced through OnChange and Events.
+package session
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/pore/elamanipeli/shared/protocol"
+	"github.com/pore/elamanipeli/shared/rules"
+)
+
+// Status is how the connection is doing.
+type Status uint8
+
+// Statuses.
+const (
+	Connecting   Status = iota // first contact
+	Online                     // seated and up to date
+	Reconnecting               // lost the connection; trying again
+	Ended                      // over: the room closed, the seat is gone, or Close was called
+)
+
+// State is what the client knows at one moment. It is never changed after it
+// is published; a newer one replaces it.
+type State struct {
+	Status  Status
+	View    rules.View // valid once HasView
+	HasView bool
+	Seq     uint64
+	Seat    rules.SeatID
+	Role    rules.Role
+	Code    string // the room's code, for the join link
+	Watch   string // the spectator code (the host only)
+	Token   string
+	Err     rules.Code // why the session ended, or the last connection error
+	Pending int        // actions sent but not yet acknowledged
+	Legal   rules.Legal
+}
+
+// Event is something the UI may want to show once: a reaction, a refused
+// action, a notice.
+type Event struct {
+	Rules  *rules.Event     // an event from the room, as this seat saw it
+	Ack    *protocol.Ack    // a refused action (Code set)
+	Notice *protocol.Notice // a message from the server or a trainer
+}
+
+// Options configure a session.
+type Options struct {
+	URL    string         // ws:// or wss:// address of /ws
+	Hello  protocol.Hello // the first hello: create, join or watch; or resume with a token
+	Header http.Header    // extra headers (Origin, for a native client)
+
+	OnChange func()                                             // called after every change of State; must not block
+	OnToken  func(token, code string)                           // called when the seat is known, to keep it for a reload
+	OnFrame  func(m protocol.Message)                           // every message received, for tests
+	Dial     func(ctx context.Context) (*websocket.Conn, error) // overrides how to connect (tests, proxies)
+}
+
+// Session is one seat's connection.
+type Session struct {
+	opts   Options
+	ctx    context.Context
+	cancel context.CancelFunc
+	done   chan struct{}
+	cur    atomic.Pointer[State]
+	events chan Event
+	wake   chan struct{} // something to send
+
+	mu      sync.Mutex
+	st      State // the session goroutine's working copy
+	pending []pendingAct
+	nextID  uint64
+	conns   int // connections made so far
+}
+
+type pendingAct struct {
+	id     uint64 // 0 until first sent
+	a      rules.Action
+	sentOn int // the connection it was last sent on
+}
+
+// Start connects in the background and returns at once.
+func Start(opts Options) *Session {
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Session{
+		opts: opts, ctx: ctx, cancel: cancel, done: make(chan struct{}),
+		events: make(chan Event, 64), wake: make(chan struct{}, 1), nextID: 1,
+	}
+	s.st = State{Status: Connecting, Seat: rules.NoSeat}
+	if opts.Hello.Want == protocol.WantResume {
+		s.st.Token = opts.Hello.Token
+	}
+	s.publish()
+	go s.run()
+	return s
+}
+
+// State returns the newest state. It never blocks.
+func (s *Session) State() *State { return s.cur.Load() }
+
+// Events delivers one-off events. Read it without blocking; when nobody
+// reads, the oldest are dropped.
+func (s *Session) Events() <-chan Event { return s.events }
+
+// Done is closed when the session has ended.
+func (s *Session) Done() <-chan struct{} { return s.done }
+
+// Act queues an action. It is sent as soon as the seat is online, and again
+// after a reconnect until the server has it; the server applies it once.
+func (s *Session) Act(a rules.Action) {
+	s.mu.Lock()
+	s.pending = append(s.pending, pendingAct{a: a})
+	s.st.Pending = len(s.pending)
+	s.mu.Unlock()
+	s.publish()
+	s.poke()
+}
+
+// poke asks the session goroutine to send what is pending.
+func (s *Session) poke() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Close ends the session and its connection.
+func (s *Session) Close() {
+	s.cancel()
+	<-s.done
+}
+
+// publish makes the working state visible.
+func (s *Session) publish() {
+	s.mu.Lock()
+	st := s.st
+	s.mu.Unlock()
+	if st.HasView {
+		st.Legal = st.View.Legal()
+	}
+	s.cur.Store(&st)
+	if s.opts.OnChange != nil {
+		s.opts.OnChange()
+	}
+}
+
+func (s *Session) emit(e Event) {
+	for {
+		select {
+		case s.events <- e:
+			return
+		default:
+		}
+		select { // full: drop the oldest
+		case <-s.events:
+		default:
+		}
+	}
+}
+
+func (s *Session) run() {
+	defer close(s.done)
+	defer s.cancel()
+	backoff := 250 * time.Millisecond
+	for {
+		final := s.connect()
+		if final || s.ctx.Err() != nil {
+			s.mu.Lock()
+			s.st.Status = Ended
+			s.mu.Unlock()
+			s.publish()
+			return
+		}
+		s.mu.Lock()
+		s.st.Status = Reconnecting
+		online := s.st.Token != ""
+		s.mu.Unlock()
+		s.publish()
+		if online {
+			backoff = 250 * time.Millisecond // a seat that was online comes back fast
+		}
+		wait := backoff/2 + time.Duration(rand.Int64N(int64(backoff)))
+		if backoff < 5*time.Second {
+			backoff *= 2
+		}
+		select {
+		case <-time.After(wait):
+		case <-s.ctx.Done():
+		}
+	}
+}
+
+// errFinal marks a connection error after which there is no point trying again.
+var errFinal = errors.New("session: final")
+
+// connect runs one connection to its end. It reports whether the session is
+// over.
+func (s *Session) connect() (final bool) {
+	ctx, cancel := context.WithCancel(s.ctx)
+	defer cancel()
+	s.mu.Lock()
+	s.conns++
+	conn := s.conns
+	s.mu.Unlock()
+	ws, err := s.dial(ctx)
+	if err != nil {
+		return false
+	}
+	defer ws.CloseNow()
+	ws.SetReadLimit(8 << 20) // snapshots with a library can be large
+
+	s.mu.Lock()
+	hello := s.opts.Hello
+	if s.st.Token != "" {
+		hello = protocol.Hello{Want: protocol.WantResume, Token: s.st.Token, LastSeq: s.st.Seq}
+	}
+	s.mu.Unlock()
+	hello.V = protocol.Version
+	if err := s.write(ctx, ws, hello); err != nil {
+		return false
+	}
+
+	var heartbeat atomic.Int64 // seconds, from the Welcome
+	heartbeat.Store(10)
+	lastHeard := atomic.Int64{}
+	lastHeard.Store(time.Now().UnixNano())
+	readErr := make(chan error, 1)
+	welcomed := make(chan struct{})
+	go func() {
+		readErr <- s.readLoop(ctx, ws, welcomed, &heartbeat, &lastHeard)
+	}()
+
+	ping := time.NewTicker(time.Second)
+	defer ping.Stop()
+	var lastPing time.Time
+	var n uint64
+	isWelcomed := false
+	for {
+		select {
+		case err := <-readErr:
+			return errors.Is(err, errFinal)
+		case <-welcomed:
+			welcomed = nil
+			isWelcomed = true
+			if err := s.flush(ctx, ws, conn); err != nil {
+				return false
+			}
+		case <-s.wake:
+			if isWelcomed {
+				if err := s.flush(ctx, ws, conn); err != nil {
+					return false
+				}
+			}
+		case now := <-ping.C:
+			hb := time.Duration(heartbeat.Load()) * time.Second
+			if now.Sub(time.Unix(0, lastHeard.Load())) > 2*hb+5*time.Second {
+				return false // the server has gone quiet: the connection is dead
+			}
+			if isWelcomed && now.Sub(lastPing) >= hb {
+				n++
+				lastPing = now
+				if err := s.write(ctx, ws, protocol.Ping{N: n}); err != nil {
+					return false
+				}
+			}
+		case <-s.ctx.Done():
+			ws.Close(websocket.StatusNormalClosure, "bye")
+			return true
+		}
+	}
+}
+
+func (s *Session) dial(ctx context.Context) (*websocket.Conn, error) {
+	if s.opts.Dial != nil {
+		return s.opts.Dial(ctx)
+	}
+	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(dctx, s.opts.URL, dialOptions(s.opts.Header))
+	return ws, err
+}
+
+func (s *Session) write(ctx context.Context, ws *websocket.Conn, m protocol.Message) error {
+	b, err := protocol.Encode(m)
+	if err != nil {
+		return err
+	}
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return ws.Write(wctx, websocket.MessageBinary, b)
+}
+
+// flush sends the oldest pending action, unless it is already on its way
+// on this connection. One action at a time is in flight: the server then
+// sees them in order even when one is throttled and sent again, and an id,
+// once given, stays with its action.
+func (s *Session) flush(ctx context.Context, ws *websocket.Conn, conn int) error {
+	s.mu.Lock()
+	if len(s.pending) == 0 || s.pending[0].sentOn == conn {
+		s.mu.Unlock()
+		return nil
+	}
+	p := &s.pending[0]
+	if p.id == 0 {
+		p.id = s.nextID
+		s.nextID++
+	}
+	p.sentOn = conn
+	a := protocol.Act{ID: p.id, Action: p.a}
+	s.mu.Unlock()
+	return s.write(ctx, ws, a)
+}
+
+// finalCodes end a session: trying again cannot help.
+var finalCodes = map[rules.Code]bool{
+	protocol.ErrVersion: true, protocol.ErrNoRoom: true, protocol.ErrBadToken: true,
+	protocol.ErrRemoved: true, protocol.ErrRoomClosed: true, rules.ErrRoomLocked: true,
+	rules.ErrRoomFull: true, rules.ErrTooLong: true, rules.ErrBadLanguage: true,
+	rules.ErrWrongPhase: true, protocol.ErrHelloFirst: true,
+}
+
+// readLoop reads messages until the connection ends.
+func (s *Session) readLoop(ctx context.Context, ws *websocket.Conn, welcomed chan<- struct{}, heartbeat, lastHeard *atomic.Int64) error {
+	for {
+		_, b, err := ws.Read(ctx)
+		if err != nil {
+			return err
+		}
+		lastHeard.Store(time.Now().UnixNano())
+		m, err := protocol.Decode(b)
+		if err != nil {
+			return err
+		}
+		if s.opts.OnFrame != nil {
+			s.opts.OnFrame(m)
+		}
+		switch m := m.(type) {
+		case protocol.Welcome:
+			s.mu.Lock()
+			s.st.Seat, s.st.Role, s.st.Code, s.st.Err = m.Seat, m.Role, m.Code, ""
+			if m.Watch != "" {
+				s.st.Watch = m.Watch
+			}
+			if m.Token != "" {
+				s.st.Token = m.Token
+			}
+			if m.LastAct >= s.nextID {
+				s.nextID = m.LastAct + 1
+			}
+			// Actions the server has already seen are done with.
+			s.pending = slices.DeleteFunc(s.pending, func(p pendingAct) bool { return p.id != 0 && p.id <= m.LastAct })
+			s.st.Pending = len(s.pending)
+			if s.st.HasView { // a resume: what was missed follows
+				s.st.Status = Online
+			}
+			token, code := s.st.Token, s.st.Code
+			s.mu.Unlock()
+			s.publish()
+			if m.Heartbeat > 0 {
+				heartbeat.Store(int64(m.Heartbeat))
+			}
+			if s.opts.OnToken != nil {
+				s.opts.OnToken(token, code)
+			}
+			close(welcomed)
+		case protocol.Snapshot:
+			s.mu.Lock()
+			s.st.View, s.st.HasView, s.st.Seq, s.st.Status = m.View, true, m.Seq, Online
+			s.mu.Unlock()
+			s.publish()
+		case protocol.Update:
+			s.mu.Lock()
+			fresh := s.st.HasView && m.Seq > s.st.Seq
+			if fresh {
+				v := s.st.View.Clone()
+				for _, e := range m.Events {
+					v.Apply(e)
+				}
+				s.st.View, s.st.Seq = v, m.Seq
+			}
+			s.mu.Unlock()
+			if fresh {
+				s.publish()
+				for i := range m.Events {
+					s.emit(Event{Rules: &m.Events[i]})
+				}
+			}
+		case protocol.Ack:
+			if m.Code == protocol.ErrRateLimited {
+				// Throttled, not refused: send it again in a moment.
+				s.mu.Lock()
+				for i := range s.pending {
+					if s.pending[i].id == m.ID {
+						s.pending[i].sentOn = 0
+					}
+				}
+				s.mu.Unlock()
+				time.AfterFunc(time.Second, s.poke)
+				continue
+			}
+			s.mu.Lock()
+			s.pending = slices.DeleteFunc(s.pending, func(p pendingAct) bool { return p.id == m.ID })
+			s.st.Pending = len(s.pending)
+			s.mu.Unlock()
+			s.publish()
+			s.poke() // the next one may go
+			if m.Code != "" {
+				s.emit(Event{Ack: &m})
+			}
+		case protocol.Error:
+			s.mu.Lock()
+			s.st.Err = m.Code
+			s.mu.Unlock()
+			s.publish()
+			if finalCodes[m.Code] {
+				return errFinal
+			}
+		case protocol.Notice:
+			s.emit(Event{Notice: &m})
+		}
+		if st := s.State(); st.HasView && st.View.Phase == rules.Closed {
+			return errFinal
+		}
+	}
+}

@@ -1,0 +1,356 @@
+package ui
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"github.com/pore/elamanipeli/client/i18n"
+	"github.com/pore/elamanipeli/client/platform"
+	"github.com/pore/elamanipeli/client/session"
+	"github.com/pore/elamanipeli/shared/protocol"
+	"github.com/pore/elamanipeli/shared/rules"
+)
+
+// Platform is what the game needs from the browser or the desktop.
+type Platform interface {
+	Get(key string) string
+	Set(key, value string)
+	Fragment() string
+	ClearFragment()
+	PageURL() string
+	ServerWS() string
+	DrawsFields() bool
+	SyncFields([]platform.Field)
+	Focus(id string)
+	FieldEvents() []platform.FieldEvent
+	Mirror(live string, actions []platform.MirrorAction)
+	Mirrored() []string
+	CanSpeak() bool
+	Speak(text, lang string)
+	StopSpeaking()
+	Save(name, content string) string
+	Open(url string)
+	Copy(text string) bool
+}
+
+// Settings are the player's choices on this device.
+type Settings struct {
+	Lang     string
+	Text     float64 // text size, 1 to 2
+	Contrast bool
+	Wide     bool // wider letter and line spacing
+}
+
+// TextSizes are the steps the text size setting offers.
+var TextSizes = []float64{1, 1.25, 1.5, 1.75, 2}
+
+// Options start a game.
+type Options struct {
+	Platform Platform
+	Now      func() time.Time
+	// Session starts a session; nil uses session.Start. Tests swap it.
+	Session func(session.Options) *session.Session
+}
+
+// Game is the whole client screen.
+type Game struct {
+	p     Platform
+	now   func() time.Time
+	start func(session.Options) *session.Session
+	set   Settings
+	t     i18n.T
+	ts    typesetter
+	th    *Theme
+	in    reader
+
+	w, h  float64 // the screen, dp
+	scale float64 // device pixels per dp
+
+	sess    *session.Session
+	lastErr rules.Code // why the last session ended, shown on the start screen
+	joining string     // a room code from a link
+	watch   string     // a spectator code from a link
+
+	overlay string             // a panel over the scene: settings, decks, write, own, help
+	focus   string             // the focused widget
+	scroll  map[string]float64 // by scene
+	fields  map[string]*Field
+	frame   *Frame
+	toasts  []toast
+	card    cardAnim
+	floats  []float // reactions drifting up
+	noteOn  bool    // the host's worker note is open
+	seenSeq uint64
+	hotseat bool // host and player share this device
+	side    rules.SeatID
+	extra   *session.Session // the player's seat in hot-seat
+	spoken  string
+	timer   *time.Timer
+	timerAt time.Time
+}
+
+type toast struct {
+	text  string
+	until time.Time
+}
+
+type cardAnim struct {
+	key   string
+	start time.Time
+}
+
+type float struct {
+	kind  int
+	x     float64
+	start time.Time
+}
+
+// New makes the game. It reads the device's settings and the page's link.
+func New(o Options) *Game {
+	g := &Game{p: o.Platform, now: o.Now, start: o.Session, scroll: map[string]float64{}, fields: map[string]*Field{}, side: rules.NoSeat}
+	if g.now == nil {
+		g.now = time.Now
+	}
+	if g.start == nil {
+		g.start = session.Start
+	}
+	g.set = Settings{Lang: g.p.Get("lang"), Text: 1}
+	if v, err := strconv.ParseFloat(g.p.Get("text"), 64); err == nil && v >= 1 && v <= 2 {
+		g.set.Text = v
+	}
+	g.set.Contrast = g.p.Get("contrast") == "1"
+	g.set.Wide = g.p.Get("wide") == "1"
+	g.applySettings()
+	platform.OnWake(ebiten.ScheduleFrame)
+
+	frag := g.p.Fragment()
+	switch {
+	case strings.HasPrefix(frag, "join="):
+		g.joining = strings.TrimPrefix(frag, "join=")
+	case strings.HasPrefix(frag, "watch="):
+		g.watch = strings.TrimPrefix(frag, "watch=")
+	}
+	// A reload comes back to the seat it had.
+	if tok := g.p.Get("token"); tok != "" {
+		g.open(protocol.Hello{Want: protocol.WantResume, Token: tok})
+	} else if g.watch != "" {
+		g.open(protocol.Hello{Want: protocol.WantWatch, Code: g.watch, Lang: g.set.Lang})
+	}
+	return g
+}
+
+func (g *Game) applySettings() {
+	if g.set.Lang == "" {
+		g.set.Lang = "fi"
+	}
+	g.t = i18n.For(g.set.Lang)
+	g.th = &Calm
+	if g.set.Contrast {
+		g.th = &HighContrast
+	}
+	g.ts.text, g.ts.spacing = g.set.Text, g.set.Wide
+	g.p.Set("lang", g.set.Lang)
+	g.p.Set("text", strconv.FormatFloat(g.set.Text, 'f', 2, 64))
+	g.p.Set("contrast", map[bool]string{true: "1"}[g.set.Contrast])
+	g.p.Set("wide", map[bool]string{true: "1"}[g.set.Wide])
+}
+
+// open starts a session as hello asks.
+func (g *Game) open(hello protocol.Hello) {
+	if g.sess != nil {
+		g.sess.Close()
+	}
+	g.lastErr = ""
+	g.sess = g.start(session.Options{
+		URL:      g.p.ServerWS(),
+		Hello:    hello,
+		OnChange: ebiten.ScheduleFrame,
+		OnToken: func(token, code string) {
+			g.p.Set("token", token)
+		},
+	})
+	g.p.ClearFragment()
+}
+
+// leave ends the session on this device and forgets its seat.
+func (g *Game) leave() {
+	if g.sess != nil {
+		go g.sess.Close()
+		g.sess = nil
+	}
+	if g.extra != nil {
+		go g.extra.Close()
+		g.extra = nil
+	}
+	g.p.Set("token", "")
+	g.p.Set("hotseat", "")
+	g.hotseat, g.side = false, rules.NoSeat
+	g.overlay, g.joining, g.watch = "", "", ""
+	g.p.StopSpeaking()
+}
+
+// act asks the room for an action on behalf of the seat shown.
+func (g *Game) act(a rules.Action) {
+	if s := g.current(); s != nil {
+		s.Act(a)
+	}
+}
+
+// Layout makes the screen as large as the window in device pixels, so text
+// stays crisp on every screen.
+func (g *Game) Layout(w, h int) (int, int) {
+	s := ebiten.Monitor().DeviceScaleFactor()
+	if s <= 0 {
+		s = 1
+	}
+	g.scale = s
+	g.ts.scale = s
+	g.w, g.h = float64(w), float64(h)
+	return int(math.Ceil(float64(w) * s)), int(math.Ceil(float64(h) * s))
+}
+
+// Update reads input, follows the session and lays out the next frame. It
+// never waits for the network.
+func (g *Game) Update() error {
+	if g.scale == 0 {
+		return nil
+	}
+	in := g.in.read(g.scale)
+	g.readFields()
+	g.follow()
+	g.build()
+	if g.handle(in) {
+		g.build()
+	}
+	g.syncFields()
+	g.mirror()
+	if g.moving() {
+		ebiten.ScheduleFrame()
+	}
+	return nil
+}
+
+// Draw paints the last frame.
+func (g *Game) Draw(screen *ebiten.Image) {
+	screen.Fill(g.th.Bg)
+	if g.frame == nil {
+		return
+	}
+	for _, op := range g.frame.ops {
+		op(screen)
+	}
+}
+
+// current is the session of the seat on screen (the player's in hot-seat).
+func (g *Game) current() *session.Session {
+	if g.hotseat && g.extra != nil && g.side != 0 {
+		return g.extra
+	}
+	return g.sess
+}
+
+// follow reads what the session has to say.
+func (g *Game) follow() {
+	for _, s := range []*session.Session{g.sess, g.extra} {
+		if s == nil {
+			continue
+		}
+	drain:
+		for {
+			select {
+			case e := <-s.Events():
+				g.event(s, e)
+			default:
+				break drain
+			}
+		}
+	}
+	if g.sess == nil {
+		return
+	}
+	st := g.sess.State()
+	if st.Status == session.Ended && !(st.HasView && st.View.Phase >= rules.Summary) {
+		// The session is over before the game was: say why on the start
+		// screen and forget the seat.
+		g.lastErr = st.Err
+		if st.Err == "" {
+			g.lastErr = protocol.ErrRoomClosed
+		}
+		g.leave()
+		return
+	}
+	if st.HasView && st.View.Step != nil {
+		key := fmt.Sprint(st.View.Step.Pos, st.View.Step.Card.Ref)
+		if key != g.card.key {
+			g.card = cardAnim{key: key, start: g.now()}
+			g.noteOn = false
+			g.focus = ""
+			g.scroll["table"] = 0
+		}
+	}
+}
+
+func (g *Game) event(s *session.Session, e session.Event) {
+	now := g.now()
+	switch {
+	case e.Ack != nil && e.Ack.Code != "":
+		g.toast(g.t.Err(e.Ack.Code))
+	case e.Notice != nil:
+		switch e.Notice.Kind {
+		case protocol.NoticeRestarting:
+			g.toast(g.t.S("notice.restarting"))
+		case protocol.NoticeMessage:
+			g.toast(g.t.S("notice.message", e.Notice.Text))
+		case protocol.NoticeTimeLeft:
+			g.toast(g.t.S("notice.time-left", e.Notice.Minutes))
+		case protocol.NoticeEnding:
+			g.toast(g.t.S("notice.ending"))
+		}
+	case e.Rules != nil && e.Rules.Kind == rules.EvReact && s == g.sess:
+		g.floats = append(g.floats, float{kind: e.Rules.Value, x: 0.2 + 0.6*float64((int(e.Rules.Seat)*37+len(g.floats)*13)%10)/10, start: now})
+	}
+}
+
+func (g *Game) toast(s string) {
+	g.toasts = append(g.toasts, toast{text: s, until: g.now().Add(5 * time.Second)})
+}
+
+// moving reports whether something is animating, so frames keep coming.
+func (g *Game) moving() bool {
+	now := g.now()
+	if now.Sub(g.card.start) < cardReveal {
+		return true
+	}
+	g.floats = slices.DeleteFunc(g.floats, func(f float) bool { return now.Sub(f.start) > floatLife })
+	if len(g.floats) > 0 {
+		return true
+	}
+	g.toasts = slices.DeleteFunc(g.toasts, func(t toast) bool { return now.After(t.until) })
+	if len(g.toasts) > 0 {
+		g.wakeAt(g.toasts[0].until) // nothing moves, but the toast must go away
+	}
+	return false
+}
+
+// wakeAt makes sure a frame is drawn at t.
+func (g *Game) wakeAt(t time.Time) {
+	if g.timer != nil && !g.timerAt.After(t) && g.timerAt.After(g.now()) {
+		return
+	}
+	if g.timer != nil {
+		g.timer.Stop()
+	}
+	g.timerAt = t
+	g.timer = time.AfterFunc(t.Sub(g.now())+10*time.Millisecond, ebiten.ScheduleFrame)
+}
+
+const (
+	cardReveal = 450 * time.Millisecond
+	floatLife  = 1600 * time.Millisecond
+)

@@ -1,0 +1,272 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/pore/elamanipeli/shared/deck"
+	"github.com/pore/elamanipeli/shared/rules"
+)
+
+// joinLink is the link a youth opens to knock on the room.
+func (g *Game) joinLink(code string) string { return g.p.PageURL() + "#join=" + code }
+
+// watchLink is the link a projector or an audience opens to watch.
+func (g *Game) watchLink(code string) string { return g.p.PageURL() + "#watch=" + code }
+
+func (g *Game) sceneLobby(f *Frame) {
+	st := g.sess.State()
+	v := &st.View
+	t := g.t
+	wide := g.w >= 900
+	x, w := g.page(1100)
+	bar := g.bottomBar(f)
+	g.scrolled(f, Rect{0, 0, g.w, bar.Y}, func(c *Column) {
+		c.X, c.W = x, w
+		c.Space(16)
+		left, right := c, c
+		if wide {
+			left = f.Col(x, c.Y, w*0.45)
+			right = f.Col(x+w*0.45+32, c.Y, w*0.55-32)
+		}
+		// The code, big enough to read from across the room, the link and
+		// its QR code.
+		left.Text(t.S("lobby.code"), Style{Size: SizeBody, Bold: true, Color: g.th.Muted, Center: true})
+		left.Text(formatCode(st.Code), Style{Size: SizeHuge * 1.3, Bold: true, Color: g.th.Ink, Center: true})
+		link := g.joinLink(st.Code)
+		qs := min(left.W, 240)
+		if img := qrImage(link); img != nil {
+			r := left.Take(qs)
+			f.Image(Rect{r.X + (r.W-qs)/2, r.Y, qs, qs}, img)
+		}
+		left.Text(link, Style{Size: SizeSmall, Color: g.th.Muted, Center: true})
+		left.Button("copy", t.S("lobby.copy-link"), Secondary, true, func() {
+			if g.p.Copy(link) {
+				g.toast(t.S("lobby.copied"))
+			}
+		})
+		left.Text(t.S("lobby.invite-hint"), Style{Size: SizeSmall, Color: g.th.Muted, Center: true})
+
+		// Who is at the door, who is in.
+		right.Text(t.S("lobby.people"), Style{Size: SizeTitle, Bold: true, Color: g.th.Ink})
+		knocking, in := 0, 0
+		for _, s := range v.Seats {
+			if s.Role == rules.Player && s.Status == rules.Knocking {
+				knocking++
+				name := g.nick(v, s.ID)
+				right.Text(t.S("lobby.knocks", name), Style{Size: SizeBody, Bold: true, Color: g.th.Ink})
+				cells := right.ButtonRow([]string{t.S("lobby.admit"), t.S("lobby.decline")})
+				id := s.ID
+				f.Button(cells[0], "admit-"+strconv.Itoa(int(id)), t.S("lobby.admit-who", name), Primary, st.Legal.Has(rules.ActAdmit), func() {
+					g.act(rules.Action{Kind: rules.ActAdmit, Seat: id})
+				})
+				f.Button(cells[1], "decline-"+strconv.Itoa(int(id)), t.S("lobby.decline"), Secondary, true, func() {
+					g.act(rules.Action{Kind: rules.ActRemove, Seat: id})
+				})
+			}
+		}
+		for _, s := range v.Seats {
+			if s.Status == rules.In && s.Role != rules.Host {
+				in++
+				label := g.nick(v, s.ID) + " · " + t.S("role."+s.Role.String())
+				if !s.Online {
+					label += " · " + t.S("lobby.away")
+				}
+				cells := right.ButtonRow([]string{label, t.S("lobby.remove")})
+				f.Text(Rect{cells[0].X, cells[0].Y + 12, cells[0].W, 0}, label, Style{Size: SizeBody, Color: g.th.Ink})
+				id := s.ID
+				f.Button(cells[1], "remove-"+strconv.Itoa(int(id)), t.S("lobby.remove"), Secondary, true, func() {
+					g.act(rules.Action{Kind: rules.ActRemove, Seat: id})
+				})
+			}
+		}
+		if knocking+in == 0 {
+			right.Text(t.S("lobby.nobody"), Style{Size: SizeBody, Color: g.th.Muted})
+		}
+		right.Toggle("lock", t.S("lobby.lock"), v.Locked, true, func() {
+			g.act(rules.Action{Kind: rules.ActLock, On: !v.Locked})
+		})
+
+		// The decks.
+		right.Space(8)
+		right.Text(t.S("lobby.decks"), Style{Size: SizeTitle, Bold: true, Color: g.th.Ink})
+		if len(v.Chosen) == 0 {
+			right.Text(t.S("lobby.no-decks"), Style{Size: SizeBody, Color: g.th.Muted})
+		} else {
+			var names []string
+			for _, id := range v.Chosen {
+				names = append(names, deckTitle(v, id))
+			}
+			right.Text(strings.Join(names, " · "), Style{Size: SizeBody, Bold: true, Color: g.th.Ink})
+			if len(v.Excluded) > 0 {
+				var tags []string
+				for _, tg := range v.Excluded {
+					tags = append(tags, t.S("tag."+tg))
+				}
+				right.Text(t.S("lobby.left-out", strings.Join(tags, ", ")), Style{Size: SizeSmall, Color: g.th.Muted})
+			}
+		}
+		right.Button("choose-decks", t.S("lobby.choose-decks"), Secondary, true, func() { g.overlay = "decks" })
+
+		// For trainers: the projector link and training mode.
+		right.Space(8)
+		right.Text(t.S("lobby.watch"), Style{Size: SizeSmall, Bold: true, Color: g.th.Ink})
+		right.Text(t.S("lobby.watch-hint"), Style{Size: SizeSmall, Color: g.th.Muted})
+		right.Text(g.watchLink(st.Watch), Style{Size: SizeSmall, Color: g.th.Muted})
+		right.Toggle("training", t.S("lobby.training"), v.Training, true, func() {
+			g.act(rules.Action{Kind: rules.ActTraining, On: !v.Training})
+		})
+		right.Button("settings", t.S("settings.open"), Link, true, func() { g.overlay = "settings" })
+		c.Y = max(left.Y, right.Y)
+	})
+	cells := splitRow(bar.Inset(12), 2, 12)
+	cells[0].W, cells[1].X, cells[1].W = bar.W*0.3, cells[0].X+bar.W*0.3+12, bar.W*0.7-36
+	f.Button(cells[0], "end", t.S("lobby.close-room"), Secondary, true, func() { g.act(rules.Action{Kind: rules.ActClose}) })
+	f.Button(cells[1], "start", t.S("lobby.start"), Primary, st.Legal.Has(rules.ActStart), func() { g.act(rules.Action{Kind: rules.ActStart}) })
+
+	announce := t.S("lobby.announce", formatCode(st.Code))
+	for _, s := range v.Seats {
+		if s.Status == rules.Knocking {
+			announce += " " + t.S("lobby.knocks", g.nick(v, s.ID))
+		}
+	}
+	f.Announce(announce)
+}
+
+// bottomBar reserves the bar at the bottom of the screen for the buttons
+// that move things on.
+func (g *Game) bottomBar(f *Frame) Rect {
+	h := 72 * min(1.5, g.set.Text)
+	r := Rect{0, g.h - h, g.w, h}
+	f.Fill(Rect{0, r.Y, g.w, 1}, g.th.Edge, 0)
+	x, w := g.page(1100)
+	return Rect{x - 12, r.Y, w + 24, h}
+}
+
+func deckTitle(v *rules.View, id string) string {
+	for _, d := range v.Library {
+		if d.ID == id {
+			return d.Title
+		}
+	}
+	return id
+}
+
+func (g *Game) sceneWaiting(f *Frame) {
+	st := g.sess.State()
+	v := &st.View
+	t := g.t
+	x, w := g.page(560)
+	g.scrolled(f, Rect{0, 0, g.w, g.h}, func(c *Column) {
+		c.X, c.W = x, w
+		c.Space(max(24, g.h*0.12))
+		me := v.Seat(v.Me)
+		var msg string
+		switch {
+		case v.Role == rules.Spectator:
+			msg = t.S("waiting.watch")
+		case me != nil && me.Status == rules.Knocking:
+			msg = t.S("waiting.knocking")
+		default:
+			msg = t.S("waiting.in")
+		}
+		card := c.Take(f.TextHeight(msg, Style{Size: SizeCard, Bold: true}, w-48) + 48)
+		f.Shadowed(card, 16)
+		f.Text(card.Inset(24), msg, Style{Size: SizeCard, Bold: true, Color: g.th.Ink, Center: true})
+		if me != nil && me.Status == rules.In {
+			var names []string
+			for _, s := range v.Seats {
+				if s.Status == rules.In && s.Role != rules.Spectator {
+					names = append(names, g.nick(v, s.ID))
+				}
+			}
+			c.Text(t.S("waiting.here", strings.Join(names, ", ")), Style{Size: SizeBody, Color: g.th.Muted, Center: true})
+		}
+		g.langRow(f, c, func(l string) { g.act(rules.Action{Kind: rules.ActLanguage, Lang: l}) })
+		c.Button("settings", t.S("settings.open"), Link, true, func() { g.overlay = "settings" })
+		c.Button("leave", t.S("waiting.leave"), Secondary, true, func() {
+			g.act(rules.Action{Kind: rules.ActLeave})
+			g.leave()
+		})
+		f.Announce(msg)
+	})
+}
+
+func (g *Game) sceneDecks(f *Frame) {
+	st := g.sess.State()
+	v := &st.View
+	t := g.t
+	x, w := g.page(760)
+	bar := g.bottomBar(f)
+	chosen := append([]string(nil), v.Chosen...)
+	excluded := append([]string(nil), v.Excluded...)
+	set := func() { g.act(rules.Action{Kind: rules.ActDecks, Decks: chosen, Tags: excluded}) }
+	g.scrolled(f, Rect{0, 0, g.w, bar.Y}, func(c *Column) {
+		c.X, c.W = x, w
+		c.Space(16)
+		c.Text(t.S("decks.title"), Style{Size: SizeTitle, Bold: true, Color: g.th.Ink})
+		c.Text(t.S("decks.hint"), Style{Size: SizeSmall, Color: g.th.Muted})
+		tags := map[string]bool{}
+		for _, d := range v.Library {
+			i := indexOf(chosen, d.ID)
+			label := d.Title
+			if i >= 0 {
+				label = strconv.Itoa(i+1) + ". " + label
+			}
+			desc := t.S("decks.kind."+string(d.Kind)) + " · " + t.S("decks.cards", d.Cards)
+			if d.Minutes > 0 {
+				desc += " · " + t.S("decks.minutes", d.Minutes)
+			}
+			if d.Custom {
+				desc += " · " + t.S("decks.custom")
+			}
+			if d.Description != "" {
+				desc += "\n" + d.Description
+			}
+			id := d.ID
+			f.Option(c.Take(f.OptionHeight(label, desc, c.W)), "deck-"+id, label, desc, i >= 0, func() {
+				if j := indexOf(chosen, id); j >= 0 {
+					chosen = append(chosen[:j], chosen[j+1:]...)
+				} else {
+					chosen = append(chosen, id)
+				}
+				set()
+			})
+			if i >= 0 {
+				for _, tg := range d.Tags {
+					tags[tg] = true
+				}
+			}
+		}
+		if len(tags) > 0 {
+			c.Space(8)
+			c.Text(t.S("decks.leave-out"), Style{Size: SizeBody, Bold: true, Color: g.th.Ink})
+			c.Text(t.S("decks.leave-out-hint"), Style{Size: SizeSmall, Color: g.th.Muted})
+			for _, tg := range deck.Tags {
+				if !tags[tg] {
+					continue
+				}
+				out := indexOf(excluded, tg) >= 0
+				c.Toggle("tag-"+tg, t.S("tag."+tg), out, true, func() {
+					if j := indexOf(excluded, tg); j >= 0 {
+						excluded = append(excluded[:j], excluded[j+1:]...)
+					} else {
+						excluded = append(excluded, tg)
+					}
+					set()
+				})
+			}
+		}
+	})
+	f.Button(bar.Inset(12), "done", t.S("decks.done"), Primary, true, func() { g.overlay = "" })
+	f.Announce(t.S("decks.title"))
+}
+
+func indexOf(s []string, v string) int {
+	for i, x := range s {
+		if x == v {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,184 @@
+package ui
+
+import (
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/pore/elamanipeli/client/i18n"
+	"github.com/pore/elamanipeli/client/platform"
+	"github.com/pore/elamanipeli/shared/protocol"
+	"github.com/pore/elamanipeli/shared/rules"
+)
+
+// margin is the space around the page's content.
+func (g *Game) margin() float64 {
+	if g.w < 500 {
+		return 16
+	}
+	return 32
+}
+
+// page is the centred content column, at most maxW wide.
+func (g *Game) page(maxW float64) (x, w float64) {
+	m := g.margin()
+	w = min(g.w-2*m, maxW)
+	return (g.w - w) / 2, w
+}
+
+// langRow lets a player pick the language of their screen and cards.
+func (g *Game) langRow(f *Frame, c *Column, onPick func(lang string)) {
+	langs := i18n.Languages()
+	names := make([]string, len(langs))
+	for i, l := range langs {
+		names[i] = i18n.For(l).S("lang.name")
+	}
+	for i, r := range c.ButtonRow(names) {
+		l := langs[i]
+		f.Toggle(r, "lang-"+l, names[i], g.set.Lang == l, true, func() {
+			g.set.Lang = l
+			g.applySettings()
+			if onPick != nil {
+				onPick(l)
+			}
+		})
+	}
+}
+
+func (g *Game) sceneStart(f *Frame) {
+	t := g.t
+	x, w := g.page(560)
+	g.scrolled(f, Rect{0, 0, g.w, g.h}, func(c *Column) {
+		c.X, c.W = x, w
+		c.Space(max(16, g.h*0.05))
+		c.Text(t.S("app.title"), Style{Size: SizeHuge, Bold: true, Color: g.th.Ink, Center: true})
+		c.Text(t.S("start.tagline"), Style{Size: SizeBody, Color: g.th.Muted, Center: true})
+		c.Space(8)
+		g.langRow(f, c, nil)
+		if g.lastErr != "" {
+			r := c.Take(f.TextHeight(t.Err(g.lastErr), Style{Size: SizeBody}, w-32) + 24)
+			f.Box(r, g.th.Note, g.th.Note, 10, 0)
+			f.Text(r.Inset(12), t.Err(g.lastErr), Style{Size: SizeBody, Color: g.th.NoteInk})
+		}
+		nick := g.field("nick", platform.FieldText, rules.MaxNick)
+		nick.Placeholder, nick.Label = t.S("start.nick-placeholder"), t.S("start.nick")
+		c.Text(t.S("start.nick"), Style{Size: SizeSmall, Bold: true, Color: g.th.Ink})
+		f.Field(c.Take(MinTouch), "nick", nick, !g.p.DrawsFields())
+
+		switch {
+		case g.joining != "":
+			// Came from a link: one tap to knock, no typing needed.
+			card := c.Take(f.TextHeight(t.S("start.invited", formatCode(g.joining)), Style{Size: SizeCard, Bold: true}, w-40) + 32)
+			f.Shadowed(card, 16)
+			f.Text(card.Inset(20), t.S("start.invited", formatCode(g.joining)), Style{Size: SizeCard, Bold: true, Color: g.th.Ink, Center: true})
+			knock := func() {
+				g.open(protocol.Hello{Want: protocol.WantJoin, Code: g.joining, Nick: nick.Value, Lang: g.set.Lang})
+			}
+			nick.Submit = knock
+			c.Button("knock", t.S("start.knock"), Primary, true, knock)
+			c.Button("other", t.S("start.not-this"), Link, true, func() { g.joining = "" })
+		default:
+			create := func() { g.open(protocol.Hello{Want: protocol.WantCreate, Nick: nick.Value, Lang: g.set.Lang}) }
+			c.Button("create", t.S("start.create"), Primary, true, create)
+			c.Text(t.S("start.create-hint"), Style{Size: SizeSmall, Color: g.th.Muted})
+			c.Space(8)
+			c.Text(t.S("start.join-title"), Style{Size: SizeSmall, Bold: true, Color: g.th.Ink})
+			code := g.field("code", platform.FieldCode, 12)
+			code.Placeholder, code.Label = t.S("start.code-placeholder"), t.S("start.join-title")
+			join := func() {
+				if utf8.RuneCountInString(normalizeCode(code.Value)) >= 6 {
+					g.open(protocol.Hello{Want: protocol.WantJoin, Code: normalizeCode(code.Value), Nick: nick.Value, Lang: g.set.Lang})
+				}
+			}
+			code.Submit = join
+			row := c.Take(MinTouch)
+			cells := []Rect{{row.X, row.Y, row.W * 0.62, row.H}, {row.X + row.W*0.62 + 12, row.Y, row.W*0.38 - 12, row.H}}
+			f.Field(cells[0], "code", code, !g.p.DrawsFields())
+			f.Button(cells[1], "join", t.S("start.join"), Secondary, len(normalizeCode(code.Value)) >= 6, join)
+		}
+		c.Space(8)
+		c.Button("settings", t.S("settings.open"), Link, true, func() { g.overlay = "settings" })
+		c.Text(t.S("start.privacy"), Style{Size: SizeSmall, Color: g.th.Muted, Center: true})
+	})
+	f.Announce(t.S("start.announce"))
+}
+
+// normalizeCode is what a person typed as a code, without spaces or dashes.
+func normalizeCode(s string) string {
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z':
+			out = append(out, r-'a'+'A')
+		case r == ' ' || r == '-':
+		default:
+			out = append(out, r)
+		}
+	}
+	return string(out)
+}
+
+// formatCode shows a code in groups of three, easier to read aloud.
+func formatCode(code string) string {
+	code = normalizeCode(code)
+	if len(code) == 6 {
+		return code[:3] + "-" + code[3:]
+	}
+	return code
+}
+
+func (g *Game) sceneConnecting(f *Frame) {
+	x, w := g.page(560)
+	c := f.Col(x, g.h*0.3, w)
+	c.Text(g.t.S("connecting.title"), Style{Size: SizeTitle, Bold: true, Color: g.th.Ink, Center: true})
+	c.Button("cancel", g.t.S("connecting.cancel"), Secondary, true, g.leave)
+	f.Announce(g.t.S("connecting.title"))
+}
+
+func (g *Game) sceneClosed(f *Frame) {
+	x, w := g.page(560)
+	c := f.Col(x, g.h*0.3, w)
+	c.Text(g.t.S("closed.title"), Style{Size: SizeTitle, Bold: true, Color: g.th.Ink, Center: true})
+	c.Button("home", g.t.S("closed.home"), Primary, true, g.leave)
+	f.Announce(g.t.S("closed.title"))
+}
+
+func (g *Game) sceneSettings(f *Frame) {
+	t := g.t
+	x, w := g.page(560)
+	g.scrolled(f, Rect{0, 0, g.w, g.h}, func(c *Column) {
+		c.X, c.W = x, w
+		c.Space(24)
+		c.Text(t.S("settings.title"), Style{Size: SizeTitle, Bold: true, Color: g.th.Ink})
+		c.Text(t.S("settings.language"), Style{Size: SizeSmall, Bold: true, Color: g.th.Ink})
+		g.langRow(f, c, func(l string) {
+			if s := g.current(); s != nil && s.State().HasView {
+				s.Act(rules.Action{Kind: rules.ActLanguage, Lang: l})
+			}
+		})
+		c.Text(t.S("settings.text-size"), Style{Size: SizeSmall, Bold: true, Color: g.th.Ink})
+		labels := make([]string, len(TextSizes))
+		for i, s := range TextSizes {
+			labels[i] = percent(s)
+		}
+		cells := c.ButtonRow(labels)
+		for i, s := range TextSizes {
+			f.Toggle(cells[i], "size-"+labels[i], labels[i], g.set.Text == s, true, func() {
+				g.set.Text = s
+				g.applySettings()
+			})
+		}
+		c.Toggle("contrast", t.S("settings.contrast"), g.set.Contrast, true, func() {
+			g.set.Contrast = !g.set.Contrast
+			g.applySettings()
+		})
+		c.Toggle("wide", t.S("settings.wide"), g.set.Wide, true, func() {
+			g.set.Wide = !g.set.Wide
+			g.applySettings()
+		})
+		c.Text(t.S("settings.sample"), Style{Size: SizeCard, Color: g.th.Ink})
+		c.Button("done", t.S("settings.done"), Primary, true, func() { g.overlay = "" })
+	})
+	f.Announce(t.S("settings.title"))
+}
+
+func percent(s float64) string { return strconv.Itoa(int(s*100+0.5)) + " %" }

@@ -1,0 +1,526 @@
+package ui
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"github.com/pore/elamanipeli/client/platform"
+	"github.com/pore/elamanipeli/client/session"
+	"github.com/pore/elamanipeli/shared/deck"
+	"github.com/pore/elamanipeli/shared/rules"
+)
+
+// kindLabel names a card's kind for the player.
+func (g *Game) kindLabel(c *rules.CardView) string {
+	if c.By != rules.NoSeat && c.Ref.Deck == "" {
+		return g.t.S("kind.own")
+	}
+	return g.t.S("kind." + string(c.Kind))
+}
+
+// turnLine says who answers the card on the table.
+func (g *Game) turnLine(v *rules.View) string {
+	st := v.Step
+	who := v.Answerers()
+	switch {
+	case st.Card.Open:
+		if slices.Contains(who, v.Me) {
+			return g.t.S("turn.write-yours")
+		}
+		return g.t.S("turn.write", g.nick(v, who[0]))
+	case st.Card.Answerer == deck.Both:
+		return g.t.S("turn.everyone")
+	case len(who) == 1 && who[0] == v.Me:
+		return g.t.S("turn.yours")
+	case len(who) == 1:
+		return g.t.S("turn.of", g.nick(v, who[0]))
+	}
+	var names []string
+	for _, id := range who {
+		names = append(names, g.nick(v, id))
+	}
+	return g.t.S("turn.of", strings.Join(names, ", "))
+}
+
+// done reports whether seat has played the step (answered, passed or, on a
+// scene, chosen).
+func done(st *rules.StepView, seat rules.SeatID) bool {
+	return slices.ContainsFunc(st.Answers, func(a rules.Answer) bool { return a.Seat == seat })
+}
+
+func (g *Game) sceneTable(f *Frame) {
+	st := g.state()
+	v := &st.View
+	if v.Step == nil {
+		return
+	}
+	t := g.t
+	step := v.Step
+	card := &step.Card
+	legal := st.Legal
+	mine := slices.Contains(v.Answerers(), v.Me) && !done(step, v.Me)
+	host := v.Role == rules.Host
+	wide := g.w >= 900 && v.Role != rules.Spectator
+	projector := v.Role == rules.Spectator && g.w >= 900
+
+	bar := Rect{}
+	if v.Role != rules.Spectator {
+		bar = g.bottomBar(f)
+	}
+	viewH := g.h
+	if bar.H > 0 {
+		viewH = bar.Y
+	}
+	x, w := g.page(1200)
+	cardW := w
+	if wide {
+		cardW = w * 0.6
+	}
+	if projector {
+		x, w = g.page(1400)
+		cardW = w
+	}
+	size := 1.0
+	if projector {
+		size = 1.6 // readable from the back of the room
+	}
+
+	var cardRect Rect
+	g.scrolled(f, Rect{0, 0, g.w, viewH}, func(c *Column) {
+		c.X, c.W = x, cardW
+		c.Space(12)
+		if g.hotseat {
+			g.hotseatBar(f, c, v)
+		}
+		// Where we are, and whose turn it is.
+		where := t.S("table.card-of", step.Pos+1, v.Played)
+		if card.Deck != "" {
+			where = card.Deck + " · " + where
+		}
+		c.Text(where, Style{Size: SizeSmall * size, Color: g.th.Muted})
+		c.Text(g.turnLine(v), Style{Size: SizeBody * size, Bold: true, Color: g.th.Ink})
+
+		// The card.
+		inner := cardW - 48
+		body := g.cardBody(f, v, inner, size, false)
+		cardRect = c.Take(body + 48)
+		f.Shadowed(cardRect, 18)
+		g.cardBody(f, v, inner, size, true, cardRect.X+24, cardRect.Y+24)
+
+		// Story choices and ratings are played from inside the flow.
+		if card.Kind == deck.Story && len(card.Choices) > 0 {
+			for i, ch := range card.Choices {
+				label := ch
+				chosen := step.Choice == i
+				id := "choice-" + strconv.Itoa(i)
+				can := legal.Has(rules.ActChoose) && slices.Contains(v.Answerers(), v.Me)
+				r := c.Take(f.buttonHeight(label, c.W) * size)
+				if chosen {
+					f.Toggle(r, id, label, true, can, nil)
+				} else {
+					f.Button(r, id, label, Secondary, can, func() { g.act(rules.Action{Kind: rules.ActChoose, Choice: i}) })
+				}
+			}
+			if step.Choice >= 0 && card.Prompt != "" {
+				c.Text(card.Prompt, Style{Size: SizeCard * size, Bold: true, Color: g.th.Ink})
+			}
+		}
+		if card.Kind == deck.Reflection {
+			g.ratingScale(f, c, v, legal)
+		}
+		if !(card.Kind == deck.Story && len(card.Choices) > 0) && card.Prompt != "" && card.Kind != deck.Story {
+			c.Text(card.Prompt, Style{Size: SizeBody * size, Color: g.th.Muted})
+		}
+		g.answers(f, c, v, size)
+		if projector {
+			return
+		}
+
+		// Less central actions: typing, bookmarks, reactions, a pause, a
+		// question of one's own, reading aloud.
+		side := c
+		if wide {
+			side = f.Col(x+cardW+32, 12, w-cardW-32)
+			side.Y = 12
+		}
+		if host {
+			g.noteAndPacing(f, side, v, legal)
+		}
+		if v.Role != rules.Spectator {
+			g.tableExtras(f, side, v, legal, mine)
+		}
+		if wide {
+			c.Y = max(c.Y, side.Y)
+		}
+	})
+	// The card's reveal: its back lifts away.
+	if p := float64(g.now().Sub(g.card.start)) / float64(cardReveal); p < 1 && cardRect.H > 0 {
+		e := 1 - (1-p)*(1-p)*(1-p)
+		cover := cardRect
+		cover.Y -= g.scroll["table"]
+		cover.H *= 1 - e
+		f.Draw(cover, func(dst *ebiten.Image, r Rect, s float64) { fillRound(dst, r, g.th.Accent, 18, s) })
+	}
+	g.drawFloats(f, cardRect)
+
+	if bar.H > 0 {
+		g.tableBar(f, bar, v, legal, mine)
+	}
+	f.Announce(g.announceCard(v))
+}
+
+// cardBody lays out (or, with draw, draws) the card's face and returns its
+// height.
+func (g *Game) cardBody(f *Frame, v *rules.View, w, size float64, draw bool, at ...float64) float64 {
+	card := &v.Step.Card
+	th := g.th
+	parts := []struct {
+		s  string
+		st Style
+	}{
+		{strings.ToUpper(g.kindLabel(card)), Style{Size: SizeSmall * size, Bold: true, Color: th.Muted}},
+		{card.Title, Style{Size: SizeTitle * size, Bold: true, Color: th.Ink}},
+		{card.Text, Style{Size: SizeCard * size, Color: th.Ink}},
+	}
+	if card.Open {
+		parts[2].s = g.t.S("table.blank")
+	}
+	if card.By != rules.NoSeat && card.Ref.Deck == "" {
+		parts = append(parts, struct {
+			s  string
+			st Style
+		}{g.t.S("table.written-by", g.nick(v, card.By)), Style{Size: SizeSmall * size, Color: th.Muted}})
+	}
+	h := 0.0
+	for _, p := range parts {
+		if p.s == "" {
+			continue
+		}
+		if draw {
+			f.Text(Rect{at[0], at[1] + h, w, 0}, p.s, p.st)
+		}
+		h += f.TextHeight(p.s, p.st, w) + 8
+	}
+	return h - 8
+}
+
+// ratingScale lays out a reflection card's 0–10 buttons in rows of six.
+func (g *Game) ratingScale(f *Frame, c *Column, v *rules.View, legal rules.Legal) {
+	card := &v.Step.Card
+	mineRated := -1
+	for _, a := range v.Step.Answers {
+		if a.Seat == v.Me && a.Rated {
+			mineRated = a.Rating
+		}
+	}
+	can := legal.Has(rules.ActRate)
+	n := card.Max - card.Min + 1
+	for start := 0; start < n; start += 6 {
+		cells := c.Row(6, MinTouch)
+		for i := start; i < min(n, start+6); i++ {
+			val := card.Min + i
+			label := strconv.Itoa(val)
+			r := cells[i-start]
+			if val == mineRated {
+				f.Toggle(r, "rate-"+label, label, true, false, nil)
+				continue
+			}
+			f.Button(r, "rate-"+label, label, Secondary, can, func() { g.act(rules.Action{Kind: rules.ActRate, Value: val}) })
+		}
+	}
+	if card.Low != "" || card.High != "" {
+		row := c.Take(f.TextHeight(card.Low, Style{Size: SizeSmall}, c.W/2))
+		f.Text(Rect{row.X, row.Y, row.W / 2, 0}, strconv.Itoa(card.Min)+" = "+card.Low, Style{Size: SizeSmall, Color: g.th.Muted})
+		f.Text(Rect{row.X + row.W/2, row.Y, row.W / 2, 0}, strconv.Itoa(card.Max)+" = "+card.High, Style{Size: SizeSmall, Color: g.th.Muted})
+	}
+}
+
+// answers shows who has played the card, without telling answers from
+// passes, and any typed answers.
+func (g *Game) answers(f *Frame, c *Column, v *rules.View, size float64) {
+	step := v.Step
+	var done []string
+	for _, a := range step.Answers {
+		if !slices.Contains(done, g.nick(v, a.Seat)) {
+			done = append(done, g.nick(v, a.Seat))
+		}
+	}
+	if len(done) > 0 {
+		c.Text(g.t.S("table.done", strings.Join(done, ", ")), Style{Size: SizeSmall * size, Color: g.th.Muted})
+	}
+	for _, a := range step.Answers {
+		if a.Text == "" {
+			continue
+		}
+		msg := g.nick(v, a.Seat) + ": " + a.Text
+		r := c.Take(f.TextHeight(msg, Style{Size: SizeBody * size}, c.W-32) + 24)
+		f.Box(r, g.th.Card, g.th.Edge, 12, 1)
+		f.Text(r.Inset(12), msg, Style{Size: SizeBody * size, Color: g.th.Ink})
+	}
+	if step.Choice >= 0 && step.ChoiceBy == rules.System {
+		c.Text(g.t.S("table.story-went-on"), Style{Size: SizeSmall * size, Color: g.th.Muted})
+	}
+}
+
+// noteAndPacing is the host's side: the worker note and the less frequent
+// pacing controls.
+func (g *Game) noteAndPacing(f *Frame, c *Column, v *rules.View, legal rules.Legal) {
+	t := g.t
+	note := v.Step.Card.Note
+	if note != "" && !g.hideNote() {
+		label := t.S("table.note-show")
+		if g.noteOn {
+			label = t.S("table.note-hide")
+		}
+		c.Toggle("note", label, g.noteOn, true, func() { g.noteOn = !g.noteOn })
+		if g.noteOn {
+			hdr := t.S("table.note-title")
+			h := f.TextHeight(hdr, Style{Size: SizeSmall, Bold: true}, c.W-32) + f.TextHeight(note, Style{Size: SizeBody}, c.W-32) + 32
+			r := c.Take(h)
+			f.Box(r, g.th.Note, g.th.Edge, 12, 1)
+			hh := f.Text(Rect{r.X + 16, r.Y + 12, r.W - 32, 0}, hdr, Style{Size: SizeSmall, Bold: true, Color: g.th.NoteInk})
+			f.Text(Rect{r.X + 16, r.Y + 16 + hh, r.W - 32, 0}, note, Style{Size: SizeBody, Color: g.th.NoteInk})
+		}
+	}
+	cells := c.ButtonRow([]string{t.S("table.skip"), t.S("table.end")})
+	f.Button(cells[0], "skip", t.S("table.skip"), Secondary, legal.Has(rules.ActSkip), func() { g.act(rules.Action{Kind: rules.ActSkip}) })
+	f.Button(cells[1], "end", t.S("table.end"), Secondary, legal.Has(rules.ActEnd), func() { g.act(rules.Action{Kind: rules.ActEnd}) })
+}
+
+// hideNote reports whether the worker note must stay hidden: in hot-seat
+// while the youth's side is on show.
+func (g *Game) hideNote() bool { return g.hotseat && g.side != 0 }
+
+func (g *Game) tableExtras(f *Frame, c *Column, v *rules.View, legal rules.Legal, mine bool) {
+	t := g.t
+	step := v.Step
+	if mine && legal.Has(rules.ActAnswer) {
+		c.Button("write", t.S("table.write"), Secondary, true, func() { g.overlay = "write" })
+	}
+	if step.Card.Open && legal.Has(rules.ActWriteBlank) && slices.Contains(v.Answerers(), v.Me) {
+		c.Button("own-now", t.S("table.write-question"), Primary, true, func() { g.overlay = "own" })
+	}
+	mark := t.S("table.bookmark")
+	if step.Bookmarked {
+		mark = t.S("table.bookmarked")
+	}
+	r := c.Take(f.buttonHeight(mark, c.W))
+	f.Toggle(r, "bookmark", mark, step.Bookmarked, legal.Has(rules.ActBookmark), func() {
+		g.act(rules.Action{Kind: rules.ActBookmark, On: !step.Bookmarked})
+	})
+	f.Draw(Rect{r.X + 14, r.Y + r.H/2 - 11, 14, 22}, func(dst *ebiten.Image, rr Rect, s float64) {
+		ink := g.th.QuietInk
+		if step.Bookmarked {
+			ink = g.th.OnInk
+		}
+		drawBookmark(dst, rr, ink, step.Bookmarked, s)
+	})
+	// Reactions: small signs while someone talks.
+	c.Text(t.S("table.react"), Style{Size: SizeSmall, Color: g.th.Muted})
+	cells := c.Row(len(rules.Reactions), MinTouch)
+	for i, name := range rules.Reactions {
+		f.Button(cells[i], "react-"+name, "", Secondary, legal.Has(rules.ActReact), func() {
+			g.act(rules.Action{Kind: rules.ActReact, Value: i})
+		}).Label = t.S("react." + name)
+		f.Draw(cells[i], func(dst *ebiten.Image, r Rect, s float64) { drawReaction(dst, i, r.Inset(10), g.th.QuietInk, s) })
+	}
+	if g.p.CanSpeak() {
+		c.Button("read", t.S("table.read-aloud"), Secondary, true, func() {
+			g.p.Speak(g.speech(v), v.Lang)
+		})
+	}
+	if v.Role != rules.Host {
+		c.Button("pause", t.S("table.request-pause"), Secondary, legal.Has(rules.ActRequestPause), func() {
+			g.act(rules.Action{Kind: rules.ActRequestPause})
+		})
+	}
+	c.Button("own", t.S("table.own-question"), Secondary, legal.Has(rules.ActWriteBlank), func() { g.overlay = "own" })
+	c.Button("settings", t.S("settings.open"), Link, true, func() { g.overlay = "settings" })
+	if v.Role != rules.Host {
+		c.Button("leave", t.S("table.leave"), Link, true, func() {
+			g.act(rules.Action{Kind: rules.ActLeave})
+			g.leave()
+		})
+	}
+}
+
+// tableBar holds what moves the game on: for the host the pacing, for the
+// one whose turn it is answering and passing, side by side and alike.
+func (g *Game) tableBar(f *Frame, bar Rect, v *rules.View, legal rules.Legal, mine bool) {
+	t := g.t
+	in := bar.Inset(12)
+	var buttons []func(r Rect)
+	if mine && !v.Step.Card.Open && v.Step.Card.Kind != deck.Reflection && !(v.Step.Card.Kind == deck.Story && len(v.Step.Card.Choices) > 0) {
+		buttons = append(buttons, func(r Rect) {
+			f.Button(r, "answered", t.S("table.answered"), Secondary, legal.Has(rules.ActAnswer), func() { g.act(rules.Action{Kind: rules.ActAnswer}) })
+		})
+	}
+	if mine {
+		buttons = append(buttons, func(r Rect) {
+			f.Button(r, "pass", t.S("table.pass"), Secondary, legal.Has(rules.ActPass), func() { g.act(rules.Action{Kind: rules.ActPass}) })
+		})
+	}
+	if v.Role == rules.Host {
+		buttons = append(buttons, func(r Rect) {
+			f.Button(r, "back", t.S("table.back"), Secondary, legal.Has(rules.ActBack), func() { g.act(rules.Action{Kind: rules.ActBack}) })
+		})
+		if v.Paused {
+			buttons = append(buttons, func(r Rect) {
+				f.Button(r, "resume", t.S("table.resume"), Primary, legal.Has(rules.ActResume), func() { g.act(rules.Action{Kind: rules.ActResume}) })
+			})
+		} else {
+			buttons = append(buttons, func(r Rect) {
+				f.Button(r, "pause-host", t.S("table.pause"), Secondary, legal.Has(rules.ActPause), func() { g.act(rules.Action{Kind: rules.ActPause}) })
+			})
+			buttons = append(buttons, func(r Rect) {
+				f.Button(r, "next", t.S("table.next"), Primary, legal.Has(rules.ActNext), func() { g.act(rules.Action{Kind: rules.ActNext}) })
+			})
+		}
+	}
+	if len(buttons) == 0 {
+		msg := t.S("table.waiting")
+		if v.Paused {
+			msg = t.S("banner.paused")
+		}
+		f.Text(Rect{in.X, in.Y + 12, in.W, 0}, msg, Style{Size: SizeBody, Color: g.th.Muted, Center: true})
+		return
+	}
+	for i, r := range splitRow(in, len(buttons), 12) {
+		buttons[i](r)
+	}
+}
+
+// speech is what read-aloud says: the card and its choices.
+func (g *Game) speech(v *rules.View) string {
+	c := &v.Step.Card
+	parts := []string{c.Title, c.Text}
+	for i, ch := range c.Choices {
+		parts = append(parts, strconv.Itoa(i+1)+". "+ch)
+	}
+	if v.Step.Choice >= 0 {
+		parts = append(parts, c.Prompt)
+	}
+	return strings.Join(slices.DeleteFunc(parts, func(s string) bool { return s == "" }), ". ")
+}
+
+// announceCard is what the screen-reader mirror says about the table.
+func (g *Game) announceCard(v *rules.View) string {
+	c := &v.Step.Card
+	s := g.kindLabel(c) + ". " + g.speech(v) + ". " + g.turnLine(v) + "."
+	if v.Paused {
+		s += " " + g.t.S("banner.paused") + "."
+	}
+	return s
+}
+
+func (g *Game) drawFloats(f *Frame, card Rect) {
+	now := g.now()
+	for _, fl := range g.floats {
+		p := float64(now.Sub(fl.start)) / float64(floatLife)
+		if p >= 1 {
+			continue
+		}
+		x := card.X + card.W*fl.x
+		y := card.Y + card.H*0.8 - p*160 - g.scroll["table"]
+		a := 1 - p*p
+		k := fl.kind
+		f.Draw(Rect{x - 22, y - 22, 44, 44}, func(dst *ebiten.Image, r Rect, s float64) {
+			drawReaction(dst, k, r, fade(g.th.Focus, a), s)
+		})
+	}
+}
+
+// sceneWrite is the panel for typing: an answer, or a question of one's own.
+func (g *Game) sceneWrite(f *Frame, which string) {
+	t := g.t
+	x, w := g.page(640)
+	c := f.Col(x, 32, w)
+	title, placeholder, max := t.S("write.answer-title"), t.S("write.answer-placeholder"), rules.MaxText
+	if which == "own" {
+		title, placeholder, max = t.S("write.own-title"), t.S("write.own-placeholder"), rules.MaxBlank
+	}
+	c.Text(title, Style{Size: SizeTitle, Bold: true, Color: g.th.Ink})
+	if which == "own" {
+		c.Text(t.S("write.own-hint"), Style{Size: SizeSmall, Color: g.th.Muted})
+	} else {
+		c.Text(t.S("write.answer-hint"), Style{Size: SizeSmall, Color: g.th.Muted})
+	}
+	fl := g.field("text-"+which, platform.FieldText, max)
+	fl.Placeholder, fl.Label = placeholder, title
+	send := func() {
+		text := strings.TrimSpace(fl.Value)
+		if text == "" {
+			return
+		}
+		if which == "own" {
+			g.act(rules.Action{Kind: rules.ActWriteBlank, Text: text})
+		} else {
+			g.act(rules.Action{Kind: rules.ActAnswer, Text: text})
+		}
+		g.setField("text-"+which, "")
+		fl.Value = ""
+		g.overlay, g.focus = "", ""
+	}
+	fl.Submit = send
+	f.Field(c.Take(MinTouch*1.2), "text-"+which, fl, !g.p.DrawsFields())
+	if g.focus == "" {
+		g.focus = "text-" + which
+		g.p.Focus(g.focus)
+	}
+	cells := c.ButtonRow([]string{t.S("write.cancel"), t.S("write.send")})
+	f.Button(cells[0], "cancel", t.S("write.cancel"), Secondary, true, func() { g.overlay, g.focus = "", "" })
+	f.Button(cells[1], "send", t.S("write.send"), Primary, strings.TrimSpace(fl.Value) != "", send)
+	f.Announce(title)
+}
+
+// drawBanners shows the states everyone must notice: the connection lost, the
+// host away, a pause.
+func (g *Game) drawBanners(f *Frame) {
+	st := g.state()
+	if st == nil {
+		return
+	}
+	var msg string
+	switch {
+	case st.Status == session.Reconnecting:
+		msg = g.t.S("banner.reconnecting")
+	case st.HasView && st.View.Phase == rules.Playing && st.View.HostAway() && st.View.Role != rules.Host:
+		msg = g.t.S("banner.host-away")
+	case st.HasView && st.View.Phase == rules.Playing && st.View.Paused:
+		by := st.View.PausedBy
+		if by >= 0 && by != 0 {
+			msg = g.t.S("banner.paused-by", g.nick(&st.View, by))
+		} else {
+			msg = g.t.S("banner.paused")
+		}
+	}
+	if msg == "" {
+		return
+	}
+	x, w := g.page(800)
+	h := f.TextHeight(msg, Style{Size: SizeBody, Bold: true}, w-32) + 20
+	r := Rect{x, 8, w, h}
+	f.Box(r, g.th.Banner, g.th.Banner, 12, 0)
+	f.Text(Rect{r.X + 16, r.Y + 10, r.W - 32, 0}, msg, Style{Size: SizeBody, Bold: true, Color: g.th.BannerInk, Center: true})
+	f.announce = msg + " " + f.announce
+}
+
+func (g *Game) drawToasts(f *Frame) {
+	now := g.now()
+	y := g.h - 96*min(1.5, g.set.Text)
+	x, w := g.page(640)
+	for i := len(g.toasts) - 1; i >= 0; i-- {
+		tt := g.toasts[i]
+		if now.After(tt.until) {
+			continue
+		}
+		h := f.TextHeight(tt.text, Style{Size: SizeBody}, w-32) + 20
+		y -= h + 8
+		r := Rect{x, y, w, h}
+		f.Box(r, g.th.Banner, g.th.Banner, 12, 0)
+		f.Text(Rect{r.X + 16, r.Y + 10, r.W - 32, 0}, tt.text, Style{Size: SizeBody, Color: g.th.BannerInk, Center: true})
+	}
+}

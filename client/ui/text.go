@@ -1,0 +1,178 @@
+package ui
+
+import (
+	"bytes"
+	"image/color"
+	"math"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/text/v2"
+
+	"github.com/pore/elamanipeli/assets"
+)
+
+// Type sizes in dp at 100% text; the player's text size multiplies them.
+const (
+	SizeSmall = 15.0
+	SizeBody  = 18.0
+	SizeCard  = 23.0
+	SizeTitle = 27.0
+	SizeHuge  = 44.0
+)
+
+var regular, bold *text.GoTextFaceSource
+
+func init() {
+	load := func(name string) *text.GoTextFaceSource {
+		b, err := assets.Fonts.ReadFile("fonts/" + name)
+		if err != nil {
+			panic(err)
+		}
+		src, err := text.NewGoTextFaceSource(bytes.NewReader(b))
+		if err != nil {
+			panic(err)
+		}
+		return src
+	}
+	regular = load("AtkinsonHyperlegible-Regular.ttf")
+	bold = load("AtkinsonHyperlegible-Bold.ttf")
+}
+
+// Style is how a piece of text looks.
+type Style struct {
+	Size   float64 // dp at 100%
+	Bold   bool
+	Color  color.RGBA
+	Center bool
+}
+
+// typesetter turns dp sizes into faces at the screen's scale, with the
+// player's text size and spacing.
+type typesetter struct {
+	scale   float64 // device pixels per dp
+	text    float64 // the player's text size, 1–2
+	spacing bool    // wider letter and line spacing
+	faces   map[faceKey]*text.GoTextFace
+}
+
+type faceKey struct {
+	px   float64
+	bold bool
+}
+
+func (ts *typesetter) face(st Style) *text.GoTextFace {
+	px := math.Round(st.Size * ts.text * ts.scale)
+	k := faceKey{px: px, bold: st.Bold}
+	if f, ok := ts.faces[k]; ok {
+		return f
+	}
+	src := regular
+	if st.Bold {
+		src = bold
+	}
+	f := &text.GoTextFace{Source: src, Size: px}
+	if ts.faces == nil {
+		ts.faces = map[faceKey]*text.GoTextFace{}
+	}
+	ts.faces[k] = f
+	return f
+}
+
+// lineHeight is the distance between lines, in dp.
+func (ts *typesetter) lineHeight(st Style) float64 {
+	lh := 1.4
+	if ts.spacing {
+		lh = 1.8
+	}
+	return st.Size * ts.text * lh
+}
+
+// letter is the extra space between letters, in device pixels.
+func (ts *typesetter) letter(st Style) float64 {
+	if !ts.spacing {
+		return 0
+	}
+	return 0.08 * st.Size * ts.text * ts.scale
+}
+
+// width measures s in dp.
+func (ts *typesetter) width(s string, st Style) float64 {
+	w := text.Advance(s, ts.face(st))
+	w += ts.letter(st) * float64(utf8.RuneCountInString(s))
+	return w / ts.scale
+}
+
+// wrap breaks s into lines no wider than w dp. A word wider than a line is
+// broken where it must be. Newlines in s are kept.
+func (ts *typesetter) wrap(s string, st Style, w float64) []string {
+	var lines []string
+	for _, para := range strings.Split(s, "\n") {
+		words := strings.Fields(para)
+		if len(words) == 0 {
+			lines = append(lines, "")
+			continue
+		}
+		line := ""
+		for _, word := range words {
+			try := word
+			if line != "" {
+				try = line + " " + word
+			}
+			if ts.width(try, st) <= w {
+				line = try
+				continue
+			}
+			if line != "" {
+				lines = append(lines, line)
+			}
+			// A word longer than the line: cut it.
+			for ts.width(word, st) > w && utf8.RuneCountInString(word) > 1 {
+				cut := len(word)
+				for cut > 0 && ts.width(word[:cut], st) > w {
+					_, size := utf8.DecodeLastRuneInString(word[:cut])
+					cut -= size
+				}
+				if cut == 0 {
+					_, cut = utf8.DecodeRuneInString(word)
+				}
+				lines = append(lines, word[:cut])
+				word = word[cut:]
+			}
+			line = word
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// draw puts lines on dst with their top-left at (x, y) dp, each line
+// centred in w when st.Center.
+func (ts *typesetter) draw(dst *ebiten.Image, lines []string, x, y, w float64, st Style) {
+	f := ts.face(st)
+	lh := ts.lineHeight(st)
+	// Centre the glyphs in the line box.
+	m := f.Metrics()
+	glyphH := (m.HAscent + m.HDescent) / ts.scale
+	top := y + (lh-glyphH)/2
+	ls := ts.letter(st)
+	for i, line := range lines {
+		lx := x
+		if st.Center {
+			lx = x + (w-ts.width(line, st))/2
+		}
+		op := &text.DrawOptions{}
+		op.GeoM.Translate(lx*ts.scale, (top+float64(i)*lh)*ts.scale)
+		op.ColorScale.ScaleWithColor(st.Color)
+		if ls == 0 {
+			text.Draw(dst, line, f, op)
+			continue
+		}
+		for _, r := range line { // wider spacing: letter by letter
+			s := string(r)
+			text.Draw(dst, s, f, op)
+			op.GeoM.Translate(text.Advance(s, f)+ls, 0)
+		}
+	}
+}

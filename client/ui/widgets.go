@@ -1,0 +1,177 @@
+package ui
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/vector"
+
+	"github.com/pore/elamanipeli/client/platform"
+)
+
+// Field is a text field's state, kept across frames.
+type Field struct {
+	Value       string
+	Kind        platform.FieldKind
+	Max         int
+	Placeholder string
+	Label       string
+	Submit      func()
+	r           Rect // where it was last laid out
+	set         bool // the game changed Value: the page must show it
+}
+
+// field returns the field with id, making it on first use.
+func (g *Game) field(id string, kind platform.FieldKind, max int) *Field {
+	fl, ok := g.fields[id]
+	if !ok {
+		fl = &Field{Kind: kind, Max: max}
+		g.fields[id] = fl
+	}
+	return fl
+}
+
+// setField changes a field's value from the game's side.
+func (g *Game) setField(id, v string) {
+	if fl, ok := g.fields[id]; ok {
+		fl.Value, fl.set = v, true
+	}
+}
+
+// Field lays out a text field. The browser puts a real input over it (so a
+// phone's keyboard comes up); the desktop draws and edits it here.
+func (f *Frame) Field(r Rect, id string, fl *Field, native bool) *Widget {
+	if r.H < MinTouch {
+		r.H = MinTouch
+	}
+	pr := f.place(r)
+	fl.r = pr
+	w := &Widget{ID: id, R: pr, Label: fl.Label, Enabled: true, Field: fl}
+	w.clip = Rect{0, 0, f.W, f.H}
+	if f.clip != nil {
+		w.clip = *f.clip
+	}
+	f.widgets = append(f.widgets, w)
+	focused := id == f.focus
+	th := f.th
+	st := Style{Size: SizeBody, Color: th.Ink}
+	f.op(func(dst *ebiten.Image, s float64) {
+		fillRound(dst, pr, th.Card, 10, s)
+		edge := th.Edge
+		width := 1.5
+		if focused {
+			edge, width = th.Focus, 3
+		}
+		strokeRound(dst, pr, edge, 10, width, s)
+		if !native {
+			return // the page's own input shows the text
+		}
+		lh := f.ts.lineHeight(st)
+		y := pr.Y + (pr.H-lh)/2
+		text, style := fl.Value, st
+		if text == "" && !focused {
+			text, style.Color = fl.Placeholder, th.Muted
+		}
+		// Show the end of a long value, where the caret is.
+		for f.ts.width(text, style) > pr.W-28 && text != "" {
+			_, size := utf8.DecodeRuneInString(text)
+			text = text[size:]
+		}
+		f.ts.draw(dst, []string{text}, pr.X+12, y, pr.W-24, style)
+		if focused {
+			x := pr.X + 12 + f.ts.width(text, style) + 1
+			vector.StrokeLine(dst, float32(x*s), float32((y+4)*s), float32(x*s), float32((y+lh-4)*s), float32(2*s), th.Ink, true)
+		}
+	})
+	return w
+}
+
+// typeInto edits a field the game draws itself.
+func typeInto(fl *Field, in intents) {
+	for _, r := range in.chars {
+		if r < ' ' {
+			continue
+		}
+		if fl.Max > 0 && utf8.RuneCountInString(fl.Value) >= fl.Max {
+			break
+		}
+		if fl.Kind == platform.FieldCode {
+			r = []rune(strings.ToUpper(string(r)))[0]
+		}
+		fl.Value += string(r)
+	}
+	if in.erase && fl.Value != "" {
+		_, size := utf8.DecodeLastRuneInString(fl.Value)
+		fl.Value = fl.Value[:len(fl.Value)-size]
+	}
+}
+
+// Column lays things out top to bottom.
+type Column struct {
+	f      *Frame
+	X, Y   float64
+	W, Gap float64
+}
+
+// Col starts a column at (x, y), w wide.
+func (f *Frame) Col(x, y, w float64) *Column { return &Column{f: f, X: x, Y: y, W: w, Gap: 12} }
+
+// Take reserves h dp and returns the space.
+func (c *Column) Take(h float64) Rect {
+	r := Rect{c.X, c.Y, c.W, h}
+	c.Y += h + c.Gap
+	return r
+}
+
+// Space adds empty space.
+func (c *Column) Space(h float64) { c.Y += h }
+
+// Text adds wrapped text.
+func (c *Column) Text(s string, st Style) Rect {
+	h := c.f.Text(Rect{c.X, c.Y, c.W, 0}, s, st)
+	r := Rect{c.X, c.Y, c.W, h}
+	c.Y += h + c.Gap
+	return r
+}
+
+// Button adds a full-width button tall enough for its label.
+func (c *Column) Button(id, label string, k Kind, enabled bool, act func()) *Widget {
+	return c.f.Button(c.Take(c.f.buttonHeight(label, c.W)), id, label, k, enabled, act)
+}
+
+// Toggle adds a full-width toggle.
+func (c *Column) Toggle(id, label string, on, enabled bool, act func()) *Widget {
+	return c.f.Toggle(c.Take(c.f.buttonHeight(label, c.W)), id, label, on, enabled, act)
+}
+
+// Row splits the next h dp into n cells.
+func (c *Column) Row(n int, h float64) []Rect {
+	r := c.Take(h)
+	return splitRow(r, n, c.Gap)
+}
+
+// ButtonRow adds n buttons side by side, as tall as the tallest label needs.
+func (c *Column) ButtonRow(labels []string) []Rect {
+	cellW := (c.W - c.Gap*float64(len(labels)-1)) / float64(len(labels))
+	h := MinTouch
+	for _, l := range labels {
+		h = max(h, c.f.buttonHeight(l, cellW))
+	}
+	return c.Row(len(labels), h)
+}
+
+func splitRow(r Rect, n int, gap float64) []Rect {
+	w := (r.W - gap*float64(n-1)) / float64(n)
+	out := make([]Rect, n)
+	for i := range out {
+		out[i] = Rect{r.X + float64(i)*(w+gap), r.Y, w, r.H}
+	}
+	return out
+}
+
+// buttonHeight is how tall a button of width w must be for label.
+func (f *Frame) buttonHeight(label string, w float64) float64 {
+	st := Style{Size: SizeBody, Bold: true}
+	return max(MinTouch, f.TextHeight(label, st, w-24)+16)
+}

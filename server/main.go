@@ -1,0 +1,213 @@
+// Command server runs Elämäni peli online: the game page, the client it
+// loads and the WebSocket rooms, on one port.
+//
+//	go run ./server                     # http://localhost:8080
+//	go run ./server -addr :9000
+//	go run ./server -check-deck my.yaml # check a deck file and exit
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/pore/elamanipeli/assets"
+	"github.com/pore/elamanipeli/server/conn"
+	"github.com/pore/elamanipeli/server/deckfile"
+	"github.com/pore/elamanipeli/server/room"
+	"github.com/pore/elamanipeli/server/site"
+	"github.com/pore/elamanipeli/shared/deck"
+	"github.com/pore/elamanipeli/shared/rules"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "server:", err)
+		os.Exit(1)
+	}
+}
+
+type config struct {
+	addr       string
+	checkDeck  string
+	decks      string
+	origins    string
+	tlsCert    string
+	tlsKey     string
+	window     time.Duration
+	trustProxy bool
+	logLevel   string
+	pretty     bool
+}
+
+func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := ":8080"
+	if p := getenv("PORT"); p != "" {
+		addr = ":" + p
+	}
+	fs.StringVar(&c.addr, "addr", addr, "listen on `host:port` ($PORT sets the port)")
+	fs.StringVar(&c.checkDeck, "check-deck", "", "check the deck `file` (YAML or CSV), print its problems and exit")
+	fs.StringVar(&c.decks, "decks", "", "a `folder` of extra decks (and help services) to offer besides the bundled ones")
+	fs.StringVar(&c.origins, "origin", "", "comma-separated `hosts` allowed to open the WebSocket besides this server's own (e.g. game.example.org)")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "serve HTTPS with this certificate `file` (PEM)")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "the certificate's key `file` (PEM)")
+	fs.DurationVar(&c.window, "window", 10*time.Minute, "how long a seat waits for a client that went away")
+	fs.BoolVar(&c.trustProxy, "trust-proxy", false, "count failed joins by X-Forwarded-For (only behind your own reverse proxy)")
+	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.BoolVar(&c.pretty, "log-pretty", false, "human-readable logs instead of JSON")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if (c.tlsCert == "") != (c.tlsKey == "") {
+		return c, errors.New("-tls-cert and -tls-key go together")
+	}
+	return c, nil
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parseFlags(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	if cfg.checkDeck != "" {
+		return checkDeck(cfg.checkDeck, stdout)
+	}
+	log := newLogger(cfg, stderr)
+
+	decks, err := loadDecks(cfg.decks)
+	if err != nil {
+		return err
+	}
+	lib := rules.NewLibrary(decks...)
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	hub := room.NewHub(room.Options{Config: room.Config{Window: cfg.window}, Library: lib, Log: log})
+	var origins []string
+	for _, o := range strings.Split(cfg.origins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			origins = append(origins, o)
+		}
+	}
+	ws := conn.NewHandler(hub, log, conn.Config{Origins: origins, TrustProxy: cfg.trustProxy})
+	handler := site.New(site.Options{
+		Hub: hub, Log: log, WS: ws, TLS: cfg.tlsCert != "",
+		Bundled: func(id string) bool { return lib.Deck(id) != nil },
+	})
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          nil,
+	}
+	if cfg.tlsCert != "" {
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+
+	errc := make(chan error, 1)
+	go func() {
+		if cfg.tlsCert != "" {
+			errc <- srv.ServeTLS(ln, cfg.tlsCert, cfg.tlsKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	scheme := "http"
+	if cfg.tlsCert != "" {
+		scheme = "https"
+	}
+	log.Info().Str("url", scheme+"://"+displayAddr(ln.Addr())).Int("decks", len(decks)).Msg("serving")
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info().Msg("shutting down: saving rooms and telling clients")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := hub.Shutdown(sctx); err != nil {
+		log.Warn().Err(err).Msg("rooms did not all finish")
+	}
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info().Msg("stopped")
+	return nil
+}
+
+// loadDecks reads the bundled decks and, when dir is set, the extra ones
+// there; a deck in dir replaces a bundled deck of the same id.
+func loadDecks(dir string) ([]*deck.Deck, error) {
+	decks, err := deckfile.LoadFS(assets.Decks, "decks")
+	if err != nil {
+		return nil, fmt.Errorf("bundled decks: %w", err)
+	}
+	if dir == "" {
+		return decks, nil
+	}
+	extra, err := deckfile.LoadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("decks in %s: %w", dir, err)
+	}
+	return append(decks, extra...), nil
+}
+
+// checkDeck validates one deck file for a trainer.
+func checkDeck(path string, stdout io.Writer) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	d, problems := deckfile.Parse(path, data)
+	if len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintf(stdout, "%s: %s\n", path, p.Message("en"))
+		}
+		return fmt.Errorf("%s: %d problem(s)", path, len(problems))
+	}
+	fmt.Fprintf(stdout, "%s: deck %q is fine: %d cards\n", path, d.ID, len(d.Cards))
+	return nil
+}
+
+func newLogger(cfg config, w io.Writer) zerolog.Logger {
+	level, err := zerolog.ParseLevel(cfg.logLevel)
+	if err != nil {
+		level = zerolog.InfoLevel
+	}
+	if cfg.pretty {
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
+	}
+	return zerolog.New(w).Level(level).With().Timestamp().Logger()
+}
+
+// displayAddr turns a listening address into one a browser can open.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if host == "" || host == "::" || host == "0.0.0.0" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}

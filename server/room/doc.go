@@ -1,0 +1,9 @@
+// Package room hosts the game's rooms. One goroutine owns each room: it holds
+// the rules' state, applies actions one at a time, and hands every member the
+// events it may see. Connections talk to a room only through its bounded
+// inbox, and a room only ever hands a connection an encoded frame; a member
+// whose queue is full is dropped, never waited for.
+//
+// The Hub finds rooms by code and seats by token, creates rooms, and limits
+// how many there are.
+package room

@@ -1,0 +1,335 @@
+package room
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/pore/elamanipeli/shared/deck"
+	"github.com/pore/elamanipeli/shared/protocol"
+	"github.com/pore/elamanipeli/shared/rules"
+)
+
+// Config tunes the rooms. Zero fields take the defaults below.
+type Config struct {
+	Window    time.Duration // a seat waits this long for a client that went away
+	Heartbeat time.Duration // how often clients ping
+	DeadAfter time.Duration // a connection silent this long is dropped
+	Tick      time.Duration // how often a room looks after itself
+	MaxRooms  int
+	Inbox     int // a room's inbox
+	Recent    int // frames a seat keeps for a client that comes back
+
+	// FailedJoins is how many wrong codes or tokens one address may try in a
+	// burst, refilled at one per FailRefill.
+	FailedJoins int
+	FailRefill  time.Duration
+}
+
+func (c *Config) defaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.Window, 10*time.Minute)
+	def(&c.Heartbeat, 10*time.Second)
+	def(&c.DeadAfter, 30*time.Second)
+	def(&c.Tick, 5*time.Second)
+	def(&c.FailRefill, 6*time.Second)
+	if c.MaxRooms <= 0 {
+		c.MaxRooms = 20000
+	}
+	if c.Inbox <= 0 {
+		c.Inbox = 64
+	}
+	if c.Recent <= 0 {
+		c.Recent = 32
+	}
+	if c.FailedJoins <= 0 {
+		c.FailedJoins = 10
+	}
+}
+
+// Hub knows every room on this server.
+type Hub struct {
+	cfg   Config
+	lib   *rules.Library
+	log   zerolog.Logger
+	rand  io.Reader
+	now   func() time.Time
+	store Store
+	fails *failLimiter
+	stats Stats
+
+	mu      sync.Mutex
+	closing bool
+	rooms   map[string]*Room // by internal id
+	byCode  map[string]*Room
+	byWatch map[string]*Room
+	byToken map[tokenKey]*Room
+	wg      sync.WaitGroup
+}
+
+// Options are what a Hub needs from the outside world.
+type Options struct {
+	Config  Config
+	Library *rules.Library // the bundled decks
+	Log     zerolog.Logger
+	Store   Store            // where room snapshots go; nil keeps none
+	Rand    io.Reader        // nil: crypto/rand
+	Now     func() time.Time // nil: time.Now
+}
+
+// NewHub makes a hub.
+func NewHub(o Options) *Hub {
+	o.Config.defaults()
+	if o.Rand == nil {
+		o.Rand = rand.Reader
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Store == nil {
+		o.Store = nopStore{}
+	}
+	return &Hub{
+		cfg: o.Config, lib: o.Library, log: o.Log, rand: o.Rand, now: o.Now, store: o.Store,
+		fails:   newFailLimiter(o.Config.FailedJoins, o.Config.FailRefill, o.Now),
+		rooms:   map[string]*Room{},
+		byCode:  map[string]*Room{},
+		byWatch: map[string]*Room{},
+		byToken: map[tokenKey]*Room{},
+	}
+}
+
+// Config returns the hub's settings, defaults filled in.
+func (h *Hub) Config() Config { return h.cfg }
+
+// Open gives a new connection its seat, as its Hello asks. addr is the
+// client's address, used only to limit wrong guesses; it is never logged.
+func (h *Hub) Open(ctx context.Context, addr string, p Peer, hello protocol.Hello) (*Member, rules.Code) {
+	if hello.V < protocol.MinVersion || hello.V > protocol.Version {
+		return nil, protocol.ErrVersion
+	}
+	if (hello.Want == protocol.WantJoin || hello.Want == protocol.WantWatch || hello.Want == protocol.WantResume) && !h.fails.allow(addr) {
+		return nil, protocol.ErrRateLimited
+	}
+	var r *Room
+	req := attach{peer: p, hello: hello, reply: make(chan attached, 1)}
+	switch hello.Want {
+	case protocol.WantCreate:
+		var code rules.Code
+		if r, code = h.create(hello); code != "" {
+			return nil, code
+		}
+	case protocol.WantJoin, protocol.WantWatch, protocol.WantResume:
+		h.mu.Lock()
+		switch hello.Want {
+		case protocol.WantJoin:
+			r = h.byCode[NormalizeCode(hello.Code)]
+		case protocol.WantWatch:
+			r = h.byWatch[NormalizeCode(hello.Code)]
+		default:
+			r = h.byToken[keyOf(hello.Token)]
+		}
+		closing := h.closing
+		h.mu.Unlock()
+		if closing {
+			return nil, protocol.ErrBusy
+		}
+		if r == nil {
+			h.fails.fail(addr)
+			if hello.Want == protocol.WantResume {
+				return nil, protocol.ErrBadToken
+			}
+			return nil, protocol.ErrNoRoom
+		}
+	default:
+		return nil, protocol.ErrBadMessage
+	}
+	select {
+	case r.inbox <- req:
+	case <-r.done:
+		return nil, protocol.ErrRoomClosed
+	case <-ctx.Done():
+		return nil, protocol.ErrBusy
+	}
+	select {
+	case res := <-req.reply:
+		if res.code == protocol.ErrBadToken {
+			h.fails.fail(addr)
+		}
+		return res.member, res.code
+	case <-r.done:
+		return nil, protocol.ErrRoomClosed
+	case <-ctx.Done():
+		return nil, protocol.ErrBusy
+	}
+}
+
+// create makes a room for a host and starts its goroutine.
+func (h *Hub) create(hello protocol.Hello) (*Room, rules.Code) {
+	if len([]rune(hello.Nick)) > rules.MaxNick {
+		return nil, rules.ErrTooLong
+	}
+	var seed [8]byte
+	if _, err := io.ReadFull(h.rand, seed[:]); err != nil {
+		return nil, protocol.ErrBusy
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closing || len(h.rooms) >= h.cfg.MaxRooms {
+		return nil, protocol.ErrBusy
+	}
+	id, code, watch, err := h.newCodes()
+	if err != nil {
+		return nil, protocol.ErrBusy
+	}
+	st := rules.New(binary.LittleEndian.Uint64(seed[:]), h.lib, hello.Nick, hello.Lang)
+	st.Seats[0].Online = false // until the host's connection is attached
+	r := newRoom(h, id, code, watch, st)
+	h.register(r)
+	h.start(r)
+	h.log.Info().Str("room", id).Msg("room created")
+	return r, ""
+}
+
+// newCodes picks an internal id, a room code and a spectator code that are
+// all unused. Called with h.mu held.
+func (h *Hub) newCodes() (id, code, watch string, err error) {
+	for range 100 {
+		if id, err = newCode(h.rand, 12); err != nil {
+			return
+		}
+		if code, err = newCode(h.rand, CodeLen); err != nil {
+			return
+		}
+		if watch, err = newCode(h.rand, WatchLen); err != nil {
+			return
+		}
+		if h.rooms[id] == nil && h.byCode[code] == nil && h.byWatch[watch] == nil {
+			return id, code, watch, nil
+		}
+	}
+	return "", "", "", errors.New("room: no free code")
+}
+
+// register makes r findable. Called with h.mu held.
+func (h *Hub) register(r *Room) {
+	h.rooms[r.id] = r
+	h.byCode[r.code] = r
+	h.byWatch[r.watch] = r
+	h.stats.rooms.Add(1)
+}
+
+func (h *Hub) start(r *Room) {
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		r.run()
+	}()
+}
+
+// addToken lets a seat's token find its room.
+func (h *Hub) addToken(k tokenKey, r *Room) {
+	h.mu.Lock()
+	h.byToken[k] = r
+	h.mu.Unlock()
+}
+
+// dropToken forgets a token.
+func (h *Hub) dropToken(k tokenKey) {
+	h.mu.Lock()
+	delete(h.byToken, k)
+	h.mu.Unlock()
+}
+
+// forget removes every trace of r from the hub.
+func (h *Hub) forget(r *Room, keys []tokenKey) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.rooms[r.id] != r {
+		return
+	}
+	delete(h.rooms, r.id)
+	delete(h.byCode, r.code)
+	delete(h.byWatch, r.watch)
+	for _, k := range keys {
+		if h.byToken[k] == r {
+			delete(h.byToken, k)
+		}
+	}
+	h.stats.rooms.Add(-1)
+}
+
+// Rooms returns how many rooms are open.
+func (h *Hub) Rooms() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.rooms)
+}
+
+// Shutdown stops new rooms, asks every room to save itself, tell its clients
+// that the server restarts and close their connections, and waits for the
+// rooms to finish or ctx to end.
+func (h *Hub) Shutdown(ctx context.Context) error {
+	h.mu.Lock()
+	h.closing = true
+	rooms := make([]*Room, 0, len(h.rooms))
+	for _, r := range h.rooms {
+		rooms = append(rooms, r)
+	}
+	h.mu.Unlock()
+	for _, r := range rooms {
+		select {
+		case r.inbox <- shutdown{}:
+		case <-r.done:
+		case <-ctx.Done():
+			return fmt.Errorf("room: shutdown: %w", ctx.Err())
+		}
+	}
+	done := make(chan struct{})
+	go func() { h.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("room: shutdown: %w", ctx.Err())
+	}
+}
+
+// Upload adds a deck the host brought to the host's room. token must be the
+// host's seat token.
+func (h *Hub) Upload(ctx context.Context, token string, d *deck.Deck) rules.Code {
+	k := keyOf(token)
+	h.mu.Lock()
+	r := h.byToken[k]
+	h.mu.Unlock()
+	if r == nil {
+		return protocol.ErrBadToken
+	}
+	req := upload{key: k, deck: d, reply: make(chan rules.Code, 1)}
+	select {
+	case r.inbox <- req:
+	case <-r.done:
+		return protocol.ErrRoomClosed
+	case <-ctx.Done():
+		return protocol.ErrBusy
+	}
+	select {
+	case code := <-req.reply:
+		return code
+	case <-r.done:
+		return protocol.ErrRoomClosed
+	case <-ctx.Done():
+		return protocol.ErrBusy
+	}
+}

@@ -1,0 +1,19 @@
+package room
+
+// Peer is one client connection as a room sees it. Send never blocks: it
+// queues the frame and reports false when the queue is full, and the room
+// then drops the peer. Close ends the connection with a WebSocket status
+// code; it too returns at once.
+type Peer interface {
+	Send(frame []byte) bool
+	Close(status int, reason string)
+}
+
+// WebSocket close codes the rooms use.
+const (
+	StatusNormal        = 1000
+	StatusGoingAway     = 1001
+	StatusPolicy        = 1008 // bad behaviour: too slow, too fast, not allowed
+	StatusTooBig        = 1009
+	StatusServerRestart = 1012
+)

@@ -1,0 +1,94 @@
+// Package servertest starts the game server in-process on a loopback port for
+// tests: the real hub, rooms and WebSocket handler behind httptest, with
+// bots to play it.
+package servertest
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/pore/elamanipeli/client/bot"
+	"github.com/pore/elamanipeli/client/session"
+	"github.com/pore/elamanipeli/server/conn"
+	"github.com/pore/elamanipeli/server/room"
+	"github.com/pore/elamanipeli/server/site"
+	"github.com/pore/elamanipeli/shared/protocol"
+	"github.com/pore/elamanipeli/shared/rules"
+)
+
+// Server is a running test server.
+type Server struct {
+	URL   string // http://127.0.0.1:port
+	WS    string // ws://127.0.0.1:port/ws
+	Hub   *room.Hub
+	HTTP  *httptest.Server
+	Lib   *rules.Library
+	Store room.Store
+}
+
+// Options tune a test server; zero values are fine.
+type Options struct {
+	Room  room.Config
+	Conn  conn.Config
+	Lib   *rules.Library   // nil: the bundled decks
+	Log   *zerolog.Logger  // nil: log to t
+	Store room.Store
+}
+
+// Start runs a server until the test ends.
+func Start(t testing.TB, o Options) *Server {
+	t.Helper()
+	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.InfoLevel)
+	if o.Log != nil {
+		log = *o.Log
+	}
+	lib := o.Lib
+	if lib == nil {
+		lib = Bundled(t)
+	}
+	hub := room.NewHub(room.Options{Config: o.Room, Library: lib, Log: log, Store: o.Store})
+	ws := conn.NewHandler(hub, log, o.Conn)
+	h := site.New(site.Options{Hub: hub, Log: log, WS: ws, Bundled: func(id string) bool { return lib.Deck(id) != nil }})
+	hs := httptest.NewServer(h)
+	s := &Server{URL: hs.URL, WS: "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws", Hub: hub, HTTP: hs, Lib: lib, Store: o.Store}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		hub.Shutdown(ctx)
+		hs.CloseClientConnections()
+		hs.Close()
+	})
+	return s
+}
+
+// Session opens a session that asks for hello.
+func (s *Server) Session(hello protocol.Hello, o session.Options) *session.Session {
+	o.URL, o.Hello = s.WS, hello
+	return session.Start(o)
+}
+
+// Bot starts a bot with hello.
+func (s *Server) Bot(hello protocol.Hello, cfg bot.Config, o session.Options) *bot.Bot {
+	o.URL, o.Hello = s.WS, hello
+	return bot.Start(o, cfg)
+}
+
+// Wait polls until cond holds for the session's state, or fails the test.
+func Wait(t testing.TB, s *session.Session, what string, cond func(*session.State) bool) *session.State {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if st := s.State(); cond(st) {
+			return st
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	st := s.State()
+	t.Fatalf("timed out waiting for %s: status %v, err %q, view %+v", what, st.Status, st.Err, st.View)
+	return nil
+}

@@ -1,0 +1,89 @@
+package site
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/pore/elamanipeli/server/deckfile"
+	"github.com/pore/elamanipeli/server/room"
+	"github.com/pore/elamanipeli/shared/deck"
+	"github.com/pore/elamanipeli/shared/protocol"
+	"github.com/pore/elamanipeli/shared/rules"
+)
+
+// uploader takes a deck a host brings into their room. The host's seat token
+// comes in the Authorization header, never in the URL; the file's name
+// (X-Deck-Name) says whether it is YAML or CSV.
+type uploader struct {
+	hub     *room.Hub
+	log     zerolog.Logger
+	bundled func(id string) bool
+}
+
+// UploadResult is the JSON answer to an upload.
+type UploadResult struct {
+	Deck     string     `json:"deck,omitempty"`     // the id the deck got in the room
+	Code     rules.Code `json:"code,omitempty"`     // why it was refused
+	Problems []string   `json:"problems,omitempty"` // the checker's findings, in the asked language
+}
+
+func (u *uploader) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || token == "" {
+		reply(w, http.StatusUnauthorized, UploadResult{Code: protocol.ErrBadToken})
+		return
+	}
+	lang := r.URL.Query().Get("lang")
+	if lang == "" {
+		lang = deck.DefaultLanguage
+	}
+	name := path.Base(r.Header.Get("X-Deck-Name"))
+	if name == "." || name == "/" {
+		name = "deck.yaml"
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, deckfile.MaxUpload))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			reply(w, http.StatusRequestEntityTooLarge, UploadResult{Code: protocol.ErrTooLarge})
+			return
+		}
+		reply(w, http.StatusBadRequest, UploadResult{Code: protocol.ErrBadMessage})
+		return
+	}
+	d, problems := deckfile.Parse(name, data)
+	if len(problems) > 0 {
+		reply(w, http.StatusUnprocessableEntity, UploadResult{Code: protocol.ErrDeckInvalid, Problems: problems.Messages(lang)})
+		return
+	}
+	if u.bundled != nil && u.bundled(d.ID) {
+		d.ID += "-oma" // a brought deck never takes a bundled deck's place
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	if code := u.hub.Upload(ctx, token, d); code != "" {
+		status := http.StatusConflict
+		if code == protocol.ErrBadToken {
+			status = http.StatusUnauthorized
+		}
+		reply(w, status, UploadResult{Code: code})
+		return
+	}
+	u.log.Info().Int("cards", len(d.Cards)).Msg("deck brought into a room")
+	reply(w, http.StatusOK, UploadResult{Deck: d.ID})
+}
+
+func reply(w http.ResponseWriter, status int, res UploadResult) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(res)
+}
