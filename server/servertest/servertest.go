@@ -35,8 +35,8 @@ type Server struct {
 type Options struct {
 	Room  room.Config
 	Conn  conn.Config
-	Lib   *rules.Library   // nil: the bundled decks
-	Log   *zerolog.Logger  // nil: log to t
+	Lib   *rules.Library  // nil: the bundled decks
+	Log   *zerolog.Logger // nil: log to t
 	Store room.Store
 }
 
