@@ -39,6 +39,15 @@ type Platform interface {
 	Copy(text string) bool
 }
 
+// Seat is a session as the screen uses it: client/session provides it, and
+// tests give a fixed one.
+type Seat interface {
+	State() *session.State
+	Events() <-chan session.Event
+	Act(rules.Action)
+	Close()
+}
+
 // Settings are the player's choices on this device.
 type Settings struct {
 	Lang     string
@@ -55,24 +64,27 @@ type Options struct {
 	Platform Platform
 	Now      func() time.Time
 	// Session starts a session; nil uses session.Start. Tests swap it.
-	Session func(session.Options) *session.Session
+	Session func(session.Options) Seat
+	// Scale fixes the device pixels per dp; 0 asks the monitor.
+	Scale float64
 }
 
 // Game is the whole client screen.
 type Game struct {
 	p     Platform
 	now   func() time.Time
-	start func(session.Options) *session.Session
+	start func(session.Options) Seat
 	set   Settings
 	t     i18n.T
 	ts    typesetter
 	th    *Theme
 	in    reader
 
-	w, h  float64 // the screen, dp
-	scale float64 // device pixels per dp
+	w, h       float64 // the screen, dp
+	scale      float64 // device pixels per dp
+	fixedScale float64
 
-	sess    *session.Session
+	sess    Seat
 	lastErr rules.Code // why the last session ended, shown on the start screen
 	joining string     // a room code from a link
 	watch   string     // a spectator code from a link
@@ -89,7 +101,7 @@ type Game struct {
 	seenSeq uint64
 	hotseat bool // host and player share this device
 	side    rules.SeatID
-	extra   *session.Session // the player's seat in hot-seat
+	extra   Seat // the player's seat in hot-seat
 	spoken  string
 	timer   *time.Timer
 	timerAt time.Time
@@ -113,12 +125,12 @@ type float struct {
 
 // New makes the game. It reads the device's settings and the page's link.
 func New(o Options) *Game {
-	g := &Game{p: o.Platform, now: o.Now, start: o.Session, scroll: map[string]float64{}, fields: map[string]*Field{}, side: rules.NoSeat}
+	g := &Game{p: o.Platform, now: o.Now, start: o.Session, fixedScale: o.Scale, scroll: map[string]float64{}, fields: map[string]*Field{}, side: rules.NoSeat}
 	if g.now == nil {
 		g.now = time.Now
 	}
 	if g.start == nil {
-		g.start = session.Start
+		g.start = func(o session.Options) Seat { return session.Start(o) }
 	}
 	g.set = Settings{Lang: g.p.Get("lang"), Text: 1}
 	if v, err := strconv.ParseFloat(g.p.Get("text"), 64); err == nil && v >= 1 && v <= 2 {
@@ -205,7 +217,10 @@ func (g *Game) act(a rules.Action) {
 // Layout makes the screen as large as the window in device pixels, so text
 // stays crisp on every screen.
 func (g *Game) Layout(w, h int) (int, int) {
-	s := ebiten.Monitor().DeviceScaleFactor()
+	s := g.fixedScale
+	if s == 0 {
+		s = ebiten.Monitor().DeviceScaleFactor()
+	}
 	if s <= 0 {
 		s = 1
 	}
@@ -248,7 +263,7 @@ func (g *Game) Draw(screen *ebiten.Image) {
 }
 
 // current is the session of the seat on screen (the player's in hot-seat).
-func (g *Game) current() *session.Session {
+func (g *Game) current() Seat {
 	if g.hotseat && g.extra != nil && g.side != 0 {
 		return g.extra
 	}
@@ -257,7 +272,7 @@ func (g *Game) current() *session.Session {
 
 // follow reads what the session has to say.
 func (g *Game) follow() {
-	for _, s := range []*session.Session{g.sess, g.extra} {
+	for _, s := range []Seat{g.sess, g.extra} {
 		if s == nil {
 			continue
 		}
@@ -296,7 +311,7 @@ func (g *Game) follow() {
 	}
 }
 
-func (g *Game) event(s *session.Session, e session.Event) {
+func (g *Game) event(s Seat, e session.Event) {
 	now := g.now()
 	switch {
 	case e.Ack != nil && e.Ack.Code != "":

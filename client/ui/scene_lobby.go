@@ -20,8 +20,11 @@ func (g *Game) sceneLobby(f *Frame) {
 	t := g.t
 	wide := g.w >= 900
 	x, w := g.page(1100)
-	bar := g.bottomBar(f)
-	g.scrolled(f, Rect{0, 0, g.w, bar.Y}, func(c *Column) {
+	barTop := g.actionBar(f, []barButton{
+		{"end", t.S("lobby.close-room"), Secondary, true, func() { g.act(rules.Action{Kind: rules.ActClose}) }},
+		{"start", t.S("lobby.start"), Primary, st.Legal.Has(rules.ActStart), func() { g.act(rules.Action{Kind: rules.ActStart}) }},
+	}, 2, "")
+	g.scrolled(f, Rect{0, 0, g.w, barTop}, func(c *Column) {
 		c.X, c.W = x, w
 		c.Space(16)
 		left, right := c, c
@@ -55,7 +58,7 @@ func (g *Game) sceneLobby(f *Frame) {
 				knocking++
 				name := g.nick(v, s.ID)
 				right.Text(t.S("lobby.knocks", name), Style{Size: SizeBody, Bold: true, Color: g.th.Ink})
-				cells := right.ButtonRow([]string{t.S("lobby.admit"), t.S("lobby.decline")})
+				cells := right.ButtonRow([]string{t.S("lobby.admit-who", name), t.S("lobby.decline")})
 				id := s.ID
 				f.Button(cells[0], "admit-"+strconv.Itoa(int(id)), t.S("lobby.admit-who", name), Primary, st.Legal.Has(rules.ActAdmit), func() {
 					g.act(rules.Action{Kind: rules.ActAdmit, Seat: id})
@@ -119,10 +122,6 @@ func (g *Game) sceneLobby(f *Frame) {
 		right.Button("settings", t.S("settings.open"), Link, true, func() { g.overlay = "settings" })
 		c.Y = max(left.Y, right.Y)
 	})
-	cells := splitRow(bar.Inset(12), 2, 12)
-	cells[0].W, cells[1].X, cells[1].W = bar.W*0.3, cells[0].X+bar.W*0.3+12, bar.W*0.7-36
-	f.Button(cells[0], "end", t.S("lobby.close-room"), Secondary, true, func() { g.act(rules.Action{Kind: rules.ActClose}) })
-	f.Button(cells[1], "start", t.S("lobby.start"), Primary, st.Legal.Has(rules.ActStart), func() { g.act(rules.Action{Kind: rules.ActStart}) })
 
 	announce := t.S("lobby.announce", formatCode(st.Code))
 	for _, s := range v.Seats {
@@ -133,14 +132,45 @@ func (g *Game) sceneLobby(f *Frame) {
 	f.Announce(announce)
 }
 
-// bottomBar reserves the bar at the bottom of the screen for the buttons
-// that move things on.
-func (g *Game) bottomBar(f *Frame) Rect {
-	h := 72 * min(1.5, g.set.Text)
-	r := Rect{0, g.h - h, g.w, h}
-	f.Fill(Rect{0, r.Y, g.w, 1}, g.th.Edge, 0)
+// barButton is a button of the action bar.
+type barButton struct {
+	id, label string
+	kind      Kind
+	enabled   bool
+	act       func()
+}
+
+// actionBar puts the buttons that move things on at the bottom of the
+// screen, in as many rows as the text size needs, or msg when there are
+// none. It returns the top of the bar: the scene scrolls above it.
+func (g *Game) actionBar(f *Frame, bs []barButton, maxCols int, msg string) float64 {
 	x, w := g.page(1100)
-	return Rect{x - 12, r.Y, w + 24, h}
+	if len(bs) == 0 {
+		if msg == "" {
+			return g.h
+		}
+		st := Style{Size: SizeBody, Color: g.th.Muted, Center: true}
+		h := f.TextHeight(msg, st, w) + 32
+		top := g.h - h
+		f.Fill(Rect{0, top, g.w, h}, g.th.Bg, 0)
+		f.Fill(Rect{0, top, g.w, 1}, g.th.Edge, 0)
+		f.Text(Rect{x, top + 16, w, 0}, msg, st)
+		return top
+	}
+	labels := make([]string, len(bs))
+	for i, b := range bs {
+		labels[i] = b.label
+	}
+	cells, h := f.grid(x, 0, w, 12, labels, maxCols)
+	top := g.h - h - 24
+	f.Fill(Rect{0, top, g.w, h + 24}, g.th.Bg, 0)
+	f.Fill(Rect{0, top, g.w, 1}, g.th.Edge, 0)
+	for i, b := range bs {
+		r := cells[i]
+		r.Y += top + 12
+		f.Button(r, b.id, b.label, b.kind, b.enabled, b.act)
+	}
+	return top
 }
 
 func deckTitle(v *rules.View, id string) string {
@@ -197,11 +227,11 @@ func (g *Game) sceneDecks(f *Frame) {
 	v := &st.View
 	t := g.t
 	x, w := g.page(760)
-	bar := g.bottomBar(f)
+	barTop := g.actionBar(f, []barButton{{"done", t.S("decks.done"), Primary, true, func() { g.overlay = "" }}}, 1, "")
 	chosen := append([]string(nil), v.Chosen...)
 	excluded := append([]string(nil), v.Excluded...)
 	set := func() { g.act(rules.Action{Kind: rules.ActDecks, Decks: chosen, Tags: excluded}) }
-	g.scrolled(f, Rect{0, 0, g.w, bar.Y}, func(c *Column) {
+	g.scrolled(f, Rect{0, 0, g.w, barTop}, func(c *Column) {
 		c.X, c.W = x, w
 		c.Space(16)
 		c.Text(t.S("decks.title"), Style{Size: SizeTitle, Bold: true, Color: g.th.Ink})
@@ -258,7 +288,6 @@ func (g *Game) sceneDecks(f *Frame) {
 			}
 		}
 	})
-	f.Button(bar.Inset(12), "done", t.S("decks.done"), Primary, true, func() { g.overlay = "" })
 	f.Announce(t.S("decks.title"))
 }
 

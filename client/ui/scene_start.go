@@ -67,7 +67,7 @@ func (g *Game) sceneStart(f *Frame) {
 		switch {
 		case g.joining != "":
 			// Came from a link: one tap to knock, no typing needed.
-			card := c.Take(f.TextHeight(t.S("start.invited", formatCode(g.joining)), Style{Size: SizeCard, Bold: true}, w-40) + 32)
+			card := c.Take(f.TextHeight(t.S("start.invited", formatCode(g.joining)), Style{Size: SizeCard, Bold: true}, w-40) + 40)
 			f.Shadowed(card, 16)
 			f.Text(card.Inset(20), t.S("start.invited", formatCode(g.joining)), Style{Size: SizeCard, Bold: true, Color: g.th.Ink, Center: true})
 			knock := func() {
@@ -90,10 +90,8 @@ func (g *Game) sceneStart(f *Frame) {
 				}
 			}
 			code.Submit = join
-			row := c.Take(MinTouch)
-			cells := []Rect{{row.X, row.Y, row.W * 0.62, row.H}, {row.X + row.W*0.62 + 12, row.Y, row.W*0.38 - 12, row.H}}
-			f.Field(cells[0], "code", code, !g.p.DrawsFields())
-			f.Button(cells[1], "join", t.S("start.join"), Secondary, len(normalizeCode(code.Value)) >= 6, join)
+			f.Field(c.Take(MinTouch), "code", code, !g.p.DrawsFields())
+			c.Button("join", t.S("start.join"), Secondary, len(normalizeCode(code.Value)) >= 6, join)
 		}
 		c.Space(8)
 		c.Button("settings", t.S("settings.open"), Link, true, func() { g.overlay = "settings" })

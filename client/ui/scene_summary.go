@@ -18,8 +18,14 @@ func (g *Game) sceneSummary(f *Frame) {
 	}
 	t := g.t
 	x, w := g.page(760)
-	bar := g.bottomBar(f)
-	g.scrolled(f, Rect{0, 0, g.w, bar.Y}, func(c *Column) {
+	var bar barButton
+	if v.Role == rules.Host {
+		bar = barButton{"close", t.S("summary.close"), Primary, st.Legal.Has(rules.ActClose), func() { g.act(rules.Action{Kind: rules.ActClose}) }}
+	} else {
+		bar = barButton{"leave", t.S("summary.leave"), Primary, true, g.leave}
+	}
+	barTop := g.actionBar(f, []barButton{bar}, 1, "")
+	g.scrolled(f, Rect{0, 0, g.w, barTop}, func(c *Column) {
 		c.X, c.W = x, w
 		c.Space(16)
 		c.Text(t.S("summary.title"), Style{Size: SizeHuge, Bold: true, Color: g.th.Ink})
@@ -75,14 +81,6 @@ func (g *Game) sceneSummary(f *Frame) {
 			})
 		}
 	})
-	in := bar.Inset(12)
-	if v.Role == rules.Host {
-		f.Button(in, "close", t.S("summary.close"), Primary, st.Legal.Has(rules.ActClose), func() {
-			g.act(rules.Action{Kind: rules.ActClose})
-		})
-	} else {
-		f.Button(in, "leave", t.S("summary.leave"), Primary, true, g.leave)
-	}
 	f.Announce(t.S("summary.announce", len(sum.Steps)))
 }
 

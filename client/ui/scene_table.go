@@ -66,13 +66,9 @@ func (g *Game) sceneTable(f *Frame) {
 	wide := g.w >= 900 && v.Role != rules.Spectator
 	projector := v.Role == rules.Spectator && g.w >= 900
 
-	bar := Rect{}
-	if v.Role != rules.Spectator {
-		bar = g.bottomBar(f)
-	}
 	viewH := g.h
-	if bar.H > 0 {
-		viewH = bar.Y
+	if v.Role != rules.Spectator {
+		viewH = g.tableBar(f, v, legal, mine)
 	}
 	x, w := g.page(1200)
 	cardW := w
@@ -165,10 +161,6 @@ func (g *Game) sceneTable(f *Frame) {
 		f.Draw(cover, func(dst *ebiten.Image, r Rect, s float64) { fillRound(dst, r, g.th.Accent, 18, s) })
 	}
 	g.drawFloats(f, cardRect)
-
-	if bar.H > 0 {
-		g.tableBar(f, bar, v, legal, mine)
-	}
 	f.Announce(g.announceCard(v))
 }
 
@@ -218,12 +210,16 @@ func (g *Game) ratingScale(f *Frame, c *Column, v *rules.View, legal rules.Legal
 	}
 	can := legal.Has(rules.ActRate)
 	n := card.Max - card.Min + 1
-	for start := 0; start < n; start += 6 {
-		cells := c.Row(6, MinTouch)
-		for i := start; i < min(n, start+6); i++ {
+	labels := make([]string, n)
+	for i := range labels {
+		labels[i] = strconv.Itoa(card.Min + i)
+	}
+	cells := c.Grid(labels, 6)
+	{
+		for i := range n {
 			val := card.Min + i
-			label := strconv.Itoa(val)
-			r := cells[i-start]
+			label := labels[i]
+			r := cells[i]
 			if val == mineRated {
 				f.Toggle(r, "rate-"+label, label, true, false, nil)
 				continue
@@ -285,7 +281,7 @@ func (g *Game) noteAndPacing(f *Frame, c *Column, v *rules.View, legal rules.Leg
 			f.Text(Rect{r.X + 16, r.Y + 16 + hh, r.W - 32, 0}, note, Style{Size: SizeBody, Color: g.th.NoteInk})
 		}
 	}
-	cells := c.ButtonRow([]string{t.S("table.skip"), t.S("table.end")})
+	cells := c.Grid([]string{t.S("table.skip"), t.S("table.end")}, 2)
 	f.Button(cells[0], "skip", t.S("table.skip"), Secondary, legal.Has(rules.ActSkip), func() { g.act(rules.Action{Kind: rules.ActSkip}) })
 	f.Button(cells[1], "end", t.S("table.end"), Secondary, legal.Has(rules.ActEnd), func() { g.act(rules.Action{Kind: rules.ActEnd}) })
 }
@@ -348,49 +344,32 @@ func (g *Game) tableExtras(f *Frame, c *Column, v *rules.View, legal rules.Legal
 }
 
 // tableBar holds what moves the game on: for the host the pacing, for the
-// one whose turn it is answering and passing, side by side and alike.
-func (g *Game) tableBar(f *Frame, bar Rect, v *rules.View, legal rules.Legal, mine bool) {
+// one whose turn it is answering and passing, side by side and alike. It
+// returns the bar's top.
+func (g *Game) tableBar(f *Frame, v *rules.View, legal rules.Legal, mine bool) float64 {
 	t := g.t
-	in := bar.Inset(12)
-	var buttons []func(r Rect)
-	if mine && !v.Step.Card.Open && v.Step.Card.Kind != deck.Reflection && !(v.Step.Card.Kind == deck.Story && len(v.Step.Card.Choices) > 0) {
-		buttons = append(buttons, func(r Rect) {
-			f.Button(r, "answered", t.S("table.answered"), Secondary, legal.Has(rules.ActAnswer), func() { g.act(rules.Action{Kind: rules.ActAnswer}) })
-		})
+	card := &v.Step.Card
+	var bs []barButton
+	if mine && !card.Open && card.Kind != deck.Reflection && !(card.Kind == deck.Story && len(card.Choices) > 0) {
+		bs = append(bs, barButton{"answered", t.S("table.answered"), Secondary, legal.Has(rules.ActAnswer), func() { g.act(rules.Action{Kind: rules.ActAnswer}) }})
 	}
 	if mine {
-		buttons = append(buttons, func(r Rect) {
-			f.Button(r, "pass", t.S("table.pass"), Secondary, legal.Has(rules.ActPass), func() { g.act(rules.Action{Kind: rules.ActPass}) })
-		})
+		bs = append(bs, barButton{"pass", t.S("table.pass"), Secondary, legal.Has(rules.ActPass), func() { g.act(rules.Action{Kind: rules.ActPass}) }})
 	}
 	if v.Role == rules.Host {
-		buttons = append(buttons, func(r Rect) {
-			f.Button(r, "back", t.S("table.back"), Secondary, legal.Has(rules.ActBack), func() { g.act(rules.Action{Kind: rules.ActBack}) })
-		})
+		bs = append(bs, barButton{"back", t.S("table.back"), Secondary, legal.Has(rules.ActBack), func() { g.act(rules.Action{Kind: rules.ActBack}) }})
 		if v.Paused {
-			buttons = append(buttons, func(r Rect) {
-				f.Button(r, "resume", t.S("table.resume"), Primary, legal.Has(rules.ActResume), func() { g.act(rules.Action{Kind: rules.ActResume}) })
-			})
+			bs = append(bs, barButton{"resume", t.S("table.resume"), Primary, legal.Has(rules.ActResume), func() { g.act(rules.Action{Kind: rules.ActResume}) }})
 		} else {
-			buttons = append(buttons, func(r Rect) {
-				f.Button(r, "pause-host", t.S("table.pause"), Secondary, legal.Has(rules.ActPause), func() { g.act(rules.Action{Kind: rules.ActPause}) })
-			})
-			buttons = append(buttons, func(r Rect) {
-				f.Button(r, "next", t.S("table.next"), Primary, legal.Has(rules.ActNext), func() { g.act(rules.Action{Kind: rules.ActNext}) })
-			})
+			bs = append(bs, barButton{"pause-host", t.S("table.pause"), Secondary, legal.Has(rules.ActPause), func() { g.act(rules.Action{Kind: rules.ActPause}) }},
+				barButton{"next", t.S("table.next"), Primary, legal.Has(rules.ActNext), func() { g.act(rules.Action{Kind: rules.ActNext}) }})
 		}
 	}
-	if len(buttons) == 0 {
-		msg := t.S("table.waiting")
-		if v.Paused {
-			msg = t.S("banner.paused")
-		}
-		f.Text(Rect{in.X, in.Y + 12, in.W, 0}, msg, Style{Size: SizeBody, Color: g.th.Muted, Center: true})
-		return
+	msg := t.S("table.waiting")
+	if v.Paused {
+		msg = t.S("banner.paused")
 	}
-	for i, r := range splitRow(in, len(buttons), 12) {
-		buttons[i](r)
-	}
+	return g.actionBar(f, bs, 5, msg)
 }
 
 // speech is what read-aloud says: the card and its choices.

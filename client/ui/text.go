@@ -108,6 +108,9 @@ func (ts *typesetter) width(s string, st Style) float64 {
 // broken where it must be. Newlines in s are kept.
 func (ts *typesetter) wrap(s string, st Style, w float64) []string {
 	var lines []string
+	if s == "" {
+		return nil
+	}
 	for _, para := range strings.Split(s, "\n") {
 		words := strings.Fields(para)
 		if len(words) == 0 {

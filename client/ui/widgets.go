@@ -151,14 +151,56 @@ func (c *Column) Row(n int, h float64) []Rect {
 	return splitRow(r, n, c.Gap)
 }
 
-// ButtonRow adds n buttons side by side, as tall as the tallest label needs.
+// ButtonRow adds buttons for labels side by side, in as many rows as the
+// labels need to fit: at large text sizes a row becomes a stack.
 func (c *Column) ButtonRow(labels []string) []Rect {
-	cellW := (c.W - c.Gap*float64(len(labels)-1)) / float64(len(labels))
-	h := MinTouch
-	for _, l := range labels {
-		h = max(h, c.f.buttonHeight(l, cellW))
+	return c.Grid(labels, len(labels))
+}
+
+// Grid lays out buttons for labels in at most maxCols columns, fewer when a
+// word would not fit its cell, and returns their places.
+func (c *Column) Grid(labels []string, maxCols int) []Rect {
+	rects, h := c.f.grid(c.X, c.Y, c.W, c.Gap, labels, maxCols)
+	c.Y += h + c.Gap
+	return rects
+}
+
+// grid computes a Grid at (x, y) and returns the cells and their height.
+func (f *Frame) grid(x, y, w, gap float64, labels []string, maxCols int) ([]Rect, float64) {
+	st := Style{Size: SizeBody, Bold: true}
+	cols := min(maxCols, len(labels))
+	for ; cols > 1; cols-- {
+		cellW := (w - gap*float64(cols-1)) / float64(cols)
+		fits := true
+		for _, l := range labels {
+			for _, word := range strings.Fields(l) {
+				if f.ts.width(word, st) > cellW-24 {
+					fits = false
+				}
+			}
+			if len(f.ts.wrap(l, st, cellW-24)) > 2 {
+				fits = false
+			}
+		}
+		if fits {
+			break
+		}
 	}
-	return c.Row(len(labels), h)
+	cols = max(cols, 1)
+	cellW := (w - gap*float64(cols-1)) / float64(cols)
+	rects := make([]Rect, len(labels))
+	top := y
+	for row := 0; row*cols < len(labels); row++ {
+		h := MinTouch
+		for i := row * cols; i < min(len(labels), (row+1)*cols); i++ {
+			h = max(h, f.buttonHeight(labels[i], cellW))
+		}
+		for i := row * cols; i < min(len(labels), (row+1)*cols); i++ {
+			rects[i] = Rect{x + float64(i-row*cols)*(cellW+gap), y, cellW, h}
+		}
+		y += h + gap
+	}
+	return rects, y - gap - top
 }
 
 func splitRow(r Rect, n int, gap float64) []Rect {
