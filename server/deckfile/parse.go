@@ -1,0 +1,169 @@
+package deckfile
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/pore/elamanipeli/shared/deck"
+)
+
+// MaxUpload is the largest deck file, in bytes; larger input is refused
+// before it is parsed.
+const MaxUpload = 256 << 10
+
+// MaxCards is the most cards a deck may have.
+const MaxCards = 500
+
+// Parse reads one deck file. name is the file's name: one ending in .csv is
+// read as a spreadsheet, anything else as YAML. Parse returns the deck, or
+// no deck and every problem found, sorted by line.
+func Parse(name string, data []byte) (*deck.Deck, Problems) {
+	d, _, ps := parse(name, data)
+	return d, ps
+}
+
+var bom = []byte("\ufeff")
+
+func parse(name string, data []byte) (d *deck.Deck, ix *index, ps Problems) {
+	if len(data) > MaxUpload {
+		return nil, newIndex(), Problems{{Code: CodeTooLarge, Args: []string{strconv.Itoa(len(data)), strconv.Itoa(MaxUpload)}}}
+	}
+	base := baseName(name)
+	isCSV := strings.EqualFold(ext(base), ".csv")
+	format := "YAML"
+	if isCSV {
+		format = "CSV"
+	}
+	defer func() {
+		// The YAML library has had panics on malformed input; a deck file
+		// is a problem to report, never a crash.
+		if r := recover(); r != nil {
+			d, ix, ps = nil, newIndex(), Problems{{Code: CodeSyntax, Args: []string{format, fmt.Sprintf("the file could not be read (%v)", r)}}}
+		}
+	}()
+	data = bytes.TrimPrefix(data, bom)
+	if line := invalidUTF8(data); line > 0 {
+		return nil, newIndex(), Problems{{Line: line, Code: CodeNotUTF8}}
+	}
+	if isCSV {
+		d, ix, ps = decodeCSV(base, string(data))
+	} else {
+		d, ix, ps = decodeYAML(string(data))
+	}
+	if d == nil {
+		return nil, ix, ps.sort()
+	}
+	applyDefaults(d)
+	ps = append(ps, check(d, ix, isCSV)...)
+	if len(ps) > 0 {
+		return nil, ix, ps.sort()
+	}
+	finish(d)
+	return d, ix, nil
+}
+
+// invalidUTF8 returns the line of the first byte that is not UTF-8, or 0.
+func invalidUTF8(b []byte) int {
+	if utf8.Valid(b) {
+		return 0
+	}
+	line := 1
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n == 1 {
+			return line
+		}
+		if r == '\n' {
+			line++
+		}
+		b = b[n:]
+	}
+	return line
+}
+
+// baseName is the file name without its folders, whichever slash they use.
+func baseName(name string) string {
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	return name
+}
+
+// ext is the file name's extension, with its dot.
+func ext(name string) string {
+	if i := strings.LastIndexByte(name, '.'); i > 0 {
+		return name[i:]
+	}
+	return ""
+}
+
+// defaultKinds maps a deck's kind to its cards' kind when a card does not say.
+var defaultKinds = map[deck.DeckKind]deck.Kind{
+	deck.Questions:   deck.Question,
+	deck.StoryDeck:   deck.Story,
+	deck.Reflections: deck.Reflection,
+	deck.HelpDeck:    deck.Help,
+}
+
+// allowedKinds are the card kinds each deck kind may hold.
+var allowedKinds = map[deck.DeckKind][]deck.Kind{
+	deck.Questions:   {deck.Question, deck.Wildcard, deck.Blank, deck.Reflection},
+	deck.Reflections: {deck.Question, deck.Wildcard, deck.Blank, deck.Reflection},
+	deck.StoryDeck:   {deck.Story},
+	deck.HelpDeck:    {deck.Help},
+}
+
+// applyDefaults fills in what a file may leave out: a card's kind from its
+// deck's, and a reflection's 0–10 scale. Who answers stays empty: the rules
+// know the default.
+func applyDefaults(d *deck.Deck) {
+	for i := range d.Cards {
+		c := &d.Cards[i]
+		if c.Kind == "" {
+			c.Kind = defaultKinds[d.Kind]
+		}
+		if c.Kind == deck.Reflection && c.Scale == nil {
+			c.Scale = &deck.Scale{Min: 0, Max: 10}
+		}
+	}
+}
+
+// finish tidies a deck that passed its checks: languages once each, card
+// tags once each, and the deck's tags the union of its own and its cards'.
+func finish(d *deck.Deck) {
+	d.Languages = dedupe(d.Languages)
+	tags := append([]string(nil), d.Tags...)
+	for i := range d.Cards {
+		c := &d.Cards[i]
+		c.Tags = dedupe(c.Tags)
+		if len(c.Choices) == 0 {
+			c.Choices = nil
+		}
+		tags = append(tags, c.Tags...)
+	}
+	tags = dedupe(tags)
+	slices.Sort(tags)
+	if len(tags) == 0 {
+		tags = nil
+	}
+	d.Tags = tags
+}
+
+func dedupe(list []string) []string {
+	if list == nil {
+		return nil
+	}
+	out := list[:0:0]
+	seen := map[string]bool{}
+	for _, s := range list {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
