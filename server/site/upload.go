@@ -65,7 +65,8 @@ func (u *uploader) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if u.bundled != nil && u.bundled(d.ID) {
-		d.ID += "-oma" // a brought deck never takes a bundled deck's place
+		// A brought deck never takes a bundled deck's place.
+		d.ID = strings.TrimRight(d.ID[:min(len(d.ID), 44)], "-") + "-oma"
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()

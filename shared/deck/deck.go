@@ -105,7 +105,7 @@ func (t Text) In(lang string) string {
 // Choice is one option at the end of a story scene.
 type Choice struct {
 	Text Text   `msgpack:"t"`
-	Next string `msgpack:"n,omitempty"` // the next scene's id; empty ends the story
+	Next string `msgpack:"n,omitempty"` // the next scene's id (an ending is a scene without choices)
 }
 
 // Scale is the range of a reflection card, with words for its ends.
