@@ -28,6 +28,7 @@ import (
 	"github.com/pore/elamanipeli/server/deckfile"
 	"github.com/pore/elamanipeli/server/room"
 	"github.com/pore/elamanipeli/server/site"
+	"github.com/pore/elamanipeli/server/webclient"
 	"github.com/pore/elamanipeli/shared/deck"
 	"github.com/pore/elamanipeli/shared/rules"
 )
@@ -52,6 +53,8 @@ type config struct {
 	trustProxy bool
 	logLevel   string
 	pretty     bool
+	clientDir  string
+	prebuilt   string
 }
 
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -72,6 +75,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.BoolVar(&c.trustProxy, "trust-proxy", false, "count failed joins by X-Forwarded-For (only behind your own reverse proxy)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.BoolVar(&c.pretty, "log-pretty", false, "human-readable logs instead of JSON")
+	fs.StringVar(&c.clientDir, "client-cache", "", "`folder` for the compiled browser client (default: the user's cache folder)")
+	fs.StringVar(&c.prebuilt, "client-prebuilt", "", "serve the already built client in this `folder` (app.wasm, wasm_exec.js) instead of building it")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -109,8 +114,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 	ws := conn.NewHandler(hub, log, conn.Config{Origins: origins, TrustProxy: cfg.trustProxy})
+	// The browser client is built (or taken from the cache) in the
+	// background; the page asks the browser to wait until it is ready.
+	client, err := webclient.New(ctx, webclient.Options{Log: log, CacheDir: cfg.clientDir, Prebuilt: cfg.prebuilt})
+	if err != nil {
+		return err
+	}
+	defer client.Close()
 	handler := site.New(site.Options{
-		Hub: hub, Log: log, WS: ws, TLS: cfg.tlsCert != "",
+		Hub: hub, Log: log, WS: ws, Client: client, TLS: cfg.tlsCert != "",
 		Bundled: func(id string) bool { return lib.Deck(id) != nil },
 	})
 	srv := &http.Server{

@@ -37,8 +37,9 @@ type FieldEvent struct {
 
 // MirrorAction is one action the screen-reader mirror lists.
 type MirrorAction struct {
-	ID      string
-	Label   string
-	Enabled bool
-	Pressed int // -1: not a toggle; 0 or 1: its state
+	ID         string
+	Label      string
+	Enabled    bool
+	Pressed    int     // -1: not a toggle; 0 or 1: its state
+	X, Y, W, H float64 // where it is on the canvas, in CSS pixels
 }

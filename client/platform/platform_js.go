@@ -195,7 +195,7 @@ func (b *Browser) Mirror(live string, actions []MirrorAction) {
 	}
 	var key strings.Builder
 	for _, a := range actions {
-		key.WriteString(a.ID + "\x00" + a.Label)
+		key.WriteString(a.ID + "\x00" + a.Label + "\x00" + strconv.Itoa(int(a.X)) + "," + strconv.Itoa(int(a.Y)))
 		if !a.Enabled {
 			key.WriteString("\x00off")
 		}
@@ -210,6 +210,13 @@ func (b *Browser) Mirror(live string, actions []MirrorAction) {
 	for _, a := range actions {
 		btn := b.doc.Call("createElement", "button")
 		btn.Set("textContent", a.Label)
+		btn.Set("id", "act-"+a.ID)
+		// Where the action sits on the canvas, so tools and tests can find it.
+		ds := btn.Get("dataset")
+		ds.Set("x", a.X)
+		ds.Set("y", a.Y)
+		ds.Set("w", a.W)
+		ds.Set("h", a.H)
 		btn.Set("disabled", !a.Enabled)
 		if a.Pressed >= 0 {
 			btn.Call("setAttribute", "aria-pressed", a.Pressed == 1)

@@ -281,7 +281,8 @@ func (g *Game) mirror() {
 				pressed = 1
 			}
 		}
-		acts = append(acts, platform.MirrorAction{ID: w.ID, Label: w.Label, Enabled: w.Enabled, Pressed: pressed})
+		acts = append(acts, platform.MirrorAction{ID: w.ID, Label: w.Label, Enabled: w.Enabled, Pressed: pressed,
+			X: w.R.X, Y: w.R.Y, W: w.R.W, H: w.R.H})
 	}
 	g.p.Mirror(g.frame.announce, acts)
 }

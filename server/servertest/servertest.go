@@ -5,8 +5,10 @@ package servertest
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,6 +31,9 @@ type Server struct {
 	HTTP  *httptest.Server
 	Lib   *rules.Library
 	Store room.Store
+
+	stop     sync.Once
+	restored chan struct{}
 }
 
 // Options tune a test server; zero values are fine.
@@ -38,6 +43,10 @@ type Options struct {
 	Lib   *rules.Library  // nil: the bundled decks
 	Log   *zerolog.Logger // nil: log to t
 	Store room.Store
+	// Client serves the page and the browser client; nil serves none.
+	Client http.Handler
+	// Acted is passed on to the hub (room.Options.Acted).
+	Acted func(code string, seat rules.SeatID, id uint64)
 }
 
 // Start runs a server until the test ends.
@@ -51,19 +60,39 @@ func Start(t testing.TB, o Options) *Server {
 	if lib == nil {
 		lib = Bundled(t)
 	}
-	hub := room.NewHub(room.Options{Config: o.Room, Library: lib, Log: log, Store: o.Store})
+	hub := room.NewHub(room.Options{Config: o.Room, Library: lib, Log: log, Store: o.Store, Acted: o.Acted})
 	ws := conn.NewHandler(hub, log, o.Conn)
-	h := site.New(site.Options{Hub: hub, Log: log, WS: ws, Bundled: func(id string) bool { return lib.Deck(id) != nil }})
+	h := site.New(site.Options{Hub: hub, Log: log, WS: ws, Client: o.Client, Bundled: func(id string) bool { return lib.Deck(id) != nil }})
 	hs := httptest.NewServer(h)
 	s := &Server{URL: hs.URL, WS: "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws", Hub: hub, HTTP: hs, Lib: lib, Store: o.Store}
-	t.Cleanup(func() {
+	s.restored = make(chan struct{})
+	if o.Store != nil {
+		// As the real server does: rooms come back while it already serves.
+		go func() {
+			defer close(s.restored)
+			if _, err := hub.Restore(context.Background()); err != nil {
+				t.Errorf("restore: %v", err)
+			}
+		}()
+	} else {
+		close(s.restored)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// Stop shuts the server down as a restart would: the rooms save themselves
+// and tell their clients, and the connections close. The store stays open.
+// It is called when the test ends, if not before.
+func (s *Server) Stop() {
+	s.stop.Do(func() {
+		<-s.restored
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		hub.Shutdown(ctx)
-		hs.CloseClientConnections()
-		hs.Close()
+		s.Hub.Shutdown(ctx)
+		s.HTTP.CloseClientConnections()
+		s.HTTP.Close()
 	})
-	return s
 }
 
 // Session opens a session that asks for hello.

@@ -1,0 +1,144 @@
+// main.js starts Elämäni peli. It waits while the server builds the client,
+// downloads the WebAssembly with a progress bar and runs it with the Go
+// runtime's wasm_exec.js. Both URLs carry the build key; they come from the
+// page's <meta> tags, or from /client/status while the first build runs.
+'use strict';
+
+(function () {
+  const POLL_MS = 2000;
+  const loader = document.getElementById('loader');
+  const progress = document.getElementById('progress');
+  const statusFi = document.getElementById('status-fi');
+  const statusEn = document.getElementById('status-en');
+  const retry = document.getElementById('retry');
+
+  function say(fi, en) {
+    statusFi.textContent = fi;
+    statusEn.textContent = en;
+  }
+
+  function meta(name) {
+    const m = document.querySelector('meta[name="' + name + '"]');
+    return m ? m.content : '';
+  }
+
+  function sleep(ms) {
+    return new Promise(function (resolve) { setTimeout(resolve, ms); });
+  }
+
+  // clientURLs returns the URLs of the client, asking /client/status every
+  // two seconds until the server has built it.
+  async function clientURLs() {
+    const wasm = meta('client-wasm');
+    const exec = meta('client-wasm-exec');
+    if (wasm && exec) {
+      return { wasm: wasm, exec: exec };
+    }
+    progress.removeAttribute('value'); // indeterminate while building
+    say('Peliä valmistellaan… (ensimmäinen käynnistys kääntää pelin)',
+      'Preparing the game… (first start builds the client)');
+    for (;;) {
+      try {
+        const resp = await fetch('/client/status', { cache: 'no-store' });
+        if (resp.ok) {
+          const s = await resp.json();
+          if (s.ready && s.wasm && s.wasmExec) {
+            return { wasm: s.wasm, exec: s.wasmExec };
+          }
+          if (s.error) {
+            say('Peliä ei saatu valmiiksi. Palvelimen ylläpitäjä näkee syyn lokista.',
+              'The game could not be prepared. The server log tells its administrator why.');
+          }
+        }
+      } catch (e) {
+        // The server may be restarting: keep asking.
+      }
+      await sleep(POLL_MS);
+    }
+  }
+
+  function setProgress(fraction) {
+    progress.value = Math.min(100, Math.round(fraction * 100));
+  }
+
+  // download fetches the wasm and returns a response whose body moves the
+  // progress bar as it is read. The bar counts decoded bytes against
+  // X-Raw-Size: with Content-Encoding the browser cannot tell the length.
+  async function download(url) {
+    const resp = await fetch(url);
+    if (!resp.ok) {
+      throw new Error('HTTP ' + resp.status + ' for ' + url);
+    }
+    const total = Number(resp.headers.get('X-Raw-Size')) || 0;
+    if (!resp.body || !total) {
+      return resp;
+    }
+    const reader = resp.body.getReader();
+    let received = 0;
+    const body = new ReadableStream({
+      async pull(controller) {
+        const chunk = await reader.read();
+        if (chunk.done) {
+          setProgress(1);
+          controller.close();
+          return;
+        }
+        received += chunk.value.byteLength;
+        setProgress(received / total);
+        controller.enqueue(chunk.value);
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
+    });
+    return new Response(body, { headers: { 'Content-Type': 'application/wasm' } });
+  }
+
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      const s = document.createElement('script');
+      s.src = src;
+      s.onload = resolve;
+      s.onerror = function () { reject(new Error('cannot load ' + src)); };
+      document.head.appendChild(s);
+    });
+  }
+
+  async function instantiate(resp, imports) {
+    if (typeof WebAssembly.instantiateStreaming === 'function') {
+      return WebAssembly.instantiateStreaming(resp, imports);
+    }
+    return WebAssembly.instantiate(await resp.arrayBuffer(), imports);
+  }
+
+  function failed(fi, en) {
+    loader.hidden = false;
+    progress.hidden = true;
+    say(fi, en);
+    retry.hidden = false;
+  }
+
+  async function start() {
+    if (typeof WebAssembly !== 'object') {
+      failed('Tämä selain ei pysty pelaamaan peliä. Kokeile uudempaa selainta.',
+        'This browser cannot run the game. Please try a newer browser.');
+      return;
+    }
+    const urls = await clientURLs();
+    progress.value = 0;
+    say('Ladataan peliä…', 'Loading the game…');
+    const loaded = await Promise.all([loadScript(urls.exec), download(urls.wasm)]);
+    const go = new Go(); // from wasm_exec.js
+    const result = await instantiate(loaded[1], go.importObject);
+    loader.hidden = true; // the game draws its own canvas from here on
+    await go.run(result.instance);
+    failed('Peli pysähtyi. Lataa sivu uudelleen.', 'The game stopped. Please reload the page.');
+  }
+
+  retry.addEventListener('click', function () { location.reload(); });
+  start().catch(function (err) {
+    console.error(err);
+    failed('Pelin lataus epäonnistui. Tarkista verkkoyhteys ja yritä uudelleen.',
+      'Loading the game failed. Check the network connection and try again.');
+  });
+})();
