@@ -127,9 +127,9 @@ func (b *Bot) host(v *rules.View, legal rules.Legal) (rules.Action, bool) {
 		if !slices.Equal(v.Chosen, b.cfg.Decks) || !slices.Equal(v.Excluded, b.cfg.Exclude) {
 			return rules.Action{Kind: rules.ActDecks, Decks: b.cfg.Decks, Tags: b.cfg.Exclude}, true
 		}
-		players := 0
+		players := 0 // at the table and connected: a seat whose client went away does not play
 		for _, s := range v.Seats {
-			if s.Role == rules.Player && s.Status == rules.In {
+			if s.Role == rules.Player && s.Status == rules.In && s.Online {
 				players++
 			}
 		}

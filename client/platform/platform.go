@@ -17,6 +17,7 @@ type Field struct {
 	Max         int // runes
 	Lang        string
 	FontPx      float64
+	Ink, Muted  string // CSS colours of the text and the placeholder
 }
 
 // FieldKind is the kind of text a field takes; it picks a phone's keyboard.
@@ -33,6 +34,7 @@ type FieldEvent struct {
 	ID     string
 	Value  string
 	Submit bool // Enter was pressed
+	Focus  bool // the field got the keyboard
 }
 
 // MirrorAction is one action the screen-reader mirror lists.

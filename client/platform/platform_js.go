@@ -104,6 +104,8 @@ func (b *Browser) SyncFields(specs []Field) {
 		st.Set("width", px(s.W))
 		st.Set("height", px(s.H))
 		st.Set("fontSize", px(s.FontPx))
+		st.Call("setProperty", "--field-ink", s.Ink)
+		st.Call("setProperty", "--field-muted", s.Muted)
 		el.Set("placeholder", s.Placeholder)
 		el.Call("setAttribute", "aria-label", s.Label)
 		if s.Set && el.Get("value").String() != s.Value {
@@ -162,9 +164,15 @@ func (b *Browser) newField(s Field) js.Value {
 		ev.Call("stopPropagation")
 		return nil
 	})
+	onFocus := js.FuncOf(func(this js.Value, args []js.Value) any {
+		b.events = append(b.events, FieldEvent{ID: id, Value: this.Get("value").String(), Focus: true})
+		wake()
+		return nil
+	})
 	el.Call("addEventListener", "input", onInput)
 	el.Call("addEventListener", "keydown", onKey)
-	b.funcs = append(b.funcs, onInput, onKey)
+	el.Call("addEventListener", "focus", onFocus)
+	b.funcs = append(b.funcs, onInput, onKey, onFocus)
 	b.doc.Get("body").Call("appendChild", el)
 	return el
 }
@@ -305,3 +313,11 @@ func wake() {
 }
 
 func px(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) + "px" }
+
+// Mark records a moment in the page's performance timeline (the first frame,
+// for measurements).
+func (b *Browser) Mark(name string) {
+	if perf := js.Global().Get("performance"); perf.Truthy() {
+		perf.Call("mark", "elamanipeli-"+name)
+	}
+}

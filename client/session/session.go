@@ -51,6 +51,7 @@ type State struct {
 	Err     rules.Code // why the session ended, or the last connection error
 	Pending int        // actions sent but not yet acknowledged
 	Legal   rules.Legal
+	Closed  int // the WebSocket close status the server last sent (1012: it restarts), or 0
 }
 
 // Event is something the UI may want to show once: a reaction, a refused
@@ -70,6 +71,7 @@ type Options struct {
 	OnChange func()                                             // called after every change of State; must not block
 	OnToken  func(token, code string)                           // called when the seat is known, to keep it for a reload
 	OnFrame  func(m protocol.Message)                           // every message received, for tests
+	OnSend   func(id uint64, a rules.Action)                    // an action got its id and is sent for the first time, for tests
 	Dial     func(ctx context.Context) (*websocket.Conn, error) // overrides how to connect (tests, proxies)
 }
 
@@ -180,7 +182,7 @@ func (s *Session) run() {
 	defer s.cancel()
 	backoff := 250 * time.Millisecond
 	for {
-		final := s.connect()
+		final, welcomed := s.connect()
 		if final || s.ctx.Err() != nil {
 			s.mu.Lock()
 			s.st.Status = Ended
@@ -190,11 +192,12 @@ func (s *Session) run() {
 		}
 		s.mu.Lock()
 		s.st.Status = Reconnecting
-		online := s.st.Token != ""
 		s.mu.Unlock()
 		s.publish()
-		if online {
-			backoff = 250 * time.Millisecond // a seat that was online comes back fast
+		if welcomed {
+			// A seat that was online comes back fast; one that keeps failing
+			// (a server restarting, a network gone) backs off.
+			backoff = 250 * time.Millisecond
 		}
 		wait := backoff/2 + time.Duration(rand.Int64N(int64(backoff)))
 		if backoff < 5*time.Second {
@@ -211,8 +214,8 @@ func (s *Session) run() {
 var errFinal = errors.New("session: final")
 
 // connect runs one connection to its end. It reports whether the session is
-// over.
-func (s *Session) connect() (final bool) {
+// over, and whether the server gave the connection its seat.
+func (s *Session) connect() (final, seated bool) {
 	ctx, cancel := context.WithCancel(s.ctx)
 	defer cancel()
 	s.mu.Lock()
@@ -221,7 +224,7 @@ func (s *Session) connect() (final bool) {
 	s.mu.Unlock()
 	ws, err := s.dial(ctx)
 	if err != nil {
-		return false
+		return false, false
 	}
 	defer ws.CloseNow()
 	ws.SetReadLimit(8 << 20) // snapshots with a library can be large
@@ -234,7 +237,7 @@ func (s *Session) connect() (final bool) {
 	s.mu.Unlock()
 	hello.V = protocol.Version
 	if err := s.write(ctx, ws, hello); err != nil {
-		return false
+		return false, false
 	}
 
 	var heartbeat atomic.Int64 // seconds, from the Welcome
@@ -255,34 +258,40 @@ func (s *Session) connect() (final bool) {
 	for {
 		select {
 		case err := <-readErr:
-			return errors.Is(err, errFinal)
+			if st := websocket.CloseStatus(err); st != -1 {
+				s.mu.Lock()
+				s.st.Closed = int(st)
+				s.mu.Unlock()
+				s.publish()
+			}
+			return errors.Is(err, errFinal), isWelcomed
 		case <-welcomed:
 			welcomed = nil
 			isWelcomed = true
 			if err := s.flush(ctx, ws, conn); err != nil {
-				return false
+				return false, true
 			}
 		case <-s.wake:
 			if isWelcomed {
 				if err := s.flush(ctx, ws, conn); err != nil {
-					return false
+					return false, true
 				}
 			}
 		case now := <-ping.C:
 			hb := time.Duration(heartbeat.Load()) * time.Second
 			if now.Sub(time.Unix(0, lastHeard.Load())) > 2*hb+5*time.Second {
-				return false // the server has gone quiet: the connection is dead
+				return false, isWelcomed // the server has gone quiet: the connection is dead
 			}
 			if isWelcomed && now.Sub(lastPing) >= hb {
 				n++
 				lastPing = now
 				if err := s.write(ctx, ws, protocol.Ping{N: n}); err != nil {
-					return false
+					return false, true
 				}
 			}
 		case <-s.ctx.Done():
 			ws.Close(websocket.StatusNormalClosure, "bye")
-			return true
+			return true, isWelcomed
 		}
 	}
 }
@@ -318,13 +327,17 @@ func (s *Session) flush(ctx context.Context, ws *websocket.Conn, conn int) error
 		return nil
 	}
 	p := &s.pending[0]
-	if p.id == 0 {
+	first := p.id == 0
+	if first {
 		p.id = s.nextID
 		s.nextID++
 	}
 	p.sentOn = conn
 	a := protocol.Act{ID: p.id, Action: p.a}
 	s.mu.Unlock()
+	if first && s.opts.OnSend != nil {
+		s.opts.OnSend(a.ID, a.Action)
+	}
 	return s.write(ctx, ws, a)
 }
 

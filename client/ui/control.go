@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"fmt"
+	"image/color"
 	"strings"
 
 	"github.com/pore/elamanipeli/client/platform"
@@ -236,6 +238,9 @@ func (g *Game) readFields() {
 			continue
 		}
 		fl.Value = e.Value
+		if e.Focus {
+			g.focus = e.ID
+		}
 		if e.Submit && fl.Submit != nil {
 			fl.Submit()
 		}
@@ -261,6 +266,7 @@ func (g *Game) syncFields() {
 			ID: w.ID, X: r.X + 2, Y: r.Y + 2, W: r.W - 4, H: r.H - 4,
 			Value: fl.Value, Set: fl.set, Placeholder: fl.Placeholder, Label: fl.Label,
 			Kind: fl.Kind, Max: fl.Max, Lang: g.set.Lang, FontPx: SizeBody * g.set.Text,
+			Ink: cssColor(g.th.Ink), Muted: cssColor(g.th.Muted),
 		})
 		fl.set = false
 	}
@@ -316,3 +322,5 @@ func (g *Game) nick(v *rules.View, id rules.SeatID) string {
 	}
 	return g.t.S("seat.spectator")
 }
+
+func cssColor(c color.RGBA) string { return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B) }

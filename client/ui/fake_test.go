@@ -43,6 +43,7 @@ func (p *fakePlatform) StopSpeaking()              {}
 func (p *fakePlatform) Save(name, c string) string { p.saved = c; return name }
 func (p *fakePlatform) Open(string)                {}
 func (p *fakePlatform) Copy(string) bool           { return true }
+func (p *fakePlatform) Mark(string)                {}
 
 // fakeSeat is a session frozen at one state; actions are recorded.
 type fakeSeat struct {

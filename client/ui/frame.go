@@ -220,7 +220,7 @@ func (f *Frame) button(r Rect, id, label string, k Kind, on, enabled bool, act f
 	focused := id == f.focus
 	f.op(func(dst *ebiten.Image, s float64) {
 		alpha := 1.0
-		if !w.Enabled {
+		if !w.Enabled && !on { // a chosen option stays bright
 			alpha = 0.45
 		}
 		fillRound(dst, pr, fade(fill, alpha), 12, s)
@@ -231,8 +231,10 @@ func (f *Frame) button(r Rect, id, label string, k Kind, on, enabled bool, act f
 		st := st
 		st.Color = fade(ink, alpha)
 		f.ts.draw(dst, lines, pr.X+pad, y, pr.W-2*pad, st)
-		if k == Link {
-			vector.StrokeLine(dst, float32((pr.X+pad)*s), float32((y+th2-4)*s), float32((pr.X+pr.W-pad)*s), float32((y+th2-4)*s), float32(s), fade(ink, alpha*0.6), true)
+		if k == Link && len(lines) > 0 {
+			lw := f.ts.width(lines[len(lines)-1], st)
+			x0 := pr.X + (pr.W-lw)/2
+			vector.StrokeLine(dst, float32(x0*s), float32((y+th2-4)*s), float32((x0+lw)*s), float32((y+th2-4)*s), float32(s), fade(ink, alpha*0.6), true)
 		}
 		if focused {
 			strokeRound(dst, Rect{pr.X - 4, pr.Y - 4, pr.W + 8, pr.H + 8}, th.Focus, 15, 3, s)

@@ -37,6 +37,7 @@ type Platform interface {
 	Save(name, content string) string
 	Open(url string)
 	Copy(text string) bool
+	Mark(name string)
 }
 
 // Seat is a session as the screen uses it: client/session provides it, and
@@ -105,6 +106,8 @@ type Game struct {
 	spoken  string
 	timer   *time.Timer
 	timerAt time.Time
+	drawn   bool // the first frame is on screen
+	updated bool
 }
 
 type toast struct {
@@ -148,7 +151,11 @@ func New(o Options) *Game {
 	case strings.HasPrefix(frag, "watch="):
 		g.watch = strings.TrimPrefix(frag, "watch=")
 	}
-	// A reload comes back to the seat it had.
+	// A reload comes back to the seat it had; a link to another room starts
+	// afresh.
+	if g.joining != "" && normalizeCode(g.joining) != g.p.Get("room") {
+		g.p.Set("token", "")
+	}
 	if tok := g.p.Get("token"); tok != "" {
 		g.open(protocol.Hello{Want: protocol.WantResume, Token: tok})
 	} else if g.watch != "" {
@@ -185,6 +192,7 @@ func (g *Game) open(hello protocol.Hello) {
 		OnChange: ebiten.ScheduleFrame,
 		OnToken: func(token, code string) {
 			g.p.Set("token", token)
+			g.p.Set("room", code)
 		},
 	})
 	g.p.ClearFragment()
@@ -201,6 +209,7 @@ func (g *Game) leave() {
 		g.extra = nil
 	}
 	g.p.Set("token", "")
+	g.p.Set("room", "")
 	g.p.Set("hotseat", "")
 	g.hotseat, g.side = false, rules.NoSeat
 	g.overlay, g.joining, g.watch = "", "", ""
@@ -236,6 +245,10 @@ func (g *Game) Update() error {
 	if g.scale == 0 {
 		return nil
 	}
+	if !g.updated {
+		g.updated = true
+		g.p.Mark("first-update")
+	}
 	in := g.in.read(g.scale)
 	g.readFields()
 	g.follow()
@@ -259,6 +272,10 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	}
 	for _, op := range g.frame.ops {
 		op(screen)
+	}
+	if !g.drawn {
+		g.drawn = true
+		g.p.Mark("first-frame")
 	}
 }
 

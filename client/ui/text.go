@@ -1,14 +1,15 @@
 package ui
 
 import (
-	"bytes"
 	"image/color"
 	"math"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/hajimehoshi/ebiten/v2"
-	"github.com/hajimehoshi/ebiten/v2/text/v2"
+	"github.com/hajimehoshi/ebiten/v2/text" //lint:ignore SA1019 text/v2 pulls in a text shaper Latin text does not need
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/opentype"
 
 	"github.com/pore/elamanipeli/assets"
 )
@@ -22,19 +23,22 @@ const (
 	SizeHuge  = 44.0
 )
 
-var regular, bold *text.GoTextFaceSource
+// The typeface is drawn glyph by glyph through x/image's OpenType
+// rasteriser: Latin text needs no shaping, and this keeps the client small
+// and its first frame fast.
+var regular, bold *opentype.Font
 
 func init() {
-	load := func(name string) *text.GoTextFaceSource {
+	load := func(name string) *opentype.Font {
 		b, err := assets.Fonts.ReadFile("fonts/" + name)
 		if err != nil {
 			panic(err)
 		}
-		src, err := text.NewGoTextFaceSource(bytes.NewReader(b))
+		f, err := opentype.Parse(b)
 		if err != nil {
 			panic(err)
 		}
-		return src
+		return f
 	}
 	regular = load("AtkinsonHyperlegible-Regular.ttf")
 	bold = load("AtkinsonHyperlegible-Bold.ttf")
@@ -54,7 +58,7 @@ type typesetter struct {
 	scale   float64 // device pixels per dp
 	text    float64 // the player's text size, 1–2
 	spacing bool    // wider letter and line spacing
-	faces   map[faceKey]*text.GoTextFace
+	faces   map[faceKey]font.Face
 }
 
 type faceKey struct {
@@ -62,7 +66,7 @@ type faceKey struct {
 	bold bool
 }
 
-func (ts *typesetter) face(st Style) *text.GoTextFace {
+func (ts *typesetter) face(st Style) font.Face {
 	px := math.Round(st.Size * ts.text * ts.scale)
 	k := faceKey{px: px, bold: st.Bold}
 	if f, ok := ts.faces[k]; ok {
@@ -72,12 +76,15 @@ func (ts *typesetter) face(st Style) *text.GoTextFace {
 	if st.Bold {
 		src = bold
 	}
-	f := &text.GoTextFace{Source: src, Size: px}
-	if ts.faces == nil {
-		ts.faces = map[faceKey]*text.GoTextFace{}
+	xf, err := opentype.NewFace(src, &opentype.FaceOptions{Size: px, DPI: 72, Hinting: font.HintingNone})
+	if err != nil {
+		panic(err) // a parsed font always makes faces
 	}
-	ts.faces[k] = f
-	return f
+	if ts.faces == nil {
+		ts.faces = map[faceKey]font.Face{}
+	}
+	ts.faces[k] = xf
+	return xf
 }
 
 // lineHeight is the distance between lines, in dp.
@@ -99,7 +106,7 @@ func (ts *typesetter) letter(st Style) float64 {
 
 // width measures s in dp.
 func (ts *typesetter) width(s string, st Style) float64 {
-	w := text.Advance(s, ts.face(st))
+	w := float64(font.MeasureString(ts.face(st), s)) / 64
 	w += ts.letter(st) * float64(utf8.RuneCountInString(s))
 	return w / ts.scale
 }
@@ -155,27 +162,28 @@ func (ts *typesetter) wrap(s string, st Style, w float64) []string {
 func (ts *typesetter) draw(dst *ebiten.Image, lines []string, x, y, w float64, st Style) {
 	f := ts.face(st)
 	lh := ts.lineHeight(st)
-	// Centre the glyphs in the line box.
+	// Centre the glyphs in the line box; text.DrawWithOptions draws from the
+	// baseline.
 	m := f.Metrics()
-	glyphH := (m.HAscent + m.HDescent) / ts.scale
-	top := y + (lh-glyphH)/2
+	ascent, descent := float64(m.Ascent)/64/ts.scale, float64(m.Descent)/64/ts.scale
+	base := y + (lh-ascent-descent)/2 + ascent
 	ls := ts.letter(st)
 	for i, line := range lines {
 		lx := x
 		if st.Center {
 			lx = x + (w-ts.width(line, st))/2
 		}
-		op := &text.DrawOptions{}
-		op.GeoM.Translate(lx*ts.scale, (top+float64(i)*lh)*ts.scale)
+		op := &ebiten.DrawImageOptions{}
+		op.GeoM.Translate(math.Round(lx*ts.scale), math.Round((base+float64(i)*lh)*ts.scale))
 		op.ColorScale.ScaleWithColor(st.Color)
 		if ls == 0 {
-			text.Draw(dst, line, f, op)
+			text.DrawWithOptions(dst, line, f, op)
 			continue
 		}
 		for _, r := range line { // wider spacing: letter by letter
 			s := string(r)
-			text.Draw(dst, s, f, op)
-			op.GeoM.Translate(text.Advance(s, f)+ls, 0)
+			text.DrawWithOptions(dst, s, f, op)
+			op.GeoM.Translate(float64(font.MeasureString(f, s))/64+ls, 0)
 		}
 	}
 }

@@ -284,8 +284,8 @@ func (s *State) start() ([]Event, Code) {
 }
 
 // advance puts the next card on the table; skip puts the current one aside
-// first (with a story, the rest of the story). With nothing left, the session
-// goes to its summary.
+// first (with a story, the rest of the story too). With nothing left, the
+// session goes to its summary.
 func (s *State) advance(by SeatID, skip bool) []Event {
 	var evs []Event
 	var ref CardRef
@@ -303,7 +303,9 @@ func (s *State) advance(by SeatID, skip bool) []Event {
 			ref, ok = CardRef{Deck: cur.Card.Deck, Card: next}, true
 		}
 	}
-	if skip {
+	if st := &s.Path[s.Pos]; skip && len(st.Answers) == 0 && st.Choice < 0 && !st.Bookmarked {
+		// A card nobody has touched leaves no trace; one that was played
+		// or bookmarked stays in the path.
 		s.Path = slices.Clip(s.Path[:s.Pos])
 	}
 	if !ok {

@@ -201,9 +201,27 @@ func TestBackAndForthKeepsThePath(t *testing.T) {
 }
 
 func TestSkipPutsTheStoryAside(t *testing.T) {
-	s, _ := play(t, lobby(t), "host decks s,r", "host start", "host skip")
-	if got := s.Step().Card.Card; got != "r1" || len(s.Path) != 1 {
-		t.Fatalf("after skip: %q, path %d", got, len(s.Path))
+	tests := []struct {
+		name  string
+		moves []string
+		path  string
+	}{
+		{"untouched scene leaves no trace", nil, "r1"},
+		{"a chosen scene stays", []string{"p choose 1"}, "a r1"},
+		{"a bookmarked scene stays", []string{"p bookmark"}, "a r1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := play(t, lobby(t), "host decks s,r", "host start")
+			s, _ = play(t, s, append(tt.moves, "host skip")...)
+			var ids []string
+			for _, st := range s.Path {
+				ids = append(ids, st.Card.Card)
+			}
+			if got := strings.Join(ids, " "); got != tt.path {
+				t.Fatalf("path %q, want %q", got, tt.path)
+			}
+		})
 	}
 }
 

@@ -79,6 +79,7 @@
       async pull(controller) {
         const chunk = await reader.read();
         if (chunk.done) {
+          performance.mark('elamanipeli-downloaded');
           setProgress(1);
           controller.close();
           return;
@@ -130,6 +131,7 @@
     const loaded = await Promise.all([loadScript(urls.exec), download(urls.wasm)]);
     const go = new Go(); // from wasm_exec.js
     const result = await instantiate(loaded[1], go.importObject);
+    performance.mark('elamanipeli-instantiated');
     loader.hidden = true; // the game draws its own canvas from here on
     await go.run(result.instance);
     failed('Peli pysähtyi. Lataa sivu uudelleen.', 'The game stopped. Please reload the page.');

@@ -1,0 +1,290 @@
+//go:build !js
+
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+	"github.com/rs/zerolog"
+
+	"github.com/pore/elamanipeli/server/servertest"
+	"github.com/pore/elamanipeli/server/webclient"
+)
+
+const chromium = "/usr/bin/chromium"
+
+// needBrowser skips the test where no browser is installed, unless CI is
+// set: in CI a missing browser is a failure.
+func needBrowser(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath(chromium); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI is set but %s is missing: .ci/run installs it", chromium)
+		}
+		t.Skipf("no browser at %s (apt-get install chromium); skipping the browser test", chromium)
+	}
+	if testing.Short() {
+		t.Skip("the browser test builds the client and runs Chromium; skipped with -short")
+	}
+}
+
+var (
+	clientOnce sync.Once
+	client     *webclient.Client
+	clientErr  error
+)
+
+// gameServer starts the server with the real browser client, built once per
+// test binary (and cached between runs).
+func gameServer(t *testing.T) *servertest.Server {
+	t.Helper()
+	clientOnce.Do(func() {
+		client, clientErr = webclient.New(context.Background(), webclient.Options{Log: zerolog.Nop(), BrotliQuality: -1})
+		if clientErr == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+			clientErr = client.Wait(ctx)
+		}
+	})
+	if clientErr != nil {
+		t.Fatalf("building the client: %v", clientErr)
+	}
+	return servertest.Start(t, servertest.Options{Client: client})
+}
+
+// browser starts headless Chromium for the test.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("enable-unsafe-swiftshader", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	bctx, bcancel := chromedp.NewContext(actx)
+	t.Cleanup(bcancel)
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("starting %s: %v", chromium, err)
+	}
+	return bctx
+}
+
+// Page is one browser tab playing the game.
+type Page struct {
+	t      *testing.T
+	ctx    context.Context
+	name   string
+	w, h   int64
+	mobile bool
+
+	mu      sync.Mutex
+	console []string // what the page wrote to its console
+}
+
+// open opens url in a new tab of w×h CSS pixels; mobile emulates a touch
+// phone or tablet.
+func open(t *testing.T, bctx context.Context, name, url string, w, h int64, mobile bool) *Page {
+	t.Helper()
+	// Each page is its own device: its own storage and cookies.
+	ctx, cancel := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	p := &Page{t: t, ctx: ctx, name: name, w: w, h: h, mobile: mobile}
+	go func() {
+		for m, err := range chromedp.Console(ctx) {
+			if err != nil {
+				return
+			}
+			p.mu.Lock()
+			p.console = append(p.console, m.String())
+			p.mu.Unlock()
+		}
+	}()
+	vp := chromedp.EmulateViewport(w, h)
+	if mobile {
+		vp = chromedp.EmulateViewport(w, h, chromedp.EmulateScale(1), chromedp.EmulateMobile, chromedp.EmulateTouch)
+	}
+	p.run(vp, chromedp.Navigate(url))
+	p.waitFor("the game to start", `document.querySelectorAll("#sr-actions button").length > 0`)
+	return p
+}
+
+func (p *Page) run(actions ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 60*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		p.t.Fatalf("%s: %v", p.name, err)
+	}
+}
+
+// waitFor polls a JavaScript condition until it holds.
+func (p *Page) waitFor(what, js string) {
+	p.t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	p.shot("timeout")
+	p.mu.Lock()
+	console := strings.Join(p.console, "\n")
+	p.mu.Unlock()
+	p.t.Fatalf("%s: timed out waiting for %s; actions: %v; live: %q; console:\n%s", p.name, what, p.actions(), p.live(), console)
+}
+
+// action is a button of the screen-reader mirror with its place on the
+// canvas.
+type action struct {
+	ID, Label  string
+	Disabled   bool
+	X, Y, W, H float64
+}
+
+func (p *Page) actions() []action {
+	ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+	defer cancel()
+	raw, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify([...document.querySelectorAll("#sr-actions button")].map(b => ({
+		ID: b.id.replace(/^act-/, ""), Label: b.textContent, Disabled: b.disabled,
+		X: +b.dataset.x, Y: +b.dataset.y, W: +b.dataset.w, H: +b.dataset.h})))`))
+	var out []action
+	json.Unmarshal([]byte(raw), &out)
+	return out
+}
+
+// live is what the screen-reader mirror says now.
+func (p *Page) live() string {
+	ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+	defer cancel()
+	s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.getElementById("sr")||{}).textContent||""`))
+	return s
+}
+
+// find waits for an enabled action whose id is id.
+func (p *Page) find(id string) action {
+	p.t.Helper()
+	for range 10 {
+		p.waitFor("action "+id, fmt.Sprintf(`(() => { const b = document.getElementById(%q); return !!b && !b.disabled })()`, "act-"+id))
+		for _, a := range p.actions() {
+			if a.ID == id && !a.Disabled {
+				return a
+			}
+		}
+		time.Sleep(100 * time.Millisecond) // the screen changed meanwhile
+	}
+	p.t.Fatalf("%s: action %s keeps vanishing", p.name, id)
+	return action{}
+}
+
+// has reports whether an enabled action with id is on screen now.
+func (p *Page) has(id string) bool {
+	for _, a := range p.actions() {
+		if a.ID == id && !a.Disabled {
+			return true
+		}
+	}
+	return false
+}
+
+// tap taps (or clicks, on a desktop page) the middle of action id on the
+// canvas, scrolling it into view first.
+func (p *Page) tap(id string) {
+	p.t.Helper()
+	a := p.find(id)
+	for range 20 {
+		if a.Y >= 0 && a.Y+a.H <= float64(p.h)-4 {
+			break
+		}
+		dy := 200.0
+		if a.Y < 0 {
+			dy = -200
+		}
+		p.run(chromedp.MouseEvent(input.DispatchMouseEventTypeMouseWheel, float64(p.w)/2, float64(p.h)/2, func(pr *input.DispatchMouseEventParams) { pr.DeltaY = dy }))
+		time.Sleep(80 * time.Millisecond)
+		a = p.find(id)
+	}
+	x, y := a.X+a.W/2, a.Y+a.H/2
+	if p.mobile {
+		p.run(chromedp.TapXY(x, y))
+	} else {
+		p.run(chromedp.MouseClickXY(x, y))
+	}
+	time.Sleep(60 * time.Millisecond)
+}
+
+// typeIn types text into the page's text field id.
+func (p *Page) typeIn(id, text string) {
+	p.t.Helper()
+	sel := "#field-" + id
+	p.waitFor("field "+id, fmt.Sprintf(`!!document.querySelector(%q)`, sel))
+	p.run(chromedp.Click(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), text))
+}
+
+// shot saves a screenshot as <dir>/<page>-<name>.png.
+func (p *Page) shot(name string) string {
+	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
+	defer cancel()
+	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		p.t.Logf("%s: no screenshot: %v", p.name, err)
+		return ""
+	}
+	path := filepath.Join(shotDir(p.t), strings.ReplaceAll(p.name+"-"+name, " ", "-")+".png")
+	if err := os.WriteFile(path, buf, 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+	return path
+}
+
+// shotDir is where screenshots go: $E2E_SHOTS, or a folder in the system's
+// temporary folder.
+func shotDir(t *testing.T) string {
+	dir := os.Getenv("E2E_SHOTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "elamanipeli-shots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// timings reads the page's marks: when the client was downloaded, compiled
+// and drew its first frame, in milliseconds since navigation.
+func (p *Page) timings() map[string]float64 {
+	ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+	defer cancel()
+	raw, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify(Object.fromEntries(
+		performance.getEntriesByType("mark").filter(m => m.name.startsWith("elamanipeli-")).map(m => [m.name.slice(12), Math.round(m.startTime)])))`))
+	out := map[string]float64{}
+	json.Unmarshal([]byte(raw), &out)
+	return out
+}

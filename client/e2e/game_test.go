@@ -1,0 +1,137 @@
+//go:build !js
+
+package e2e
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// sizes are the screens every scene is photographed at.
+var sizes = []struct {
+	name   string
+	w, h   int64
+	mobile bool
+}{
+	{"phone", 390, 844, true},
+	{"tablet", 768, 1024, true},
+	{"desktop", 1440, 900, false},
+}
+
+// photograph saves the page's scene at every size, then puts the page back
+// to its own size.
+func (p *Page) photograph(scene string) {
+	p.t.Helper()
+	for _, sz := range sizes {
+		p.resize(sz.w, sz.h, sz.mobile)
+		time.Sleep(150 * time.Millisecond)
+		p.shot(scene + "-" + sz.name)
+	}
+	p.resize(p.w, p.h, p.mobile)
+	time.Sleep(150 * time.Millisecond)
+}
+
+func (p *Page) resize(w, h int64, mobile bool) {
+	if mobile {
+		p.run(chromedp.EmulateViewport(w, h, chromedp.EmulateScale(1), chromedp.EmulateMobile, chromedp.EmulateTouch))
+	} else {
+		p.run(chromedp.EmulateViewport(w, h))
+	}
+}
+
+var codePattern = regexp.MustCompile(`[A-Z0-9]{3}-[A-Z0-9]{3}`)
+
+// TestWholeGameInTheBrowser plays a game with two pages, a worker on a tablet
+// and a young person on a phone, by tapping on the canvas: create, join by
+// link, admit, choose decks, choose in a story, bookmark, answer, pass, and
+// the summary. Every scene is photographed at a phone, a tablet and a
+// desktop size.
+func TestWholeGameInTheBrowser(t *testing.T) {
+	needBrowser(t)
+	srv := gameServer(t)
+	raw, gz, br := client.Sizes()
+	t.Logf("client size: %.2f MB raw, %.2f MB gzip, %.2f MB brotli", mb(raw), mb(gz), mb(br))
+	b := browser(t)
+
+	host := open(t, b, "worker", srv.URL+"/", 768, 1024, true)
+	tm := host.timings()
+	t.Logf("page timeline (ms after navigation): downloaded %.0f, compiled %.0f, Go started %.0f, first update %.0f, first frame %.0f",
+		tm["downloaded"], tm["instantiated"], tm["main"], tm["first-update"], tm["first-frame"])
+	host.photograph("start")
+	host.tap("create")
+	host.waitFor("the lobby", `!!document.getElementById("act-start")`)
+	code := codePattern.FindString(host.live())
+	if code == "" {
+		t.Fatalf("no room code in the lobby's announcement %q", host.live())
+	}
+	host.photograph("lobby")
+
+	// The young person opens the join link: one tap, no typing.
+	youth := open(t, b, "youth", srv.URL+"/#join="+strings.ReplaceAll(code, "-", ""), 390, 844, true)
+	youth.photograph("invited")
+	youth.tap("knock")
+	youth.waitFor("the door", `document.getElementById("sr").textContent.length > 0 && !!document.getElementById("act-leave")`)
+	youth.photograph("knocking")
+
+	host.tap("admit-1")
+	youth.waitFor("admission", `!document.getElementById("sr").textContent.includes("Koputit")`)
+	host.tap("choose-decks")
+	host.tap("deck-tarina-opiskelu")
+	host.waitFor("the story chosen", `document.getElementById("act-deck-tarina-opiskelu").getAttribute("aria-pressed") === "true"`)
+	host.tap("deck-lammittely")
+	host.waitFor("the warm-up chosen", `document.getElementById("act-deck-lammittely").getAttribute("aria-pressed") === "true"`)
+	host.photograph("decks")
+	host.tap("done")
+	youth.photograph("waiting")
+	host.tap("start")
+
+	// A story scene: the young person chooses and bookmarks it.
+	youth.waitFor("the first scene", `!!document.getElementById("act-choice-0") && !document.getElementById("act-choice-0").disabled`)
+	host.photograph("story")
+	youth.tap("bookmark")
+	youth.waitFor("the bookmark", `document.getElementById("act-bookmark").getAttribute("aria-pressed") === "true"`)
+	youth.tap("choice-1")
+	youth.waitFor("the choice", `document.getElementById("act-choice-1").getAttribute("aria-pressed") === "true"`)
+	youth.photograph("story")
+
+	// The worker puts the rest of the story aside; the warm-up begins, the
+	// worker's turn first.
+	host.tap("skip")
+	host.waitFor("a question on the worker's turn", `!!document.getElementById("act-answered")`)
+	host.tap("note")
+	host.photograph("question")
+	host.tap("answered")
+	host.tap("next")
+
+	// The young person's turn: answered aloud.
+	youth.waitFor("the youth's turn", `!!document.getElementById("act-answered") && !document.getElementById("act-answered").disabled`)
+	youth.photograph("question")
+	youth.tap("answered")
+	host.waitFor("the answer", `document.getElementById("sr").textContent.length > 0 && !document.getElementById("act-next").disabled`)
+	host.tap("next")
+	// The worker's turn again; then the youth's, who passes.
+	host.waitFor("the worker's second turn", `!!document.getElementById("act-pass")`)
+	host.tap("answered")
+	host.tap("next")
+	youth.waitFor("the youth's second turn", `!!document.getElementById("act-pass") && !document.getElementById("act-pass").disabled`)
+	youth.tap("pass")
+	youth.waitFor("the pass taken", `!document.getElementById("act-pass")`)
+	host.tap("end")
+
+	host.waitFor("the summary", `!!document.getElementById("act-close")`)
+	youth.waitFor("the summary", `!!document.getElementById("act-leave") && document.getElementById("sr").textContent.includes("päättyi")`)
+	host.photograph("summary")
+	youth.photograph("summary")
+	// The path: the bookmarked story scene (kept though the rest of the
+	// story was skipped) and four questions.
+	if got := youth.live(); !strings.Contains(got, "5 korttia") {
+		t.Fatalf("summary says %q, want a path of 5 cards", got)
+	}
+	t.Logf("screenshots in %s", shotDir(t))
+}
+
+func mb(n int64) float64 { return float64(n) / 1e6 }

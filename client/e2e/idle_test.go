@@ -1,0 +1,61 @@
+//go:build !js
+
+package e2e
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/performance"
+	"github.com/chromedp/chromedp"
+)
+
+// busy returns how long the page's main thread has spent on tasks so far.
+func (p *Page) busy() time.Duration {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 10*time.Second)
+	defer cancel()
+	var d time.Duration
+	err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, t, performance.Enable, performance.EnableParams{}); err != nil {
+			return err
+		}
+		res, err := cdp.Call(ctx, t, performance.GetMetrics, cdp.Empty{})
+		if err != nil {
+			return err
+		}
+		for _, m := range res.Metrics {
+			if m.Name == "TaskDuration" {
+				d = time.Duration(m.Value * float64(time.Second))
+			}
+		}
+		return nil
+	}))
+	if err != nil {
+		p.t.Fatalf("%s: metrics: %v", p.name, err)
+	}
+	return d
+}
+
+// idleShare measures the share of a window of d the main thread is busy.
+func (p *Page) idleShare(d time.Duration) float64 {
+	before := p.busy()
+	time.Sleep(d)
+	return float64(p.busy()-before) / float64(d)
+}
+
+func TestIdleLook(t *testing.T) {
+	if os.Getenv("E2E_LOOK") == "" {
+		t.Skip("set E2E_LOOK=1")
+	}
+	needBrowser(t)
+	srv := gameServer(t)
+	b := browser(t)
+	p := open(t, b, "idle", srv.URL+"/", 768, 1024, true)
+	t.Logf("timings %v", p.timings())
+	t.Logf("busy %.1f%% of an idle 5 s", 100*p.idleShare(5*time.Second))
+	p.shot("idle")
+}
