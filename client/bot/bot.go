@@ -212,3 +212,10 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	}
 }
+
+// Demo is how the bot plays a young person's seat in a trainer's demo: it
+// answers, chooses and sometimes passes or bookmarks, slowly enough for the
+// trainer to talk over it.
+func Demo(seed uint64) Config {
+	return Config{Pace: 4 * time.Second, PassOneIn: 6, MarkOneIn: 7, Seed: seed}
+}

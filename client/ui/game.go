@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/hajimehoshi/ebiten/v2"
 
+	"github.com/pore/elamanipeli/client/bot"
 	"github.com/pore/elamanipeli/client/i18n"
 	"github.com/pore/elamanipeli/client/platform"
 	"github.com/pore/elamanipeli/client/session"
@@ -90,24 +92,26 @@ type Game struct {
 	joining string     // a room code from a link
 	watch   string     // a spectator code from a link
 
-	overlay string             // a panel over the scene: settings, decks, write, own, help
-	focus   string             // the focused widget
-	scroll  map[string]float64 // by scene
-	fields  map[string]*Field
-	frame   *Frame
-	toasts  []toast
-	card    cardAnim
-	floats  []float // reactions drifting up
-	noteOn  bool    // the host's worker note is open
-	seenSeq uint64
-	hotseat bool // host and player share this device
-	side    rules.SeatID
-	extra   Seat // the player's seat in hot-seat
-	spoken  string
-	timer   *time.Timer
-	timerAt time.Time
-	drawn   bool // the first frame is on screen
-	updated bool
+	overlay  string             // a panel over the scene: settings, decks, write, own, help
+	focus    string             // the focused widget
+	scroll   map[string]float64 // by scene
+	fields   map[string]*Field
+	frame    *Frame
+	toasts   []toast
+	card     cardAnim
+	floats   []float // reactions drifting up
+	noteOn   bool    // the host's worker note is open
+	seenSeq  uint64
+	hotseat  bool // host and player share this device
+	side     rules.SeatID
+	extra    Seat                  // the player's seat in hot-seat
+	demo     *bot.Bot              // a bot in the player's seat, for a trainer's demo
+	admitted map[rules.SeatID]bool // this device's own extra seats, let in already
+	spoken   string
+	timer    *time.Timer
+	timerAt  time.Time
+	drawn    bool // the first frame is on screen
+	updated  bool
 }
 
 type toast struct {
@@ -158,6 +162,9 @@ func New(o Options) *Game {
 	}
 	if tok := g.p.Get("token"); tok != "" {
 		g.open(protocol.Hello{Want: protocol.WantResume, Token: tok})
+		if tok2 := g.p.Get("token2"); tok2 != "" { // hot-seat: the youth's side too
+			g.openExtra(protocol.Hello{Want: protocol.WantResume, Token: tok2})
+		}
 	} else if g.watch != "" {
 		g.open(protocol.Hello{Want: protocol.WantWatch, Code: g.watch, Lang: g.set.Lang})
 	}
@@ -198,6 +205,52 @@ func (g *Game) open(hello protocol.Hello) {
 	g.p.ClearFragment()
 }
 
+// openExtra opens the second seat of a shared device (hot-seat).
+func (g *Game) openExtra(hello protocol.Hello) {
+	g.extra = g.start(session.Options{
+		URL:      g.p.ServerWS(),
+		Hello:    hello,
+		OnChange: ebiten.ScheduleFrame,
+		OnToken:  func(token, code string) { g.p.Set("token2", token) },
+	})
+	g.hotseat, g.side = true, 0
+}
+
+// startHotseat lets the worker and the young person share this device: a
+// second seat joins the room as the player, and the host lets it in.
+func (g *Game) startHotseat() {
+	st := g.sess.State()
+	g.openExtra(protocol.Hello{Want: protocol.WantJoin, Code: st.Code, Nick: g.t.S("hotseat.youth-nick"), Lang: g.set.Lang})
+}
+
+// startDemo fills the player's seat with a bot, for a trainer to show the
+// game to a group.
+func (g *Game) startDemo() {
+	st := g.sess.State()
+	g.demo = bot.Start(session.Options{
+		URL:   g.p.ServerWS(),
+		Hello: protocol.Hello{Want: protocol.WantJoin, Code: st.Code, Nick: g.t.S("demo.nick"), Lang: g.set.Lang},
+	}, bot.Demo(uint64(g.now().UnixNano())))
+	go g.demo.Run(context.Background())
+}
+
+// ownSeats are the seats this device opened besides its own: the youth's
+// side in hot-seat and a demo bot.
+func (g *Game) ownSeats() []rules.SeatID {
+	var ids []rules.SeatID
+	if g.extra != nil {
+		if st := g.extra.State(); st.Seat >= 0 {
+			ids = append(ids, st.Seat)
+		}
+	}
+	if g.demo != nil {
+		if st := g.demo.Session().State(); st.Seat >= 0 {
+			ids = append(ids, st.Seat)
+		}
+	}
+	return ids
+}
+
 // leave ends the session on this device and forgets its seat.
 func (g *Game) leave() {
 	if g.sess != nil {
@@ -208,7 +261,12 @@ func (g *Game) leave() {
 		go g.extra.Close()
 		g.extra = nil
 	}
+	if g.demo != nil {
+		go g.demo.Close()
+		g.demo = nil
+	}
 	g.p.Set("token", "")
+	g.p.Set("token2", "")
 	g.p.Set("room", "")
 	g.p.Set("hotseat", "")
 	g.hotseat, g.side = false, rules.NoSeat
@@ -316,6 +374,18 @@ func (g *Game) follow() {
 		}
 		g.leave()
 		return
+	}
+	// The host lets in the seats this device opened itself.
+	if st.HasView && st.View.Role == rules.Host && st.Legal.Has(rules.ActAdmit) {
+		for _, id := range g.ownSeats() {
+			if s := st.View.Seat(id); s != nil && s.Status == rules.Knocking && !g.admitted[id] {
+				if g.admitted == nil {
+					g.admitted = map[rules.SeatID]bool{}
+				}
+				g.admitted[id] = true
+				g.sess.Act(rules.Action{Kind: rules.ActAdmit, Seat: id})
+			}
+		}
 	}
 	if st.HasView && st.View.Step != nil {
 		key := fmt.Sprint(st.View.Step.Pos, st.View.Step.Card.Ref)

@@ -111,6 +111,14 @@ func (g *Game) sceneLobby(f *Frame) {
 		}
 		right.Button("choose-decks", t.S("lobby.choose-decks"), Secondary, true, func() { g.overlay = "decks" })
 
+		// One device for two, or a bot in the player's seat.
+		right.Space(8)
+		right.Text(t.S("lobby.together"), Style{Size: SizeSmall, Bold: true, Color: g.th.Ink})
+		right.Button("hotseat", t.S("lobby.hotseat"), Secondary, g.extra == nil && g.demo == nil, g.startHotseat)
+		right.Text(t.S("lobby.hotseat-hint"), Style{Size: SizeSmall, Color: g.th.Muted})
+		right.Button("demo", t.S("lobby.demo"), Secondary, g.extra == nil && g.demo == nil, g.startDemo)
+		right.Text(t.S("lobby.demo-hint"), Style{Size: SizeSmall, Color: g.th.Muted})
+
 		// For trainers: the projector link and training mode.
 		right.Space(8)
 		right.Text(t.S("lobby.watch"), Style{Size: SizeSmall, Bold: true, Color: g.th.Ink})

@@ -131,6 +131,15 @@ func (g *Game) sceneTable(f *Frame) {
 			c.Text(card.Prompt, Style{Size: SizeBody * size, Color: g.th.Muted})
 		}
 		g.answers(f, c, v, size)
+		if v.Role == rules.Spectator && card.Note != "" { // training mode
+			hdr := t.S("table.note-training")
+			st := Style{Size: SizeBody * size, Color: g.th.NoteInk}
+			hs := Style{Size: SizeSmall * size, Bold: true, Color: g.th.NoteInk}
+			r := c.Take(f.TextHeight(hdr, hs, c.W-32) + f.TextHeight(card.Note, st, c.W-32) + 32)
+			f.Box(r, g.th.Note, g.th.Edge, 12, 1)
+			hh := f.Text(Rect{r.X + 16, r.Y + 12, r.W - 32, 0}, hdr, hs)
+			f.Text(Rect{r.X + 16, r.Y + 16 + hh, r.W - 32, 0}, card.Note, st)
+		}
 		if projector {
 			return
 		}

@@ -1,0 +1,55 @@
+package bot_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/pore/elamanipeli/client/bot"
+	"github.com/pore/elamanipeli/client/session"
+	"github.com/pore/elamanipeli/server/servertest"
+	"github.com/pore/elamanipeli/shared/protocol"
+	"github.com/pore/elamanipeli/shared/rules"
+)
+
+// TestDemoBotPlaysToTheSummary: a trainer's demo, with the demo bot in the
+// young person's seat (paced faster than in a real demo).
+func TestDemoBotPlaysToTheSummary(t *testing.T) {
+	srv := servertest.Start(t, servertest.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	host := srv.Bot(protocol.Hello{Want: protocol.WantCreate, Nick: "Kouluttaja", Lang: "fi"},
+		bot.Config{Decks: []string{"tarina-arki-ja-tyo", "lammittely"}, WaitPlayers: 1, Seed: 1}, session.Options{})
+	defer host.Close()
+	st := servertest.Wait(t, host.Session(), "the room", func(s *session.State) bool { return s.Code != "" })
+
+	cfg := bot.Demo(2)
+	if cfg.Pace < 2*time.Second || cfg.PassOneIn == 0 {
+		t.Fatalf("the demo preset is not paced for a trainer: %+v", cfg)
+	}
+	cfg.Pace = 5 * time.Millisecond
+	demo := srv.Bot(protocol.Hello{Want: protocol.WantJoin, Code: st.Code, Nick: "Demobotti", Lang: "fi"}, cfg, session.Options{})
+	defer demo.Close()
+
+	errs := make(chan error, 2)
+	go func() { errs <- host.Run(ctx) }()
+	go func() { errs <- demo.Run(ctx) }()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	v := demo.Session().State().View
+	if v.Phase != rules.Summary || len(v.Summary.Steps) < 10 {
+		t.Fatalf("ended in %v with %d steps", v.Phase, len(v.Summary.Steps))
+	}
+	chose := 0
+	for _, s := range v.Summary.Steps {
+		if s.Choice != "" {
+			chose++
+		}
+	}
+	if chose == 0 {
+		t.Fatal("the demo bot never chose in the story")
+	}
+}
