@@ -166,6 +166,7 @@ func (p *Page) waitFor(what, js string) {
 type action struct {
 	ID, Label  string
 	Disabled   bool
+	Focused    bool
 	X, Y, W, H float64
 }
 
@@ -173,7 +174,7 @@ func (p *Page) actions() []action {
 	ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
 	defer cancel()
 	raw, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify([...document.querySelectorAll("#sr-actions button")].map(b => ({
-		ID: b.id.replace(/^act-/, ""), Label: b.textContent, Disabled: b.disabled,
+		ID: b.id.replace(/^act-/, ""), Label: b.textContent, Disabled: b.disabled, Focused: b.dataset.focused === "1",
 		X: +b.dataset.x, Y: +b.dataset.y, W: +b.dataset.w, H: +b.dataset.h})))`))
 	var out []action
 	json.Unmarshal([]byte(raw), &out)

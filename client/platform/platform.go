@@ -33,8 +33,9 @@ const (
 type FieldEvent struct {
 	ID     string
 	Value  string
-	Submit bool // Enter was pressed
-	Focus  bool // the field got the keyboard
+	Submit bool   // Enter was pressed
+	Focus  bool   // the field got the keyboard
+	Key    string // "Tab", "ShiftTab" or "Escape": the keyboard moves on from the field
 }
 
 // MirrorAction is one action the screen-reader mirror lists.
@@ -43,5 +44,6 @@ type MirrorAction struct {
 	Label      string
 	Enabled    bool
 	Pressed    int     // -1: not a toggle; 0 or 1: its state
+	Focused    bool    // the game's keyboard focus is on it
 	X, Y, W, H float64 // where it is on the canvas, in CSS pixels
 }

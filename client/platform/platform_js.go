@@ -155,10 +155,17 @@ func (b *Browser) newField(s Field) js.Value {
 			b.events = append(b.events, FieldEvent{ID: id, Value: this.Get("value").String(), Submit: true})
 			wake()
 		case "Tab", "Escape":
-			// Keyboard players move on from a field as from anything else.
+			// Keyboard players move on from a field as from anything else:
+			// the keys go back to the game's canvas.
 			ev.Call("preventDefault")
-			this.Call("blur")
-			b.events = append(b.events, FieldEvent{ID: id, Value: this.Get("value").String()})
+			key := ev.Get("key").String()
+			if key == "Tab" && ev.Get("shiftKey").Bool() {
+				key = "ShiftTab"
+			}
+			if c := b.doc.Call("querySelector", "canvas"); c.Truthy() {
+				c.Call("focus")
+			}
+			b.events = append(b.events, FieldEvent{ID: id, Value: this.Get("value").String(), Key: key})
 			wake()
 		}
 		ev.Call("stopPropagation")
@@ -208,6 +215,9 @@ func (b *Browser) Mirror(live string, actions []MirrorAction) {
 			key.WriteString("\x00off")
 		}
 		key.WriteByte(byte('0' + a.Pressed + 1))
+		if a.Focused {
+			key.WriteString("\x00f")
+		}
 		key.WriteByte('\n')
 	}
 	if key.String() == b.lastActs {
@@ -228,6 +238,9 @@ func (b *Browser) Mirror(live string, actions []MirrorAction) {
 		btn.Set("disabled", !a.Enabled)
 		if a.Pressed >= 0 {
 			btn.Call("setAttribute", "aria-pressed", a.Pressed == 1)
+		}
+		if a.Focused {
+			ds.Set("focused", "1")
 		}
 		id := a.ID
 		fn := js.FuncOf(func(this js.Value, args []js.Value) any {

@@ -241,6 +241,16 @@ func (g *Game) readFields() {
 		if e.Focus {
 			g.focus = e.ID
 		}
+		switch e.Key {
+		case "Tab":
+			g.focus = e.ID
+			g.moveFocus(1)
+		case "ShiftTab":
+			g.focus = e.ID
+			g.moveFocus(-1)
+		case "Escape":
+			g.back()
+		}
 		if e.Submit && fl.Submit != nil {
 			fl.Submit()
 		}
@@ -287,7 +297,7 @@ func (g *Game) mirror() {
 				pressed = 1
 			}
 		}
-		acts = append(acts, platform.MirrorAction{ID: w.ID, Label: w.Label, Enabled: w.Enabled, Pressed: pressed,
+		acts = append(acts, platform.MirrorAction{ID: w.ID, Label: w.Label, Enabled: w.Enabled, Pressed: pressed, Focused: w.ID == g.focus,
 			X: w.R.X, Y: w.R.Y, W: w.R.W, H: w.R.H})
 	}
 	g.p.Mirror(g.frame.announce, acts)

@@ -1,0 +1,99 @@
+//go:build !js
+
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// press sends one key to the page.
+func (p *Page) press(key string) {
+	p.t.Helper()
+	p.run(chromedp.KeyEvent(key))
+	time.Sleep(40 * time.Millisecond)
+}
+
+// focused is the id of the action the game's keyboard focus is on.
+func (p *Page) focused() string {
+	for _, a := range p.actions() {
+		if a.Focused {
+			return a.ID
+		}
+	}
+	return ""
+}
+
+// keyTo moves the game's focus with Tab until it is on action id, then
+// presses Enter: the keyboard's way to tap it.
+func (p *Page) keyTo(id string) {
+	p.t.Helper()
+	p.find(id) // wait until it is there and enabled
+	for range 80 {
+		if p.focused() == id {
+			p.press(kb.Enter)
+			return
+		}
+		p.press(kb.Tab)
+	}
+	p.t.Fatalf("%s: Tab never reached %s; actions %v", p.name, id, p.actions())
+}
+
+// hears waits until the screen-reader mirror's live region says want.
+func (p *Page) hears(want string) {
+	p.t.Helper()
+	p.waitFor(fmt.Sprintf("the live region to say %q", want),
+		fmt.Sprintf(`document.getElementById("sr").textContent.includes(%q)`, want))
+}
+
+// TestKeyboardOnlyGame plays a game with the keyboard alone, Tab and Enter
+// and Escape, on both pages, and checks what the screen-reader mirror says
+// after each step.
+func TestKeyboardOnlyGame(t *testing.T) {
+	needBrowser(t)
+	srv := gameServer(t)
+	b := browser(t)
+
+	host := open(t, b, "keys-worker", srv.URL+"/", 1024, 768, false)
+	host.hears("Luo huone tai liity koodilla")
+	host.press(kb.Tab) // into the game's canvas
+	host.keyTo("create")
+	host.hears("on auki")
+	code := codePattern.FindString(host.live())
+
+	youth := open(t, b, "keys-youth", srv.URL+"/#join="+strings.ReplaceAll(code, "-", ""), 1024, 768, false)
+	youth.press(kb.Tab)
+	youth.keyTo("knock")
+	youth.hears("Koputit ovelle")
+	host.hears("koputtaa ovella")
+
+	host.keyTo("admit-1")
+	youth.hears("Olet mukana")
+	host.keyTo("choose-decks")
+	host.hears("Valitse pakat")
+	host.keyTo("deck-lammittely")
+	host.waitFor("the deck chosen", `document.getElementById("act-deck-lammittely").getAttribute("aria-pressed") === "true"`)
+	host.press(kb.Escape) // back to the lobby
+	host.hears("on auki")
+	host.keyTo("start")
+
+	// Turn one is the worker's, turn two the young person's.
+	host.hears("Sinun vuorosi")
+	youth.hears("Vuorossa:")
+	host.keyTo("answered")
+	host.keyTo("next")
+	youth.hears("Sinun vuorosi")
+	youth.keyTo("bookmark")
+	youth.waitFor("the bookmark", `document.getElementById("act-bookmark").getAttribute("aria-pressed") === "true"`)
+	youth.keyTo("pass")
+	host.keyTo("next")
+	host.hears("Sinun vuorosi")
+	host.keyTo("end")
+	host.hears("Peli päättyi")
+	youth.hears("Peli päättyi. Polulla oli 3 korttia.")
+}
