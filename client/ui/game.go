@@ -110,7 +110,8 @@ type Game struct {
 	spoken   string
 	timer    *time.Timer
 	timerAt  time.Time
-	drawn    bool // the first frame is on screen
+	drawn    bool   // the first frame is on screen
+	news     string // what the last event changed, for the screen-reader mirror
 	updated  bool
 }
 
@@ -393,6 +394,7 @@ func (g *Game) follow() {
 			g.card = cardAnim{key: key, start: g.now()}
 			g.noteOn = false
 			g.focus = ""
+			g.news = ""
 			g.scroll["table"] = 0
 		}
 	}
@@ -414,9 +416,48 @@ func (g *Game) event(s Seat, e session.Event) {
 		case protocol.NoticeEnding:
 			g.toast(g.t.S("notice.ending"))
 		}
-	case e.Rules != nil && e.Rules.Kind == rules.EvReact && s == g.sess:
-		g.floats = append(g.floats, float{kind: e.Rules.Value, x: 0.2 + 0.6*float64((int(e.Rules.Seat)*37+len(g.floats)*13)%10)/10, start: now})
+	case e.Rules != nil && s == g.current():
+		if e.Rules.Kind == rules.EvReact {
+			g.floats = append(g.floats, float{kind: e.Rules.Value, x: 0.2 + 0.6*float64((int(e.Rules.Seat)*37+len(g.floats)*13)%10)/10, start: now})
+		}
+		g.news = g.describe(s.State(), e.Rules)
 	}
+}
+
+// describe says in words what an event changed, for the screen-reader
+// mirror. Answering and passing read the same: a pass is never singled out.
+func (g *Game) describe(st *session.State, e *rules.Event) string {
+	if !st.HasView {
+		return ""
+	}
+	v := &st.View
+	who := g.nick(v, e.Seat)
+	switch e.Kind {
+	case rules.EvAnswer, rules.EvPass, rules.EvRate:
+		return g.t.S("news.took-turn", who)
+	case rules.EvChoose:
+		if v.Step != nil && e.Value >= 0 && e.Value < len(v.Step.Card.Choices) && e.Seat >= 0 {
+			return g.t.S("news.chose", who, v.Step.Card.Choices[e.Value])
+		}
+	case rules.EvReact:
+		if e.Value >= 0 && e.Value < len(rules.Reactions) {
+			return g.t.S("news.react", who, g.t.S("react."+rules.Reactions[e.Value]))
+		}
+	case rules.EvJoin:
+		return g.t.S("news.joined", who)
+	case rules.EvGone:
+		if e.SeatInfo != nil && e.SeatInfo.Nick != "" {
+			who = e.SeatInfo.Nick
+		}
+		return g.t.S("news.left", who)
+	case rules.EvBookmark:
+		if e.On {
+			return g.t.S("news.bookmarked")
+		}
+	case rules.EvBlank:
+		return g.t.S("news.own-question", who)
+	}
+	return ""
 }
 
 func (g *Game) toast(s string) {

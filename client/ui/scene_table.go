@@ -398,6 +398,9 @@ func (g *Game) speech(v *rules.View) string {
 func (g *Game) announceCard(v *rules.View) string {
 	c := &v.Step.Card
 	s := g.kindLabel(c) + ". " + g.speech(v) + ". " + g.turnLine(v) + "."
+	if g.news != "" {
+		s = g.news + " " + s
+	}
 	if v.Paused {
 		s += " " + g.t.S("banner.paused") + "."
 	}
