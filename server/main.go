@@ -4,6 +4,7 @@
 //	go run ./server                     # http://localhost:8080
 //	go run ./server -addr :9000
 //	go run ./server -check-deck my.yaml # check a deck file and exit
+//	go run ./server -data /var/lib/elamanipeli # where rooms are kept across restarts
 package main
 
 import (
@@ -18,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -28,6 +30,7 @@ import (
 	"github.com/pore/elamanipeli/server/deckfile"
 	"github.com/pore/elamanipeli/server/room"
 	"github.com/pore/elamanipeli/server/site"
+	"github.com/pore/elamanipeli/server/store"
 	"github.com/pore/elamanipeli/server/webclient"
 	"github.com/pore/elamanipeli/shared/deck"
 	"github.com/pore/elamanipeli/shared/rules"
@@ -55,6 +58,8 @@ type config struct {
 	pretty     bool
 	clientDir  string
 	prebuilt   string
+	dataDir    string
+	natsURL    string
 }
 
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -72,7 +77,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "serve HTTPS with this certificate `file` (PEM)")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "the certificate's key `file` (PEM)")
 	fs.DurationVar(&c.window, "window", 10*time.Minute, "how long a seat waits for a client that went away")
-	fs.BoolVar(&c.trustProxy, "trust-proxy", false, "count failed joins by X-Forwarded-For (only behind your own reverse proxy)")
+	fs.StringVar(&c.dataDir, "data", store.DefaultDir(), "`folder` where rooms are kept while they last, so they survive a restart")
+	fs.StringVar(&c.natsURL, "nats", "", "keep rooms in this NATS `URL` (JetStream) instead of the built-in NATS in -data")
+	fs.BoolVar(&c.trustProxy, "trust-proxy", false, "count wrong room codes by the address your reverse proxy puts last in X-Forwarded-For (only when nothing else can reach the server)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.BoolVar(&c.pretty, "log-pretty", false, "human-readable logs instead of JSON")
 	fs.StringVar(&c.clientDir, "client-cache", "", "`folder` for the compiled browser client (default: the user's cache folder)")
@@ -102,11 +109,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	lib := rules.NewLibrary(decks...)
 
-	ln, err := net.Listen("tcp", cfg.addr)
+	l, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	hub := room.NewHub(room.Options{Config: room.Config{Window: cfg.window}, Library: lib, Log: log})
+	ln := &trackedListener{Listener: l}
+	// The rooms' store opens, and the rooms come back, while the server
+	// already serves: until then new rooms wait, and so do clients whose
+	// room is not back yet.
+	hub := room.NewHub(room.Options{Config: room.Config{Window: cfg.window}, Library: lib, Log: log, Durable: true})
 	var origins []string
 	for _, o := range strings.Split(cfg.origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
@@ -129,7 +140,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          nil,
+		ErrorLog:          site.ErrorLog(log), // without the clients' addresses
 	}
 	if cfg.tlsCert != "" {
 		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
@@ -149,9 +160,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log.Info().Str("url", scheme+"://"+displayAddr(ln.Addr())).Int("decks", len(decks)).Msg("serving")
 
+	stc := make(chan *store.Store, 1) // the open store, or nil if it did not open
+	storeErr := make(chan error, 1)
+	go func() {
+		st, err := openStore(ctx, cfg, hub, log)
+		stc <- st
+		if err != nil {
+			storeErr <- err
+		}
+	}()
+
+	var failed error
 	select {
 	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
+		failed = fmt.Errorf("serve: %w", err)
+	case err := <-storeErr:
+		failed = err
 	case <-ctx.Done():
 	}
 	log.Info().Msg("shutting down: saving rooms and telling clients")
@@ -161,11 +185,86 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.Warn().Err(err).Msg("rooms did not all finish")
 	}
 	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		log.Warn().Err(err).Msg("http shutdown")
+	}
+	// WebSockets outlive the HTTP server: wait for their closing handshakes,
+	// so that every client reads 1012 rather than a dropped connection.
+	if err := ln.wait(sctx); err != nil {
+		log.Warn().Err(err).Msg("connections did not all close")
+	}
+	if st := <-stc; st != nil {
+		st.Close()
+	}
+	if failed != nil {
+		return failed
 	}
 	log.Info().Msg("stopped")
 	return nil
 }
+
+// openStore opens the rooms' store and brings back the rooms it kept.
+func openStore(ctx context.Context, cfg config, hub *room.Hub, log zerolog.Logger) (*store.Store, error) {
+	began := time.Now()
+	octx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	st, err := store.Open(octx, store.Options{Dir: cfg.dataDir, URL: cfg.natsURL, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	opened := time.Since(began)
+	n, err := hub.Restore(ctx, st)
+	if err != nil {
+		// The rooms that came back play on; what could not be read or
+		// erased is tried again at the next start.
+		log.Warn().Err(err).Msg("rooms not all restored")
+	}
+	log.Info().Int("rooms", n).Dur("open", opened).Dur("took", time.Since(began)).Msg("rooms restored")
+	return st, nil
+}
+
+// trackedListener counts the connections it accepted that are still open,
+// WebSockets included, which http.Server.Shutdown does not wait for.
+type trackedListener struct {
+	net.Listener
+	wg sync.WaitGroup
+}
+
+func (l *trackedListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	l.wg.Add(1)
+	return &trackedConn{Conn: c, done: l.wg.Done}, nil
+}
+
+// wait waits until every connection has closed, or ctx ends.
+func (l *trackedListener) wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { l.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+type trackedConn struct {
+	net.Conn
+	once sync.Once
+	done func()
+}
+
+func (c *trackedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.done)
+	return err
+}
+
+// NetConn lets code that tunes sockets (package conn) reach the TCP
+// connection.
+func (c *trackedConn) NetConn() net.Conn { return c.Conn }
 
 // loadDecks reads the bundled decks and, when dir is set, the extra ones
 // there; a deck in dir replaces a bundled deck of the same id.

@@ -6,4 +6,9 @@
 //
 // The Hub finds rooms by code and seats by token, creates rooms, and limits
 // how many there are.
+//
+// A room writes its snapshot to a Store when it has changed, at most once a
+// tick, and when the server shuts down; Hub.Restore brings the rooms back
+// after a start, in the background. A room that ends, or that everyone left
+// for longer than the window, is erased from memory and from the store.
 package room

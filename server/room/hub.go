@@ -31,6 +31,10 @@ type Config struct {
 	// burst, refilled at one per FailRefill.
 	FailedJoins int
 	FailRefill  time.Duration
+
+	// RestoreWait is how long a connection whose room is not found waits
+	// while rooms are still being restored after a start.
+	RestoreWait time.Duration
 }
 
 func (c *Config) defaults() {
@@ -44,6 +48,7 @@ func (c *Config) defaults() {
 	def(&c.DeadAfter, 30*time.Second)
 	def(&c.Tick, 5*time.Second)
 	def(&c.FailRefill, 6*time.Second)
+	def(&c.RestoreWait, 10*time.Second)
 	if c.MaxRooms <= 0 {
 		c.MaxRooms = 20000
 	}
@@ -65,9 +70,13 @@ type Hub struct {
 	log   zerolog.Logger
 	rand  io.Reader
 	now   func() time.Time
-	store Store
+	store Store // set by NewHub, or by Restore before any room runs
 	fails *failLimiter
 	stats Stats
+	acted func(code string, seat rules.SeatID, id uint64)
+
+	restored    chan struct{} // closed once Restore has run (at once for a hub that keeps nothing)
+	restoreOnce sync.Once
 
 	mu      sync.Mutex
 	closing bool
@@ -83,9 +92,22 @@ type Options struct {
 	Config  Config
 	Library *rules.Library // the bundled decks
 	Log     zerolog.Logger
-	Store   Store            // where room snapshots go; nil keeps none
 	Rand    io.Reader        // nil: crypto/rand
 	Now     func() time.Time // nil: time.Now
+
+	// Store is where room snapshots go; nil keeps none. Durable says that
+	// the store comes later, with Restore. A hub with a store, or a durable
+	// one, expects Restore to be called once: until it has run, a new room
+	// waits for it, and so does a client whose room is not found
+	// (Config.RestoreWait).
+	Store   Store
+	Durable bool
+
+	// Acted, when set, is called from a room's goroutine each time it
+	// evaluates a client's action (applied or refused), with the room's
+	// code, the seat and the action's id: tests check with it that no
+	// action is lost or applied twice.
+	Acted func(code string, seat rules.SeatID, id uint64)
 }
 
 // NewHub makes a hub.
@@ -97,53 +119,68 @@ func NewHub(o Options) *Hub {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	h := &Hub{
+		cfg: o.Config, lib: o.Library, log: o.Log, rand: o.Rand, now: o.Now, store: o.Store, acted: o.Acted,
+		fails:    newFailLimiter(o.Config.FailedJoins, o.Config.FailRefill, o.Now),
+		restored: make(chan struct{}),
+		rooms:    map[string]*Room{},
+		byCode:   map[string]*Room{},
+		byWatch:  map[string]*Room{},
+		byToken:  map[tokenKey]*Room{},
+	}
 	if o.Store == nil {
-		o.Store = nopStore{}
+		h.store = nopStore{}
+		if !o.Durable {
+			h.markRestored()
+		}
 	}
-	return &Hub{
-		cfg: o.Config, lib: o.Library, log: o.Log, rand: o.Rand, now: o.Now, store: o.Store,
-		fails:   newFailLimiter(o.Config.FailedJoins, o.Config.FailRefill, o.Now),
-		rooms:   map[string]*Room{},
-		byCode:  map[string]*Room{},
-		byWatch: map[string]*Room{},
-		byToken: map[tokenKey]*Room{},
-	}
+	return h
 }
 
 // Config returns the hub's settings, defaults filled in.
 func (h *Hub) Config() Config { return h.cfg }
 
-// Open gives a new connection its seat, as its Hello asks. addr is the
-// client's address, used only to limit wrong guesses; it is never logged.
+// Open gives a new connection its seat, as its Hello asks. addr stands for
+// the client's address (an opaque key: package conn hashes it), used only to
+// limit wrong guesses; it is never logged.
 func (h *Hub) Open(ctx context.Context, addr string, p Peer, hello protocol.Hello) (*Member, rules.Code) {
 	if hello.V < protocol.MinVersion || hello.V > protocol.Version {
 		return nil, protocol.ErrVersion
 	}
-	if (hello.Want == protocol.WantJoin || hello.Want == protocol.WantWatch || hello.Want == protocol.WantResume) && !h.fails.allow(addr) {
-		return nil, protocol.ErrRateLimited
-	}
+	// A token is too long to guess, so a resume is never held back; codes
+	// are short enough that an address which guessed wrong too often may
+	// only reach rooms its own devices are in (see near).
+	limited := (hello.Want == protocol.WantJoin || hello.Want == protocol.WantWatch) && !h.fails.allow(addr)
 	var r *Room
 	req := attach{peer: p, hello: hello, reply: make(chan attached, 1)}
 	switch hello.Want {
 	case protocol.WantCreate:
+		// A new room waits for the restored ones, so its codes cannot
+		// collide with theirs.
+		if !h.waitRestored(ctx) {
+			return nil, protocol.ErrBusy
+		}
 		var code rules.Code
 		if r, code = h.create(hello); code != "" {
 			return nil, code
 		}
 	case protocol.WantJoin, protocol.WantWatch, protocol.WantResume:
-		h.mu.Lock()
-		switch hello.Want {
-		case protocol.WantJoin:
-			r = h.byCode[NormalizeCode(hello.Code)]
-		case protocol.WantWatch:
-			r = h.byWatch[NormalizeCode(hello.Code)]
-		default:
-			r = h.byToken[keyOf(hello.Token)]
+		r = h.find(hello)
+		if r == nil && !h.isRestored() {
+			// Its room may be among those still being restored.
+			if !h.waitRestored(ctx) {
+				return nil, protocol.ErrBusy
+			}
+			r = h.find(hello)
 		}
+		h.mu.Lock()
 		closing := h.closing
 		h.mu.Unlock()
 		if closing {
 			return nil, protocol.ErrBusy
+		}
+		if limited && (r == nil || !h.near(r, addr)) {
+			return nil, protocol.ErrRateLimited
 		}
 		if r == nil {
 			h.fails.fail(addr)
@@ -158,7 +195,7 @@ func (h *Hub) Open(ctx context.Context, addr string, p Peer, hello protocol.Hell
 	select {
 	case r.inbox <- req:
 	case <-r.done:
-		return nil, protocol.ErrRoomClosed
+		return nil, r.endCode()
 	case <-ctx.Done():
 		return nil, protocol.ErrBusy
 	}
@@ -167,11 +204,28 @@ func (h *Hub) Open(ctx context.Context, addr string, p Peer, hello protocol.Hell
 		if res.code == protocol.ErrBadToken {
 			h.fails.fail(addr)
 		}
+		if res.member != nil {
+			h.relate(r, addr)
+		}
 		return res.member, res.code
 	case <-r.done:
-		return nil, protocol.ErrRoomClosed
+		return nil, r.endCode()
 	case <-ctx.Done():
 		return nil, protocol.ErrBusy
+	}
+}
+
+// find looks up the room a join, watch or resume asks for.
+func (h *Hub) find(hello protocol.Hello) *Room {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	switch hello.Want {
+	case protocol.WantJoin:
+		return h.byCode[NormalizeCode(hello.Code)]
+	case protocol.WantWatch:
+		return h.byWatch[NormalizeCode(hello.Code)]
+	default:
+		return h.byToken[keyOf(hello.Token)]
 	}
 }
 
@@ -306,6 +360,15 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 	}
 }
 
+// KnowsToken reports whether token is a seat's token in an open room. An
+// upload checks it before reading its file, so a stranger's upload costs
+// the server nothing.
+func (h *Hub) KnowsToken(token string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.byToken[keyOf(token)] != nil
+}
+
 // Upload adds a deck the host brought to the host's room. token must be the
 // host's seat token.
 func (h *Hub) Upload(ctx context.Context, token string, d *deck.Deck) rules.Code {
@@ -320,7 +383,7 @@ func (h *Hub) Upload(ctx context.Context, token string, d *deck.Deck) rules.Code
 	select {
 	case r.inbox <- req:
 	case <-r.done:
-		return protocol.ErrRoomClosed
+		return r.endCode()
 	case <-ctx.Done():
 		return protocol.ErrBusy
 	}
@@ -328,8 +391,36 @@ func (h *Hub) Upload(ctx context.Context, token string, d *deck.Deck) rules.Code
 	case code := <-req.reply:
 		return code
 	case <-r.done:
-		return protocol.ErrRoomClosed
+		return r.endCode()
 	case <-ctx.Done():
 		return protocol.ErrBusy
+	}
+}
+
+// Views returns every seat's view of the room with code as the room sees it
+// now, by seat id, or false when no room has that code. Tests compare them
+// with the views clients built from updates.
+func (h *Hub) Views(ctx context.Context, code string) ([]rules.View, bool) {
+	h.mu.Lock()
+	r := h.byCode[NormalizeCode(code)]
+	h.mu.Unlock()
+	if r == nil {
+		return nil, false
+	}
+	req := peek{reply: make(chan []rules.View, 1)}
+	select {
+	case r.inbox <- req:
+	case <-r.done:
+		return nil, false
+	case <-ctx.Done():
+		return nil, false
+	}
+	select {
+	case v := <-req.reply:
+		return v, true
+	case <-r.done:
+		return nil, false
+	case <-ctx.Done():
+		return nil, false
 	}
 }

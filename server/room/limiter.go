@@ -10,6 +10,12 @@ import (
 // failLimiter counts wrong room codes and tokens per client address. Honest
 // connections cost nothing: a whole classroom behind one address joins
 // freely, while guessing codes is slowed to about one every few seconds.
+//
+// A guesser may share its address with a classroom (a school's NAT). Once
+// the address has used up its allowance, its codes reach only the rooms
+// that devices from the same address are already in (Hub.near), and every
+// other code, right or wrong, is answered alike: rate-limited. The class
+// keeps joining its trainer's rooms; the guesser learns nothing.
 type failLimiter struct {
 	burst  int
 	refill time.Duration
@@ -52,4 +58,26 @@ func (l *failLimiter) fail(addr string) {
 			}
 		}
 	}
+}
+
+// maxNear bounds how many addresses a room remembers for near.
+const maxNear = 64
+
+// relate notes that a member of r came from addr.
+func (h *Hub) relate(r *Room, addr string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if r.near == nil {
+		r.near = map[string]bool{}
+	}
+	if len(r.near) < maxNear {
+		r.near[addr] = true
+	}
+}
+
+// near reports whether a member of r came from addr.
+func (h *Hub) near(r *Room, addr string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return r.near[addr]
 }

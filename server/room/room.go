@@ -2,6 +2,7 @@ package room
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -20,6 +21,11 @@ type Room struct {
 	inbox chan any
 	done  chan struct{}
 	log   zerolog.Logger
+	over  atomic.Bool // the room has closed for good, not just stopped for a restart
+
+	// near holds the keys of the addresses its members came from. The
+	// hub's mutex guards it.
+	near map[string]bool
 
 	state rules.State
 	seq   uint64
@@ -66,6 +72,7 @@ type (
 		deck  *deck.Deck
 		reply chan rules.Code
 	}
+	peek struct{ reply chan []rules.View }
 )
 
 func newRoom(h *Hub, id, code, watch string, st rules.State) *Room {
@@ -106,6 +113,12 @@ func (r *Room) handle(m any) {
 		r.detach(m.m)
 	case upload:
 		m.reply <- r.upload(m.key, m.deck)
+	case peek:
+		views := make([]rules.View, len(r.state.Seats))
+		for i := range views {
+			views[i] = r.viewFor(rules.SeatID(i))
+		}
+		m.reply <- views
 	case shutdown:
 		r.save(true)
 		for _, s := range r.seats {
@@ -178,7 +191,7 @@ func (r *Room) attach(p Peer, hello protocol.Hello) (*Member, rules.Code) {
 			}
 		}
 	} else {
-		r.sendTo(s, protocol.Snapshot{Seq: r.seq, View: rules.ViewOf(&r.state, s.id)})
+		r.sendTo(s, protocol.Snapshot{Seq: r.seq, View: r.viewFor(s.id)})
 	}
 	r.hub.stats.conns.Add(1)
 	r.apply(rules.System, rules.Action{Kind: rules.ActPresence, Seat: s.id, On: true})
@@ -221,6 +234,9 @@ func (r *Room) act(m *Member, a protocol.Act) {
 	a.Action.Deck = nil // decks arrive only by upload
 	code := r.apply(m.seat, a.Action)
 	r.hub.stats.actions.Add(1)
+	if r.hub.acted != nil {
+		r.hub.acted(r.code, m.seat, a.ID)
+	}
 	if s.member == m {
 		r.sendTo(s, protocol.Ack{ID: a.ID, Code: code})
 	}
@@ -269,10 +285,14 @@ type audience struct {
 // broadcast hands every seat its view of evs.
 func (r *Room) broadcast(evs []rules.Event) {
 	personal := map[rules.SeatID]bool{}
+	admitted := map[rules.SeatID]bool{}
 	for _, e := range evs {
 		switch e.Kind {
 		case rules.EvKnock, rules.EvLanguage, rules.EvGone, rules.EvJoin, rules.EvPresence:
 			personal[e.Seat] = true
+		}
+		if e.Kind == rules.EvJoin {
+			admitted[e.Seat] = true
 		}
 	}
 	frames := map[audience][]byte{}
@@ -284,6 +304,10 @@ func (r *Room) broadcast(evs []rules.Event) {
 		if st.Status == rules.Gone && !personal[s.id] {
 			continue
 		}
+		if admitted[s.id] {
+			r.letIn(s)
+			continue
+		}
 		key := audience{role: st.Role, lang: st.Lang, self: rules.NoSeat}
 		if personal[s.id] || st.Status == rules.Knocking {
 			key.self = s.id
@@ -291,6 +315,9 @@ func (r *Room) broadcast(evs []rules.Event) {
 		b, ok := frames[key]
 		if !ok {
 			pe := rules.Personalize(&r.state, evs, s.id)
+			if st.Status == rules.Knocking {
+				pe = atTheDoor(pe, s.id)
+			}
 			if len(pe) > 0 {
 				b = r.encode(protocol.Update{Seq: r.seq, Events: pe})
 			}
@@ -427,6 +454,7 @@ func (r *Room) close() {
 		return
 	}
 	r.ended = true
+	r.over.Store(true)
 	keys := make([]tokenKey, 0, len(r.seats))
 	for _, s := range r.seats {
 		if s != nil {
@@ -441,6 +469,16 @@ func (r *Room) close() {
 		r.log.Warn().Err(err).Msg("room not erased from the store")
 	}
 	r.log.Info().Msg("room closed")
+}
+
+// endCode is what a client is told when the room's goroutine has stopped:
+// the room is over, or the server is restarting and the client should come
+// back.
+func (r *Room) endCode() rules.Code {
+	if r.over.Load() {
+		return protocol.ErrRoomClosed
+	}
+	return protocol.ErrBusy
 }
 
 // upload adds a deck the host brought, if key is the host's.

@@ -2,6 +2,8 @@ package room
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/vmihailenco/msgpack/v5"
@@ -54,4 +56,129 @@ func (r *Room) save(force bool) {
 		return
 	}
 	r.dirty = false
+}
+
+// restoreGap is how far a restored room's sequence jumps: more updates than
+// a room can make between two saves.
+const restoreGap = 1 << 20
+
+// Restore recreates the rooms a store kept, so that their clients can come
+// back after a restart, and keeps rooms in st from then on (nil: the store
+// given to NewHub). Run it once, in the background: the server may serve
+// meanwhile, and a client whose room is not back yet waits for it (see
+// Options.Store). It returns how many rooms came back.
+func (h *Hub) Restore(ctx context.Context, st Store) (int, error) {
+	if h.isRestored() {
+		return 0, errors.New("room: restore: done already")
+	}
+	defer h.markRestored()
+	if st != nil {
+		// No room runs yet: new ones wait for markRestored, restored ones
+		// start below.
+		h.mu.Lock()
+		h.store = st
+		h.mu.Unlock()
+	}
+	n := 0
+	err := h.store.Load(ctx, func(b []byte) bool {
+		var rec record
+		if err := msgpack.Unmarshal(b, &rec); err != nil {
+			h.log.Warn().Err(err).Msg("a stored room could not be read; forgetting it")
+			return false
+		}
+		keep, ok := h.restore(rec)
+		if ok {
+			n++
+		}
+		return keep
+	})
+	if err != nil {
+		return n, fmt.Errorf("room: restore: %w", err)
+	}
+	return n, nil
+}
+
+// restore brings one room back: its state with the bundled decks attached,
+// its seats with their token hashes and last action ids, and a fresh window
+// for every client to come back in. keep is false for a record that should
+// be erased; ok says the room runs again.
+func (h *Hub) restore(rec record) (keep, ok bool) {
+	st := rec.State
+	if rec.ID == "" || len(st.Seats) == 0 || st.Seats[0].Role != rules.Host || st.Phase == rules.Closed {
+		return false, false
+	}
+	st.Attach(h.lib)
+	r := newRoom(h, rec.ID, rec.Code, rec.Watch, st)
+	r.seq = rec.Seq
+	now := h.now()
+	for _, sr := range rec.Seats {
+		if sr.ID < 0 || int(sr.ID) >= len(r.seats) || len(sr.Key) != len(tokenKey{}) {
+			return false, false
+		}
+		s := &seat{id: sr.ID, lastAct: sr.LastAct, away: now}
+		copy(s.key[:], sr.Key)
+		r.seats[sr.ID] = s
+	}
+	// Nobody is connected yet.
+	for _, seat := range st.Seats {
+		if seat.Online {
+			r.apply(rules.System, rules.Action{Kind: rules.ActPresence, Seat: seat.ID, On: false})
+		}
+	}
+	// Every client that comes back starts from a fresh snapshot, and the
+	// sequence jumps so that none can mistake this room's updates for the
+	// ones it had before the restart: after a crash, a client may have seen
+	// updates that never reached the store.
+	r.seq += restoreGap
+	for _, s := range r.seats {
+		if s != nil {
+			s.recent, s.trimmed = nil, r.seq
+		}
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closing {
+		return true, false // still stored, for the next start
+	}
+	if h.rooms[r.id] != nil || h.byCode[r.code] != nil || h.byWatch[r.watch] != nil {
+		h.log.Warn().Str("room", r.id).Msg("a stored room clashes with a running one; forgetting it")
+		return false, false
+	}
+	h.register(r)
+	for _, s := range r.seats {
+		if s != nil && r.state.Seats[s.id].Status != rules.Gone {
+			h.byToken[s.key] = r
+		}
+	}
+	h.start(r)
+	r.log.Debug().Msg("room restored")
+	return true, true
+}
+
+func (h *Hub) markRestored() { h.restoreOnce.Do(func() { close(h.restored) }) }
+
+func (h *Hub) isRestored() bool {
+	select {
+	case <-h.restored:
+		return true
+	default:
+		return false
+	}
+}
+
+// waitRestored waits for Restore to finish, for ctx, or for RestoreWait,
+// and reports whether restoring is done.
+func (h *Hub) waitRestored(ctx context.Context) bool {
+	if h.isRestored() {
+		return true
+	}
+	t := time.NewTimer(h.cfg.RestoreWait)
+	defer t.Stop()
+	select {
+	case <-h.restored:
+		return true
+	case <-ctx.Done():
+	case <-t.C:
+	}
+	return false
 }

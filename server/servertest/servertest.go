@@ -70,7 +70,7 @@ func Start(t testing.TB, o Options) *Server {
 		// As the real server does: rooms come back while it already serves.
 		go func() {
 			defer close(s.restored)
-			if _, err := hub.Restore(context.Background()); err != nil {
+			if _, err := hub.Restore(context.Background(), nil); err != nil {
 				t.Errorf("restore: %v", err)
 			}
 		}()

@@ -1,0 +1,97 @@
+package room_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/pore/elamanipeli/client/bot"
+	"github.com/pore/elamanipeli/client/session"
+	"github.com/pore/elamanipeli/server/room"
+	"github.com/pore/elamanipeli/server/servertest"
+	"github.com/pore/elamanipeli/shared/protocol"
+)
+
+// BenchmarkRestore measures how long a start takes to bring back n rooms
+// that were in the middle of a game: opening the store and Hub.Restore. It
+// also reports a snapshot's size and how long a save takes.
+//
+//	go test -run XXX -bench Restore ./server/room
+func BenchmarkRestore(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			dir := b.TempDir()
+			ctx := context.Background()
+			snapshot := midGameSnapshot(b, dir)
+			st := openStore(b, dir)
+			var rec map[string]any
+			if err := msgpack.Unmarshal(snapshot, &rec); err != nil {
+				b.Fatal(err)
+			}
+			began := time.Now()
+			for i := range n {
+				id := fmt.Sprintf("BENCH%07d", i)
+				rec["id"], rec["c"], rec["w"] = id, fmt.Sprintf("C%07d", i), fmt.Sprintf("W%09d", i)
+				data, err := msgpack.Marshal(rec)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := st.Save(ctx, id, data); err != nil {
+					b.Fatal(err)
+				}
+			}
+			perSave := float64(time.Since(began).Microseconds()) / float64(n)
+			st.Close()
+
+			b.ResetTimer()
+			for range b.N {
+				began := time.Now()
+				st := openStore(b, dir)
+				opened := time.Since(began)
+				hub := room.NewHub(room.Options{Library: servertest.Bundled(b), Log: zerolog.Nop(), Durable: true})
+				got, err := hub.Restore(ctx, st)
+				if err != nil || got != n+1 {
+					b.Fatalf("restored %d rooms (%v), want %d", got, err, n+1)
+				}
+				b.ReportMetric(float64(opened.Microseconds())/1000, "ms-open")
+				b.StopTimer()
+				hub.Shutdown(ctx)
+				st.Close()
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(len(snapshot)), "snapshot-bytes")
+			b.ReportMetric(perSave, "µs/save")
+		})
+	}
+}
+
+// midGameSnapshot plays a game halfway in a store in dir and returns the
+// room's snapshot.
+func midGameSnapshot(b *testing.B, dir string) []byte {
+	st := openStore(b, dir)
+	log := zerolog.Nop()
+	srv := servertest.Start(b, servertest.Options{Store: st, Log: &log, Room: room.Config{Tick: 20 * time.Millisecond}})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	host := srv.Bot(protocol.Hello{Want: protocol.WantCreate, Nick: "Ohjaaja", Lang: "fi"},
+		bot.Config{Decks: []string{"lammittely", "tarina-opiskelu", "elamanalueet"}, WaitPlayers: 1, MarkOneIn: 4, Pace: time.Millisecond}, session.Options{})
+	defer host.Close()
+	hs := servertest.Wait(b, host.Session(), "a room", func(s *session.State) bool { return s.Watch != "" })
+	player := srv.Bot(protocol.Hello{Want: protocol.WantJoin, Code: hs.Code, Nick: "Nuori", Lang: "en"},
+		bot.Config{Typed: "Vastaus, jonka pituus on kuin oikean vastauksen.", PassOneIn: 5, Pace: time.Millisecond}, session.Options{})
+	defer player.Close()
+	go host.Run(ctx)
+	go player.Run(ctx)
+	servertest.Wait(b, host.Session(), "half a game", func(s *session.State) bool { return s.View.Played >= 20 })
+	srv.Stop()
+	var snapshot []byte
+	if err := st.Load(context.Background(), func(s []byte) bool { snapshot = s; return true }); err != nil || snapshot == nil {
+		b.Fatalf("no snapshot: %v", err)
+	}
+	st.Close()
+	return snapshot
+}

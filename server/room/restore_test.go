@@ -1,0 +1,172 @@
+package room_test
+
+import (
+	"bytes"
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pore/elamanipeli/client/session"
+	"github.com/pore/elamanipeli/server/room"
+	"github.com/pore/elamanipeli/server/servertest"
+	"github.com/pore/elamanipeli/shared/protocol"
+	"github.com/pore/elamanipeli/shared/rules"
+)
+
+// memStore keeps snapshots in memory. Load waits for gate, when set; while
+// frozen, saves are dropped, as a crash would lose them.
+type memStore struct {
+	mu     sync.Mutex
+	snaps  map[string][]byte
+	gate   chan struct{}
+	frozen atomic.Bool
+}
+
+func (m *memStore) Save(_ context.Context, id string, b []byte) error {
+	if m.frozen.Load() {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.snaps == nil {
+		m.snaps = map[string][]byte{}
+	}
+	m.snaps[id] = bytes.Clone(b)
+	return nil
+}
+
+func (m *memStore) Delete(_ context.Context, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.snaps, id)
+	return nil
+}
+
+func (m *memStore) Load(ctx context.Context, each func([]byte) bool) error {
+	if m.gate != nil {
+		select {
+		case <-m.gate:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	m.mu.Lock()
+	snaps := make(map[string][]byte, len(m.snaps))
+	for id, b := range m.snaps {
+		snaps[id] = b
+	}
+	m.mu.Unlock()
+	for id, b := range snaps {
+		if !each(b) {
+			m.Delete(ctx, id)
+		}
+	}
+	return nil
+}
+
+// A client that comes back before its room is restored waits for it; so
+// does a new room; and a wait that lasts too long ends in a code the client
+// retries on.
+func TestClientsWaitForTheRoomsBeingRestored(t *testing.T) {
+	st := &memStore{}
+	srv := servertest.Start(t, servertest.Options{Store: st})
+	host := srv.Session(protocol.Hello{Want: protocol.WantCreate, Nick: "Ohjaaja", Lang: "fi"}, session.Options{})
+	hs := servertest.Wait(t, host, "a room", func(s *session.State) bool { return s.HasView })
+	srv.Stop()
+	host.Close()
+
+	st.gate = make(chan struct{})
+	srv = servertest.Start(t, servertest.Options{Store: st, Room: room.Config{RestoreWait: 5 * time.Second}})
+	back := srv.Session(protocol.Hello{Want: protocol.WantResume, Token: hs.Token}, session.Options{})
+	defer back.Close()
+	fresh := srv.Session(protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}, session.Options{})
+	defer fresh.Close()
+	time.Sleep(300 * time.Millisecond)
+	for _, s := range []*session.Session{back, fresh} {
+		if st := s.State(); st.HasView || st.Status == session.Ended {
+			t.Fatalf("served before the rooms were restored: %+v", st)
+		}
+	}
+	close(st.gate)
+	got := servertest.Wait(t, back, "the seat back", func(s *session.State) bool { return s.HasView && s.Status == session.Online })
+	if got.Code != hs.Code || got.Seat != 0 {
+		t.Fatalf("resumed into %q seat %d, want %q seat 0", got.Code, got.Seat, hs.Code)
+	}
+	servertest.Wait(t, fresh, "a new room", func(s *session.State) bool { return s.HasView && s.Code != hs.Code })
+	srv.Stop()
+
+	// A restore that takes too long: the client is told to try again.
+	st.gate = make(chan struct{})
+	defer close(st.gate)
+	srv = servertest.Start(t, servertest.Options{Store: st, Room: room.Config{RestoreWait: 200 * time.Millisecond}})
+	var busy atomic.Bool
+	late := srv.Session(protocol.Hello{Want: protocol.WantResume, Token: hs.Token}, session.Options{
+		OnFrame: func(m protocol.Message) {
+			if e, ok := m.(protocol.Error); ok && e.Code == protocol.ErrBusy {
+				busy.Store(true)
+			}
+		},
+	})
+	defer late.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for !busy.Load() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !busy.Load() || late.State().Status == session.Ended {
+		t.Fatalf("busy %v, state %+v", busy.Load(), late.State())
+	}
+}
+
+// After a crash the store may hold an older room than its clients saw.
+// They must not be sent only what came after, on top of an update the room
+// no longer knows of: they start again from the room's own view.
+func TestClientsAheadOfTheStoreStartFromASnapshot(t *testing.T) {
+	st := &memStore{}
+	srv := servertest.Start(t, servertest.Options{Store: st, Room: room.Config{Tick: 10 * time.Millisecond}})
+	proxy := servertest.NewProxy(t, srv.HTTP.Listener.Addr().String(), nil)
+	url := "ws://" + proxy.Addr() + "/ws"
+	host := session.Start(session.Options{URL: url, Hello: protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}})
+	defer host.Close()
+	hs := servertest.Wait(t, host, "a room", func(s *session.State) bool { return s.HasView })
+	player := session.Start(session.Options{URL: url, Hello: protocol.Hello{Want: protocol.WantJoin, Code: hs.Code, Lang: "fi"}})
+	defer player.Close()
+	servertest.Wait(t, player, "the knock", func(s *session.State) bool { return s.HasView })
+	host.Act(rules.Action{Kind: rules.ActAdmit, Seat: 1})
+	servertest.Wait(t, player, "admission", func(s *session.State) bool {
+		me := s.View.Seat(s.Seat)
+		return me != nil && me.Status == rules.In
+	})
+	time.Sleep(100 * time.Millisecond) // saved
+
+	// One more update reaches the clients but never the store.
+	st.frozen.Store(true)
+	host.Act(rules.Action{Kind: rules.ActDecks, Decks: []string{"lammittely"}})
+	for _, s := range []*session.Session{host, player} {
+		servertest.Wait(t, s, "the decks chosen", func(s *session.State) bool { return len(s.View.Chosen) == 1 })
+	}
+	srv.Stop()
+	st.frozen.Store(false)
+	srv = servertest.Start(t, servertest.Options{Store: st})
+	proxy.SetTarget(srv.HTTP.Listener.Addr().String())
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var views []rules.View
+	for ctx.Err() == nil {
+		views, _ = srv.Hub.Views(ctx, hs.Code)
+		h, p := host.State(), player.State()
+		if len(views) == 2 && h.Status == session.Online && p.Status == session.Online && h.Pending == 0 &&
+			viewHash(t, h.View) == viewHash(t, views[0]) && viewHash(t, p.View) == viewHash(t, views[1]) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("the clients kept a view the room does not have:\nhost   %+v\nplayer %+v\nroom   %+v", host.State().View, player.State().View, views)
+	}
+	if len(views[0].Chosen) != 0 {
+		t.Fatalf("the room has decks %v, chosen after its last save", views[0].Chosen)
+	}
+}
