@@ -13,13 +13,10 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
-	"net/http"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/coder/websocket"
 
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
@@ -64,15 +61,14 @@ type Event struct {
 
 // Options configure a session.
 type Options struct {
-	URL    string         // ws:// or wss:// address of /ws
-	Hello  protocol.Hello // the first hello: create, join or watch; or resume with a token
-	Header http.Header    // extra headers (Origin, for a native client)
+	URL    string              // ws:// or wss:// address of /ws
+	Hello  protocol.Hello      // the first hello: create, join or watch; or resume with a token
+	Header map[string][]string // extra headers (Origin, for a native client); ignored in a browser
 
-	OnChange func()                                             // called after every change of State; must not block
-	OnToken  func(token, code string)                           // called when the seat is known, to keep it for a reload
-	OnFrame  func(m protocol.Message)                           // every message received, for tests
-	OnSend   func(id uint64, a rules.Action)                    // an action got its id and is sent for the first time, for tests
-	Dial     func(ctx context.Context) (*websocket.Conn, error) // overrides how to connect (tests, proxies)
+	OnChange func()                          // called after every change of State; must not block
+	OnToken  func(token, code string)        // called when the seat is known, to keep it for a reload
+	OnFrame  func(m protocol.Message)        // every message received, for tests
+	OnSend   func(id uint64, a rules.Action) // an action got its id and is sent for the first time, for tests
 }
 
 // Session is one seat's connection.
@@ -227,7 +223,6 @@ func (s *Session) connect() (final, seated bool) {
 		return false, false
 	}
 	defer ws.CloseNow()
-	ws.SetReadLimit(8 << 20) // snapshots with a library can be large
 
 	s.mu.Lock()
 	hello := s.opts.Hello
@@ -258,9 +253,10 @@ func (s *Session) connect() (final, seated bool) {
 	for {
 		select {
 		case err := <-readErr:
-			if st := websocket.CloseStatus(err); st != -1 {
+			var ce *closeError
+			if errors.As(err, &ce) {
 				s.mu.Lock()
-				s.st.Closed = int(st)
+				s.st.Closed = ce.status
 				s.mu.Unlock()
 				s.publish()
 			}
@@ -290,37 +286,33 @@ func (s *Session) connect() (final, seated bool) {
 				}
 			}
 		case <-s.ctx.Done():
-			ws.Close(websocket.StatusNormalClosure, "bye")
+			ws.Close(1000, "bye")
 			return true, isWelcomed
 		}
 	}
 }
 
-func (s *Session) dial(ctx context.Context) (*websocket.Conn, error) {
-	if s.opts.Dial != nil {
-		return s.opts.Dial(ctx)
-	}
+func (s *Session) dial(ctx context.Context) (wire, error) {
 	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	ws, _, err := websocket.Dial(dctx, s.opts.URL, dialOptions(s.opts.Header))
-	return ws, err
+	return dialWire(dctx, s.opts.URL, s.opts.Header)
 }
 
-func (s *Session) write(ctx context.Context, ws *websocket.Conn, m protocol.Message) error {
+func (s *Session) write(ctx context.Context, ws wire, m protocol.Message) error {
 	b, err := protocol.Encode(m)
 	if err != nil {
 		return err
 	}
 	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	return ws.Write(wctx, websocket.MessageBinary, b)
+	return ws.Write(wctx, b)
 }
 
 // flush sends the oldest pending action, unless it is already on its way
 // on this connection. One action at a time is in flight: the server then
 // sees them in order even when one is throttled and sent again, and an id,
 // once given, stays with its action.
-func (s *Session) flush(ctx context.Context, ws *websocket.Conn, conn int) error {
+func (s *Session) flush(ctx context.Context, ws wire, conn int) error {
 	s.mu.Lock()
 	if len(s.pending) == 0 || s.pending[0].sentOn == conn {
 		s.mu.Unlock()
@@ -350,9 +342,9 @@ var finalCodes = map[rules.Code]bool{
 }
 
 // readLoop reads messages until the connection ends.
-func (s *Session) readLoop(ctx context.Context, ws *websocket.Conn, welcomed chan<- struct{}, heartbeat, lastHeard *atomic.Int64) error {
+func (s *Session) readLoop(ctx context.Context, ws wire, welcomed chan<- struct{}, heartbeat, lastHeard *atomic.Int64) error {
 	for {
-		_, b, err := ws.Read(ctx)
+		b, err := ws.Read(ctx)
 		if err != nil {
 			return err
 		}
