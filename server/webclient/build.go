@@ -28,7 +28,7 @@ const (
 // buildFlags are go build's flags besides -o. VCS stamping is off so that
 // the output depends on the key alone, and so that a checkout git refuses to
 // read (say, owned by another user) still builds.
-var buildFlags = []string{"-trimpath", "-buildvcs=false", "-ldflags=-s -w"}
+var buildFlags = []string{"-trimpath", "-buildvcs=false", "-gcflags=all=-l", "-ldflags=-s -w"}
 
 // keyedDirs are the module's folders whose files go into the build key:
 // everything the client compiles or embeds.
