@@ -61,9 +61,12 @@
     progress.value = Math.min(100, Math.round(fraction * 100));
   }
 
-  // download fetches the wasm and returns a response whose body moves the
-  // progress bar as it is read. The bar counts decoded bytes against
-  // X-Raw-Size: with Content-Encoding the browser cannot tell the length.
+  // download fetches the wasm. The progress bar reads a clone of the
+  // response and counts decoded bytes against X-Raw-Size (with
+  // Content-Encoding the browser cannot tell the length); the original
+  // response goes to WebAssembly.instantiateStreaming untouched, so the
+  // browser can compile while it downloads and keep the compiled code for
+  // the next visit.
   async function download(url) {
     const resp = await fetch(url);
     if (!resp.ok) {
@@ -73,26 +76,21 @@
     if (!resp.body || !total) {
       return resp;
     }
-    const reader = resp.body.getReader();
-    let received = 0;
-    const body = new ReadableStream({
-      async pull(controller) {
+    const reader = resp.clone().body.getReader();
+    (async function () {
+      let received = 0;
+      for (;;) {
         const chunk = await reader.read();
         if (chunk.done) {
           performance.mark('elamanipeli-downloaded');
           setProgress(1);
-          controller.close();
           return;
         }
         received += chunk.value.byteLength;
         setProgress(received / total);
-        controller.enqueue(chunk.value);
-      },
-      cancel(reason) {
-        return reader.cancel(reason);
-      },
-    });
-    return new Response(body, { headers: { 'Content-Type': 'application/wasm' } });
+      }
+    })().catch(function () {});
+    return resp;
   }
 
   function loadScript(src) {
