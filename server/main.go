@@ -5,6 +5,7 @@
 //	go run ./server -addr :9000
 //	go run ./server -check-deck my.yaml # check a deck file and exit
 //	go run ./server -data /var/lib/elamanipeli # where rooms are kept across restarts
+//	go run ./server -metrics 127.0.0.1:9100     # /metrics on its own port
 package main
 
 import (
@@ -28,10 +29,12 @@ import (
 	"github.com/pore/elamanipeli/assets"
 	"github.com/pore/elamanipeli/server/conn"
 	"github.com/pore/elamanipeli/server/deckfile"
+	"github.com/pore/elamanipeli/server/metrics"
 	"github.com/pore/elamanipeli/server/room"
 	"github.com/pore/elamanipeli/server/site"
 	"github.com/pore/elamanipeli/server/store"
 	"github.com/pore/elamanipeli/server/webclient"
+	"github.com/pore/elamanipeli/server/workshop"
 	"github.com/pore/elamanipeli/shared/deck"
 	"github.com/pore/elamanipeli/shared/rules"
 )
@@ -60,6 +63,9 @@ type config struct {
 	prebuilt   string
 	dataDir    string
 	natsURL    string
+	noClient   bool
+	metrics    string
+	debugAddr  string
 }
 
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -84,6 +90,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.BoolVar(&c.pretty, "log-pretty", false, "human-readable logs instead of JSON")
 	fs.StringVar(&c.clientDir, "client-cache", "", "`folder` for the compiled browser client (default: the user's cache folder)")
 	fs.StringVar(&c.prebuilt, "client-prebuilt", "", "serve the already built client in this `folder` (app.wasm, wasm_exec.js) instead of building it")
+	fs.BoolVar(&c.noClient, "no-client", false, "serve no browser client, only the WebSocket (load tests, native clients)")
+	fs.StringVar(&c.metrics, "metrics", "", "where to serve Prometheus /metrics: empty for the game's own port, `host:port` for a port of its own, or off")
+	fs.StringVar(&c.debugAddr, "debug-addr", "", "serve pprof and /debug/gc on this `host:port` (keep it on loopback); empty: off")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -118,6 +127,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// already serves: until then new rooms wait, and so do clients whose
 	// room is not back yet.
 	hub := room.NewHub(room.Options{Config: room.Config{Window: cfg.window}, Library: lib, Log: log, Durable: true})
+	workshop.New(workshop.Options{Hub: hub, Log: log}) // trainers' workshops, reached through the hub
 	var origins []string
 	for _, o := range strings.Split(cfg.origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
@@ -127,13 +137,38 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	ws := conn.NewHandler(hub, log, conn.Config{Origins: origins, TrustProxy: cfg.trustProxy})
 	// The browser client is built (or taken from the cache) in the
 	// background; the page asks the browser to wait until it is ready.
-	client, err := webclient.New(ctx, webclient.Options{Log: log, CacheDir: cfg.clientDir, Prebuilt: cfg.prebuilt})
-	if err != nil {
-		return err
+	var page http.Handler
+	if !cfg.noClient {
+		client, err := webclient.New(ctx, webclient.Options{Log: log, CacheDir: cfg.clientDir, Prebuilt: cfg.prebuilt})
+		if err != nil {
+			return err
+		}
+		defer client.Close()
+		page = client
 	}
-	defer client.Close()
+	var metricsOnSite http.Handler
+	switch cfg.metrics {
+	case "":
+		metricsOnSite = metrics.Handler(hub)
+	case "off":
+	default:
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", metrics.Handler(hub))
+		stopMetrics, err := serveAside(cfg.metrics, mux, "metrics", log)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
+	if cfg.debugAddr != "" {
+		stopDebug, err := serveAside(cfg.debugAddr, metrics.Debug(), "debug", log)
+		if err != nil {
+			return err
+		}
+		defer stopDebug()
+	}
 	handler := site.New(site.Options{
-		Hub: hub, Log: log, WS: ws, Client: client, TLS: cfg.tlsCert != "",
+		Hub: hub, Log: log, WS: ws, Client: page, Metrics: metricsOnSite, TLS: cfg.tlsCert != "",
 		Bundled: func(id string) bool { return lib.Deck(id) != nil },
 	})
 	srv := &http.Server{
@@ -200,6 +235,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log.Info().Msg("stopped")
 	return nil
+}
+
+// serveAside serves h on a listener of its own (metrics, debugging) and
+// returns a function that stops it.
+func serveAside(addr string, h http.Handler, what string, log zerolog.Logger) (func(), error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for %s: %w", what, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: site.ErrorLog(log)}
+	go srv.Serve(l)
+	log.Info().Str("url", "http://"+displayAddr(l.Addr())).Msg("serving " + what)
+	return func() { srv.Close() }, nil
 }
 
 // openStore opens the rooms' store and brings back the rooms it kept.

@@ -49,6 +49,14 @@ type State struct {
 	Pending int        // actions sent but not yet acknowledged
 	Legal   rules.Legal
 	Closed  int // the WebSocket close status the server last sent (1012: it restarts), or 0
+
+	// In a workshop (workshop.go): its code, whether this is its trainer,
+	// the trainer's newest dashboard, and whether a participant has been
+	// paired into a room (their seat's view follows).
+	Workshop  string
+	Trainer   bool
+	Dashboard *protocol.Dashboard
+	Paired    bool
 }
 
 // Event is something the UI may want to show once: a reaction, a refused
@@ -91,7 +99,8 @@ type Session struct {
 type pendingAct struct {
 	id     uint64 // 0 until first sent
 	a      rules.Action
-	sentOn int // the connection it was last sent on
+	cmd    *protocol.Train // a trainer's command instead of an action
+	sentOn int             // the connection it was last sent on
 }
 
 // Start connects in the background and returns at once.
@@ -245,7 +254,11 @@ func (s *Session) connect() (final, seated bool) {
 		readErr <- s.readLoop(ctx, ws, welcomed, &heartbeat, &lastHeard)
 	}()
 
-	ping := time.NewTicker(time.Second)
+	// The ticker wakes the session twice a heartbeat: often enough to send
+	// pings on time and to notice a silent server within 2.5 heartbeats
+	// plus 5 s (30 s at the default 10 s), rarely enough to let an idle
+	// tablet sleep.
+	ping := time.NewTicker(5 * time.Second)
 	defer ping.Stop()
 	var lastPing time.Time
 	var n uint64
@@ -264,6 +277,7 @@ func (s *Session) connect() (final, seated bool) {
 		case <-welcomed:
 			welcomed = nil
 			isWelcomed = true
+			ping.Reset(time.Duration(heartbeat.Load()) * time.Second / 2)
 			if err := s.flush(ctx, ws, conn); err != nil {
 				return false, true
 			}
@@ -278,7 +292,7 @@ func (s *Session) connect() (final, seated bool) {
 			if now.Sub(time.Unix(0, lastHeard.Load())) > 2*hb+5*time.Second {
 				return false, isWelcomed // the server has gone quiet: the connection is dead
 			}
-			if isWelcomed && now.Sub(lastPing) >= hb {
+			if isWelcomed && now.Sub(lastPing) >= hb-hb/4 {
 				n++
 				lastPing = now
 				if err := s.write(ctx, ws, protocol.Ping{N: n}); err != nil {
@@ -326,6 +340,12 @@ func (s *Session) flush(ctx context.Context, ws wire, conn int) error {
 	}
 	p.sentOn = conn
 	a := protocol.Act{ID: p.id, Action: p.a}
+	if p.cmd != nil {
+		c := *p.cmd
+		c.ID = p.id
+		s.mu.Unlock()
+		return s.write(ctx, ws, c)
+	}
 	s.mu.Unlock()
 	if first && s.opts.OnSend != nil {
 		s.opts.OnSend(a.ID, a.Action)
@@ -339,6 +359,7 @@ var finalCodes = map[rules.Code]bool{
 	protocol.ErrRemoved: true, protocol.ErrRoomClosed: true, rules.ErrRoomLocked: true,
 	rules.ErrRoomFull: true, rules.ErrTooLong: true, rules.ErrBadLanguage: true,
 	rules.ErrWrongPhase: true, protocol.ErrHelloFirst: true,
+	protocol.ErrWorkshopFull: true, protocol.ErrWorkshopClosed: true,
 }
 
 // readLoop reads messages until the connection ends.
@@ -439,6 +460,10 @@ func (s *Session) readLoop(ctx context.Context, ws wire, welcomed chan<- struct{
 			}
 		case protocol.Notice:
 			s.emit(Event{Notice: &m})
+		case protocol.Workshop, protocol.Dashboard, protocol.Assigned:
+			if err := s.workshop(m, welcomed, heartbeat); err != nil {
+				return err
+			}
 		}
 		if st := s.State(); st.HasView && st.View.Phase == rules.Closed {
 			return errFinal

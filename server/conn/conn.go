@@ -6,10 +6,14 @@
 package conn
 
 import (
+	"bufio"
 	"context"
-	"errors"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -30,9 +34,14 @@ type Config struct {
 	WriteTimeout time.Duration // a write that takes longer drops the connection
 	QueueFrames  int           // frames waiting for a slow client before it is dropped
 	QueueBytes   int           // bytes likewise
-	Rate         rate.Limit    // frames per second a client may send
-	Burst        int
-	TrustProxy   bool // take the client's address from X-Forwarded-For
+	// SendBuffer bounds the kernel's send buffer of a WebSocket. Left to
+	// itself the kernel grows it to megabytes, which a client that stops
+	// reading fills slowly and silently; kept small, the queue above fills
+	// and the client is dropped within seconds.
+	SendBuffer int
+	Rate       rate.Limit // frames per second a client may send
+	Burst      int
+	TrustProxy bool // take the client's address from the last X-Forwarded-For entry (set by our own proxy)
 }
 
 func (c *Config) defaults() {
@@ -48,6 +57,9 @@ func (c *Config) defaults() {
 	if c.QueueBytes <= 0 {
 		c.QueueBytes = 512 << 10
 	}
+	if c.SendBuffer <= 0 {
+		c.SendBuffer = 32 << 10
+	}
 	if c.Rate <= 0 {
 		c.Rate = 20
 	}
@@ -58,46 +70,108 @@ func (c *Config) defaults() {
 
 // Handler serves /ws.
 type Handler struct {
-	hub *room.Hub
-	log zerolog.Logger
-	cfg Config
-	now func() time.Time
+	hub  *room.Hub
+	log  zerolog.Logger
+	cfg  Config
+	now  func() time.Time
+	salt [16]byte // hashes client addresses
 }
 
 // NewHandler makes the WebSocket handler.
 func NewHandler(hub *room.Hub, log zerolog.Logger, cfg Config) *Handler {
 	cfg.defaults()
-	return &Handler{hub: hub, log: log, cfg: cfg, now: time.Now}
+	h := &Handler{hub: hub, log: log, cfg: cfg, now: time.Now}
+	rand.Read(h.salt[:])
+	return h
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	ws, err := websocket.Accept(bounded{w, h.cfg.SendBuffer}, r, &websocket.AcceptOptions{
 		OriginPatterns:  h.cfg.Origins,
 		CompressionMode: websocket.CompressionDisabled,
 	})
 	if err != nil {
-		// Accept has answered already (403 for a foreign origin).
-		h.log.Debug().Err(err).Msg("websocket refused")
+		// Accept has answered already (403 for a foreign origin). Its
+		// error quotes the Origin and Host headers, which are not for logs.
+		h.log.Debug().Msg("websocket refused")
 		return
 	}
 	ws.SetReadLimit(protocol.MaxClientFrame)
 	// The rest runs on its own goroutine, so that net/http lets go of the
 	// request's buffers while the connection lives on.
-	go h.serve(ws, h.clientAddr(r))
+	go h.serve(ws, h.clientKey(r))
 }
 
-// clientAddr is the address failed joins are counted by. It is never logged.
-func (h *Handler) clientAddr(r *http.Request) string {
+// bounded hands websocket.Accept the hijacked connection with its kernel
+// send buffer bounded. Only WebSockets get it: the page and the client
+// download keep the kernel's tuning.
+type bounded struct {
+	http.ResponseWriter
+	size int
+}
+
+func (b bounded) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, rw, err := http.NewResponseController(b.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	for inner := c; ; {
+		if t, ok := inner.(interface{ SetWriteBuffer(int) error }); ok {
+			t.SetWriteBuffer(b.size)
+			break
+		}
+		u, ok := inner.(interface{ NetConn() net.Conn }) // TLS
+		if !ok {
+			break
+		}
+		inner = u.NetConn()
+	}
+	return c, rw, nil
+}
+
+// clientKey is what failed joins are counted by: the client's address (or,
+// with TrustProxy, the address the proxy saw), an IPv6 address by its /64
+// since one home or phone holds a whole /64, hashed with a key of this
+// process so that no address is kept anywhere. It is never logged.
+func (h *Handler) clientKey(r *http.Request) string {
+	addr := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		addr = host
+	}
 	if h.cfg.TrustProxy {
-		if f := r.Header.Get("X-Forwarded-For"); f != "" {
-			return strings.TrimSpace(strings.Split(f, ",")[0])
+		// The proxy appends the address it saw; whatever comes before it
+		// is what the client claimed, and anybody can claim anything.
+		if v := r.Header.Values("X-Forwarded-For"); len(v) > 0 {
+			list := strings.Split(v[len(v)-1], ",")
+			if last := strings.TrimSpace(list[len(list)-1]); last != "" {
+				addr = last
+			}
 		}
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+	if ip, ok := parseIP(addr); ok {
+		ip = ip.Unmap().WithZone("")
+		if ip.Is6() {
+			p, _ := ip.Prefix(64)
+			addr = p.String()
+		} else {
+			addr = ip.String()
+		}
 	}
-	return host
+	sum := sha256.Sum256(append(h.salt[:], addr...))
+	return hex.EncodeToString(sum[:12])
+}
+
+// parseIP reads an address as proxies write it: bare, in brackets, or with
+// a port.
+func parseIP(s string) (netip.Addr, bool) {
+	if ip, err := netip.ParseAddr(s); err == nil {
+		return ip, true
+	}
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr(), true
+	}
+	ip, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(s, "["), "]"))
+	return ip, err == nil
 }
 
 func (h *Handler) serve(ws *websocket.Conn, addr string) {
@@ -144,7 +218,10 @@ func (h *Handler) serve(ws *websocket.Conn, addr string) {
 				p.fail(protocol.ErrRateLimited)
 				return
 			}
-			if a, ok := msg.(protocol.Act); ok {
+			switch a := msg.(type) {
+			case protocol.Act:
+				p.sendMsg(protocol.Ack{ID: a.ID, Code: protocol.ErrRateLimited})
+			case protocol.Train:
 				p.sendMsg(protocol.Ack{ID: a.ID, Code: protocol.ErrRateLimited})
 			}
 			continue
@@ -153,6 +230,10 @@ func (h *Handler) serve(ws *websocket.Conn, addr string) {
 		switch msg := msg.(type) {
 		case protocol.Act:
 			if err := m.Act(ctx, msg); err != nil {
+				return
+			}
+		case protocol.Train: // a trainer's command to their workshop
+			if err := m.Train(ctx, msg); err != nil {
 				return
 			}
 		case protocol.Ping:
@@ -169,13 +250,12 @@ func (h *Handler) serve(ws *websocket.Conn, addr string) {
 
 // readHello waits for the first frame, which must be a Hello.
 func (h *Handler) readHello(ctx context.Context, p *peer) (protocol.Hello, bool) {
-	hctx, cancel := context.WithTimeout(ctx, h.cfg.HelloTimeout)
-	defer cancel()
-	typ, b, err := p.ws.Read(hctx)
-	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
-			p.Close(room.StatusPolicy, "no hello")
-		}
+	// A timer rather than a deadline on Read: a Read whose context ends
+	// tears the connection down at once, and the client would never learn
+	// why. The close frame ends the Read below.
+	timer := time.AfterFunc(h.cfg.HelloTimeout, func() { p.Close(room.StatusPolicy, "no hello") })
+	typ, b, err := p.ws.Read(ctx)
+	if !timer.Stop() || err != nil {
 		return protocol.Hello{}, false
 	}
 	if typ != websocket.MessageBinary {

@@ -85,6 +85,10 @@ type Hub struct {
 	byWatch map[string]*Room
 	byToken map[tokenKey]*Room
 	wg      sync.WaitGroup
+
+	// Workshops (gate.go); mu guards both.
+	gates    Gates
+	reserved map[string]bool // codes the gates hold
 }
 
 // Options are what a Hub needs from the outside world.
@@ -143,7 +147,8 @@ func (h *Hub) Config() Config { return h.cfg }
 // Open gives a new connection its seat, as its Hello asks. addr stands for
 // the client's address (an opaque key: package conn hashes it), used only to
 // limit wrong guesses; it is never logged.
-func (h *Hub) Open(ctx context.Context, addr string, p Peer, hello protocol.Hello) (*Member, rules.Code) {
+func (h *Hub) Open(ctx context.Context, addr string, p Peer, hello protocol.Hello) (Handle, rules.Code) {
+	h.stats.in.Add(1)
 	if hello.V < protocol.MinVersion || hello.V > protocol.Version {
 		return nil, protocol.ErrVersion
 	}
@@ -179,6 +184,11 @@ func (h *Hub) Open(ctx context.Context, addr string, p Peer, hello protocol.Hell
 		if closing {
 			return nil, protocol.ErrBusy
 		}
+		if r == nil && hello.Want != protocol.WantWatch {
+			if m, code, ok := h.openGate(ctx, addr, p, hello, limited); ok {
+				return m, code
+			}
+		}
 		if limited && (r == nil || !h.near(r, addr)) {
 			return nil, protocol.ErrRateLimited
 		}
@@ -189,6 +199,11 @@ func (h *Hub) Open(ctx context.Context, addr string, p Peer, hello protocol.Hell
 			}
 			return nil, protocol.ErrNoRoom
 		}
+	case protocol.WantWorkshop:
+		if m, code, ok := h.openGate(ctx, addr, p, hello, false); ok {
+			return m, code
+		}
+		return nil, protocol.ErrBadMessage
 	default:
 		return nil, protocol.ErrBadMessage
 	}
@@ -204,9 +219,10 @@ func (h *Hub) Open(ctx context.Context, addr string, p Peer, hello protocol.Hell
 		if res.code == protocol.ErrBadToken {
 			h.fails.fail(addr)
 		}
-		if res.member != nil {
-			h.relate(r, addr)
+		if res.member == nil {
+			return nil, res.code
 		}
+		h.relate(r, addr)
 		return res.member, res.code
 	case <-r.done:
 		return nil, r.endCode()
@@ -269,7 +285,7 @@ func (h *Hub) newCodes() (id, code, watch string, err error) {
 		if watch, err = newCode(h.rand, WatchLen); err != nil {
 			return
 		}
-		if h.rooms[id] == nil && h.byCode[code] == nil && h.byWatch[watch] == nil {
+		if h.rooms[id] == nil && h.byCode[code] == nil && h.byWatch[watch] == nil && !h.reserved[code] {
 			return id, code, watch, nil
 		}
 	}
@@ -337,11 +353,17 @@ func (h *Hub) Rooms() int {
 func (h *Hub) Shutdown(ctx context.Context) error {
 	h.mu.Lock()
 	h.closing = true
+	gates := h.gates
 	rooms := make([]*Room, 0, len(h.rooms))
 	for _, r := range h.rooms {
 		rooms = append(rooms, r)
 	}
 	h.mu.Unlock()
+	if gates != nil {
+		if err := gates.Shutdown(ctx); err != nil {
+			return err
+		}
+	}
 	for _, r := range rooms {
 		select {
 		case r.inbox <- shutdown{}:

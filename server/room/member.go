@@ -22,8 +22,12 @@ type Member struct {
 // Seat returns the member's seat.
 func (m *Member) Seat() rules.SeatID { return m.seat }
 
-// Touch notes that the client said something.
-func (m *Member) Touch(now time.Time) { m.seen.Store(now.UnixNano()) }
+// Touch notes that the client said something: the connection calls it for
+// every frame it reads.
+func (m *Member) Touch(now time.Time) {
+	m.seen.Store(now.UnixNano())
+	m.room.hub.stats.in.Add(1)
+}
 
 // Seen returns when the client last said something.
 func (m *Member) Seen() time.Time { return time.Unix(0, m.seen.Load()) }
@@ -34,7 +38,7 @@ func (m *Member) Detached() bool { return m.detached.Load() }
 // Act hands an action to the room. It waits while the room's inbox is full.
 func (m *Member) Act(ctx context.Context, a protocol.Act) error {
 	select {
-	case m.room.inbox <- act{m: m, act: a}:
+	case m.room.inbox <- act{m: m, act: a, at: m.room.hub.now()}:
 		return nil
 	case <-m.room.done:
 		return context.Canceled

@@ -64,6 +64,7 @@ type (
 	act struct {
 		m   *Member
 		act protocol.Act
+		at  time.Time // when the connection handed it on, just after reading it
 	}
 	detach   struct{ m *Member }
 	shutdown struct{}
@@ -109,6 +110,7 @@ func (r *Room) handle(m any) {
 		m.reply <- attached{member: mem, code: code}
 	case act:
 		r.act(m.m, m.act)
+		r.hub.stats.actLatency.Observe(r.hub.now().Sub(m.at))
 	case detach:
 		r.detach(m.m)
 	case upload:
@@ -119,6 +121,8 @@ func (r *Room) handle(m any) {
 			views[i] = r.viewFor(rules.SeatID(i))
 		}
 		m.reply <- views
+	case call: // from a workshop (gate.go)
+		m(r)
 	case shutdown:
 		r.save(true)
 		for _, s := range r.seats {
@@ -171,7 +175,7 @@ func (r *Room) attach(p Peer, hello protocol.Hello) (*Member, rules.Code) {
 		return nil, protocol.ErrBusy
 	}
 	m := &Member{room: r, seat: s.id, peer: p}
-	m.Touch(r.hub.now())
+	m.seen.Store(r.hub.now().UnixNano())
 	s.member, s.away = m, time.Time{}
 	welcome := protocol.Welcome{
 		V: protocol.Version, Seat: s.id, Role: r.state.Seats[s.id].Role, Token: token, Code: r.code,

@@ -51,7 +51,12 @@ func (r *Room) save(force bool) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	if err := r.hub.store.Save(ctx, r.id, b); err != nil {
+	began := time.Now()
+	err = r.hub.store.Save(ctx, r.id, b)
+	if _, none := r.hub.store.(nopStore); !none {
+		r.hub.stats.saveLatency.Observe(time.Since(began))
+	}
+	if err != nil {
 		r.log.Warn().Err(err).Msg("snapshot not saved")
 		return
 	}

@@ -1,23 +1,92 @@
 package room
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+	"time"
+)
 
-// Stats are running counts for metrics.
+// Stats are running counts for metrics. Everything here is an atomic add on
+// the hot path; package metrics reads them when scraped.
 type Stats struct {
 	rooms   atomic.Int64
 	conns   atomic.Int64
+	in      atomic.Int64 // frames read from clients, hellos included
 	actions atomic.Int64 // actions applied or refused
 	out     atomic.Int64 // frames queued to clients
 	slow    atomic.Int64 // connections dropped for falling behind
+
+	actLatency  Histogram // from an action's frame being read to every frame it caused being queued
+	saveLatency Histogram // one snapshot written to the store
 }
 
 // Counts is a copy of the stats at one moment.
 type Counts struct {
-	Rooms, Conns, Actions, Out, Slow int64
+	Rooms, Conns, In, Actions, Out, Slow int64
 }
 
 // Counts returns the hub's running counts.
 func (h *Hub) Counts() Counts {
 	s := &h.stats
-	return Counts{Rooms: s.rooms.Load(), Conns: s.conns.Load(), Actions: s.actions.Load(), Out: s.out.Load(), Slow: s.slow.Load()}
+	return Counts{
+		Rooms: s.rooms.Load(), Conns: s.conns.Load(), In: s.in.Load(), Actions: s.actions.Load(),
+		Out: s.out.Load(), Slow: s.slow.Load(),
+	}
+}
+
+// ActionLatency returns how long actions took inside the server: from the
+// frame's read to the last frame it caused (updates and the ack) being queued
+// for its connections.
+func (h *Hub) ActionLatency() HistogramCounts { return h.stats.actLatency.Counts() }
+
+// SaveLatency returns how long room snapshots took to write.
+func (h *Hub) SaveLatency() HistogramCounts { return h.stats.saveLatency.Counts() }
+
+// Bounds are the histograms' upper bucket bounds, from 25 µs to 2.5 s.
+var Bounds = [...]time.Duration{
+	25 * time.Microsecond, 50 * time.Microsecond, 100 * time.Microsecond, 250 * time.Microsecond,
+	500 * time.Microsecond, time.Millisecond, 2500 * time.Microsecond, 5 * time.Millisecond,
+	10 * time.Millisecond, 25 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond,
+	250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2500 * time.Millisecond,
+}
+
+// Histogram counts durations into the buckets of Bounds, lock-free.
+type Histogram struct {
+	buckets [len(Bounds) + 1]atomic.Uint64 // the last one is +Inf
+	sum     atomic.Int64                   // nanoseconds
+}
+
+// Observe counts one duration.
+func (h *Histogram) Observe(d time.Duration) {
+	i := 0
+	for i < len(Bounds) && d > Bounds[i] {
+		i++
+	}
+	h.buckets[i].Add(1)
+	h.sum.Add(int64(d))
+}
+
+// HistogramCounts is a histogram at one moment: Buckets[i] counts the
+// durations up to Bounds[i] (not cumulative); the last one counts the rest.
+type HistogramCounts struct {
+	Buckets [len(Bounds) + 1]uint64
+	Sum     time.Duration
+}
+
+// Count is how many durations were observed.
+func (c HistogramCounts) Count() uint64 {
+	var n uint64
+	for _, b := range c.Buckets {
+		n += b
+	}
+	return n
+}
+
+// Counts returns the histogram's counts.
+func (h *Histogram) Counts() HistogramCounts {
+	var c HistogramCounts
+	for i := range h.buckets {
+		c.Buckets[i] = h.buckets[i].Load()
+	}
+	c.Sum = time.Duration(h.sum.Load())
+	return c
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/pore/elamanipeli/server/conn"
 	"github.com/pore/elamanipeli/server/room"
 	"github.com/pore/elamanipeli/server/site"
+	"github.com/pore/elamanipeli/server/workshop"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
@@ -31,6 +32,9 @@ type Server struct {
 	HTTP  *httptest.Server
 	Lib   *rules.Library
 	Store room.Store
+
+	// Workshops are the trainers' workshops, reached through the hub.
+	Workshops *workshop.Manager
 
 	stop     sync.Once
 	restored chan struct{}
@@ -47,6 +51,8 @@ type Options struct {
 	Client http.Handler
 	// Acted is passed on to the hub (room.Options.Acted).
 	Acted func(code string, seat rules.SeatID, id uint64)
+	// Workshop tunes the trainers' workshops.
+	Workshop workshop.Config
 }
 
 // Start runs a server until the test ends.
@@ -61,10 +67,11 @@ func Start(t testing.TB, o Options) *Server {
 		lib = Bundled(t)
 	}
 	hub := room.NewHub(room.Options{Config: o.Room, Library: lib, Log: log, Store: o.Store, Acted: o.Acted})
+	workshops := workshop.New(workshop.Options{Hub: hub, Log: log, Config: o.Workshop})
 	ws := conn.NewHandler(hub, log, o.Conn)
 	h := site.New(site.Options{Hub: hub, Log: log, WS: ws, Client: o.Client, Bundled: func(id string) bool { return lib.Deck(id) != nil }})
 	hs := httptest.NewServer(h)
-	s := &Server{URL: hs.URL, WS: "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws", Hub: hub, HTTP: hs, Lib: lib, Store: o.Store}
+	s := &Server{URL: hs.URL, WS: "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws", Hub: hub, HTTP: hs, Lib: lib, Store: o.Store, Workshops: workshops}
 	s.restored = make(chan struct{})
 	if o.Store != nil {
 		// As the real server does: rooms come back while it already serves.

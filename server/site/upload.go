@@ -36,8 +36,9 @@ type UploadResult struct {
 }
 
 func (u *uploader) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// The token first: a file from someone without a seat is never read.
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || token == "" {
+	if !ok || token == "" || !u.hub.KnowsToken(token) {
 		reply(w, http.StatusUnauthorized, UploadResult{Code: protocol.ErrBadToken})
 		return
 	}

@@ -79,6 +79,14 @@ func Decode(b []byte) (Message, error) {
 		m, err = decodeInto[Pong](dec)
 	case TypeNotice:
 		m, err = decodeInto[Notice](dec)
+	case TypeTrain:
+		m, err = decodeInto[Train](dec)
+	case TypeWorkshop:
+		m, err = decodeInto[Workshop](dec)
+	case TypeDashboard:
+		m, err = decodeInto[Dashboard](dec)
+	case TypeAssigned:
+		m, err = decodeInto[Assigned](dec)
 	default:
 		return nil, fmt.Errorf("%w %d", ErrUnknownType, t)
 	}

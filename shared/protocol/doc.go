@@ -14,4 +14,8 @@
 // Version. History:
 //
 //   - 1 (2026-11-25): first version.
+//   - 2 (2026-11-25): workshops. Hello may want WantWorkshop, and WantJoin and
+//     WantResume reach a workshop too; a trainer sends Train; the server sends
+//     Workshop, Dashboard and Assigned; error codes workshop-full and
+//     workshop-closed. A version 1 client sees none of it.
 package protocol

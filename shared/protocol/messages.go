@@ -3,7 +3,7 @@ package protocol
 import "github.com/pore/elamanipeli/shared/rules"
 
 // Version is the protocol this code speaks. It only ever goes up.
-const Version = 1
+const Version = 2
 
 // MinVersion is the oldest client version the server still accepts.
 const MinVersion = 1
@@ -16,17 +16,21 @@ const (
 	TypeHello Type = 1 // the first message on every connection
 	TypeAct   Type = 2 // an action for the rules
 	TypePing  Type = 3 // are you there?
+	TypeTrain Type = 4 // a trainer's command to their workshop (v2)
 )
 
 // Message types: server to client.
 const (
-	TypeWelcome  Type = 16 // you have a seat
-	TypeSnapshot Type = 17 // the whole view
-	TypeUpdate   Type = 18 // what happened since
-	TypeAck      Type = 19 // your action was applied, or why not
-	TypeError    Type = 20 // something about the connection went wrong
-	TypePong     Type = 21 // yes
-	TypeNotice   Type = 22 // the server or a trainer has something to say
+	TypeWelcome   Type = 16 // you have a seat
+	TypeSnapshot  Type = 17 // the whole view
+	TypeUpdate    Type = 18 // what happened since
+	TypeAck       Type = 19 // your action was applied, or why not
+	TypeError     Type = 20 // something about the connection went wrong
+	TypePong      Type = 21 // yes
+	TypeNotice    Type = 22 // the server or a trainer has something to say
+	TypeWorkshop  Type = 23 // you are in a workshop: its trainer, or waiting to be paired (v2)
+	TypeDashboard Type = 24 // the trainer's view of the workshop (v2)
+	TypeAssigned  Type = 25 // you have a seat in a room now: resume with your token (v2)
 )
 
 // Message is any message of this package.
@@ -37,10 +41,11 @@ type Want uint8
 
 // What a client can ask for in its Hello.
 const (
-	WantCreate Want = iota + 1 // a new room, with this client as host
-	WantJoin                   // knock on a room as a player (Code)
-	WantWatch                  // watch a room (its spectator code)
-	WantResume                 // take back a seat (Token)
+	WantCreate   Want = iota + 1 // a new room, with this client as host
+	WantJoin                     // knock on a room as a player (Code), or join a workshop by its code
+	WantWatch                    // watch a room (its spectator code)
+	WantResume                   // take back a seat (Token), or a place in a workshop
+	WantWorkshop                 // a new workshop, with this client as its trainer (v2)
 )
 
 // Hello opens a session. Tokens travel only here, inside the WebSocket,
@@ -144,21 +149,28 @@ const (
 	ErrRoomClosed  rules.Code = "room-closed"  // the room is over
 	ErrTooLarge    rules.Code = "too-large"    // the frame or file is too large
 	ErrDeckInvalid rules.Code = "deck-invalid" // the deck file has errors
+
+	ErrWorkshopFull   rules.Code = "workshop-full"   // the workshop has all the participants it can take
+	ErrWorkshopClosed rules.Code = "workshop-closed" // the trainer ended the workshop
 )
 
 // Codes lists every connection error code.
 var Codes = []rules.Code{
 	ErrVersion, ErrBadMessage, ErrHelloFirst, ErrNoRoom, ErrBadToken, ErrRateLimited,
-	ErrBusy, ErrRemoved, ErrRoomClosed, ErrTooLarge, ErrDeckInvalid,
+	ErrBusy, ErrRemoved, ErrRoomClosed, ErrTooLarge, ErrDeckInvalid, ErrWorkshopFull, ErrWorkshopClosed,
 }
 
-func (Hello) Type() Type    { return TypeHello }
-func (Act) Type() Type      { return TypeAct }
-func (Ping) Type() Type     { return TypePing }
-func (Welcome) Type() Type  { return TypeWelcome }
-func (Snapshot) Type() Type { return TypeSnapshot }
-func (Update) Type() Type   { return TypeUpdate }
-func (Ack) Type() Type      { return TypeAck }
-func (Error) Type() Type    { return TypeError }
-func (Pong) Type() Type     { return TypePong }
-func (Notice) Type() Type   { return TypeNotice }
+func (Hello) Type() Type     { return TypeHello }
+func (Act) Type() Type       { return TypeAct }
+func (Ping) Type() Type      { return TypePing }
+func (Welcome) Type() Type   { return TypeWelcome }
+func (Snapshot) Type() Type  { return TypeSnapshot }
+func (Update) Type() Type    { return TypeUpdate }
+func (Ack) Type() Type       { return TypeAck }
+func (Error) Type() Type     { return TypeError }
+func (Pong) Type() Type      { return TypePong }
+func (Notice) Type() Type    { return TypeNotice }
+func (Train) Type() Type     { return TypeTrain }
+func (Workshop) Type() Type  { return TypeWorkshop }
+func (Dashboard) Type() Type { return TypeDashboard }
+func (Assigned) Type() Type  { return TypeAssigned }

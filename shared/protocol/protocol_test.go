@@ -34,11 +34,20 @@ func samples() map[string]Message {
 		"snapshot": Snapshot{Seq: 12, View: rules.View{Phase: rules.Playing, Me: 1, Role: rules.Player, Lang: "fi",
 			Seats: []rules.SeatView{{ID: 0, Role: rules.Host, Nick: "Ohjaaja", Lang: "fi", Status: rules.In, Online: true}},
 			Step:  step, Played: 1, PausedBy: rules.NoSeat}},
-		"update": Update{Seq: 13, Events: []rules.Event{{Kind: rules.EvCard, Seat: 0, Pos: 1, Value: 2, Step: step}}},
-		"ack":    Ack{ID: 7, Code: rules.ErrNotYours},
-		"error":  Error{Code: ErrNoRoom},
-		"pong":   Pong{N: 3},
-		"notice": Notice{Kind: NoticeTimeLeft, Minutes: 5},
+		"update":         Update{Seq: 13, Events: []rules.Event{{Kind: rules.EvCard, Seat: 0, Pos: 1, Value: 2, Step: step}}},
+		"ack":            Ack{ID: 7, Code: rules.ErrNotYours},
+		"error":          Error{Code: ErrNoRoom},
+		"pong":           Pong{N: 3},
+		"notice":         Notice{Kind: NoticeTimeLeft, Minutes: 5},
+		"hello-workshop": Hello{V: Version, Want: WantWorkshop, Nick: "Kouluttaja", Lang: "fi"},
+		"train-pair":     Train{ID: 4, Kind: TrainPair, A: 3, B: 7},
+		"train-message":  Train{ID: 5, Kind: TrainMessage, Text: "Kymmenen minuutin tauko kahvin jälkeen."},
+		"workshop":       Workshop{V: Version, Trainer: true, Token: "dG9rZW4", Code: "HXT3MV", Window: 600, Heartbeat: 10},
+		"dashboard": Dashboard{
+			People: []Person{{ID: 1, Nick: "Aino", Online: true, Room: 1}, {ID: 2, Nick: "Veli", Room: 1}, {ID: 3, Online: true}},
+			Rooms:  []RoomProgress{{N: 1, Host: 1, Player: 2, Phase: rules.Playing, Played: 6, Passes: 1, Paused: true}},
+		},
+		"assigned": Assigned{Role: rules.Player},
 	}
 }
 
@@ -135,6 +144,10 @@ func TestClientFramesFitTheLimit(t *testing.T) {
 	}
 	if len(b) > MaxClientFrame {
 		t.Fatalf("the longest answer makes a %d-byte frame, over the %d limit", len(b), MaxClientFrame)
+	}
+	tr := Train{ID: 1 << 40, Kind: TrainMessage, Text: strings.Repeat("ä", MaxTrainText)}
+	if b, _ := Encode(tr); len(b) > MaxClientFrame {
+		t.Fatalf("the longest trainer's message makes a %d-byte frame, over the %d limit", len(b), MaxClientFrame)
 	}
 }
 
