@@ -334,3 +334,75 @@ func (b *Browser) Mark(name string) {
 		perf.Call("mark", "elamanipeli-"+name)
 	}
 }
+
+// PickFile lets the player choose a file on their device; done gets its name
+// and contents. The browser asks only right after a tap or a key.
+func (b *Browser) PickFile(accept string, done func(name string, data []byte)) bool {
+	in := b.doc.Call("createElement", "input")
+	in.Set("type", "file")
+	in.Set("accept", accept)
+	in.Get("style").Set("display", "none")
+	var onChange js.Func
+	onChange = js.FuncOf(func(this js.Value, args []js.Value) any {
+		files := in.Get("files")
+		in.Call("remove")
+		onChange.Release()
+		if files.Get("length").Int() == 0 {
+			return nil
+		}
+		file := files.Index(0)
+		name := file.Get("name").String()
+		var onData js.Func
+		onData = js.FuncOf(func(this js.Value, args []js.Value) any {
+			onData.Release()
+			arr := js.Global().Get("Uint8Array").New(args[0])
+			data := make([]byte, arr.Get("length").Int())
+			js.CopyBytesToGo(data, arr)
+			go done(name, data)
+			wake()
+			return nil
+		})
+		file.Call("arrayBuffer").Call("then", onData)
+		return nil
+	})
+	in.Call("addEventListener", "change", onChange)
+	b.doc.Get("body").Call("appendChild", in)
+	in.Call("click")
+	return true
+}
+
+// Post sends data to path on the page's own server with the seat's token,
+// and gives done the status and the body of the answer.
+func (b *Browser) Post(path, token string, headers map[string]string, data []byte, done func(status int, body []byte)) {
+	h := map[string]any{"Authorization": "Bearer " + token}
+	for k, v := range headers {
+		h[k] = v
+	}
+	body := js.Global().Get("Uint8Array").New(len(data))
+	js.CopyBytesToJS(body, data)
+	opts := map[string]any{"method": "POST", "headers": h, "body": body, "cache": "no-store"}
+	var onResp, onBody, onErr js.Func
+	status := 0
+	release := func() { onResp.Release(); onBody.Release(); onErr.Release() }
+	onBody = js.FuncOf(func(this js.Value, args []js.Value) any {
+		arr := js.Global().Get("Uint8Array").New(args[0])
+		out := make([]byte, arr.Get("length").Int())
+		js.CopyBytesToGo(out, arr)
+		release()
+		go done(status, out)
+		wake()
+		return nil
+	})
+	onResp = js.FuncOf(func(this js.Value, args []js.Value) any {
+		status = args[0].Get("status").Int()
+		args[0].Call("arrayBuffer").Call("then", onBody).Call("catch", onErr)
+		return nil
+	})
+	onErr = js.FuncOf(func(this js.Value, args []js.Value) any {
+		release()
+		go done(0, nil)
+		wake()
+		return nil
+	})
+	js.Global().Call("fetch", path, opts).Call("then", onResp).Call("catch", onErr)
+}

@@ -3,7 +3,10 @@
 package platform
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -132,3 +135,30 @@ func isDir(p string) bool {
 
 // Mark does nothing on the desktop.
 func (d *Desktop) Mark(string) {}
+
+// PickFile is not offered on the desktop: decks are brought in from a
+// browser, or put in the server's -decks folder.
+func (d *Desktop) PickFile(string, func(string, []byte)) bool { return false }
+
+// Post sends data to path on the server with the seat's token.
+func (d *Desktop) Post(path, token string, headers map[string]string, data []byte, done func(status int, body []byte)) {
+	go func() {
+		req, err := http.NewRequest(http.MethodPost, strings.TrimSuffix(d.page, "/")+path, bytes.NewReader(data))
+		if err != nil {
+			done(0, nil)
+			return
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		for k, v := range headers {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			done(0, nil)
+			return
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		done(resp.StatusCode, body)
+	}()
+}

@@ -36,14 +36,16 @@ func (p *fakePlatform) FieldEvents() []platform.FieldEvent { return nil }
 func (p *fakePlatform) Mirror(live string, acts []platform.MirrorAction) {
 	p.live, p.acts = live, acts
 }
-func (p *fakePlatform) Mirrored() []string         { return nil }
-func (p *fakePlatform) CanSpeak() bool             { return true }
-func (p *fakePlatform) Speak(string, string)       {}
-func (p *fakePlatform) StopSpeaking()              {}
-func (p *fakePlatform) Save(name, c string) string { p.saved = c; return name }
-func (p *fakePlatform) Open(string)                {}
-func (p *fakePlatform) Copy(string) bool           { return true }
-func (p *fakePlatform) Mark(string)                {}
+func (p *fakePlatform) Mirrored() []string                                                { return nil }
+func (p *fakePlatform) CanSpeak() bool                                                    { return true }
+func (p *fakePlatform) Speak(string, string)                                              {}
+func (p *fakePlatform) StopSpeaking()                                                     {}
+func (p *fakePlatform) Save(name, c string) string                                        { p.saved = c; return name }
+func (p *fakePlatform) Open(string)                                                       {}
+func (p *fakePlatform) Copy(string) bool                                                  { return true }
+func (p *fakePlatform) Mark(string)                                                       {}
+func (p *fakePlatform) PickFile(string, func(string, []byte)) bool                        { return false }
+func (p *fakePlatform) Post(string, string, map[string]string, []byte, func(int, []byte)) {}
 
 // fakeSeat is a session frozen at one state; actions are recorded.
 type fakeSeat struct {

@@ -40,6 +40,8 @@ type Platform interface {
 	Open(url string)
 	Copy(text string) bool
 	Mark(name string)
+	PickFile(accept string, done func(name string, data []byte)) bool
+	Post(path, token string, headers map[string]string, data []byte, done func(status int, body []byte))
 }
 
 // Seat is a session as the screen uses it: client/session provides it, and
@@ -92,27 +94,29 @@ type Game struct {
 	joining string     // a room code from a link
 	watch   string     // a spectator code from a link
 
-	overlay  string             // a panel over the scene: settings, decks, write, own, help
-	focus    string             // the focused widget
-	scroll   map[string]float64 // by scene
-	fields   map[string]*Field
-	frame    *Frame
-	toasts   []toast
-	card     cardAnim
-	floats   []float // reactions drifting up
-	noteOn   bool    // the host's worker note is open
-	seenSeq  uint64
-	hotseat  bool // host and player share this device
-	side     rules.SeatID
-	extra    Seat                  // the player's seat in hot-seat
-	demo     *bot.Bot              // a bot in the player's seat, for a trainer's demo
-	admitted map[rules.SeatID]bool // this device's own extra seats, let in already
-	spoken   string
-	timer    *time.Timer
-	timerAt  time.Time
-	drawn    bool   // the first frame is on screen
-	news     string // what the last event changed, for the screen-reader mirror
-	updated  bool
+	overlay   string             // a panel over the scene: settings, decks, write, own, help
+	focus     string             // the focused widget
+	scroll    map[string]float64 // by scene
+	fields    map[string]*Field
+	frame     *Frame
+	toasts    []toast
+	card      cardAnim
+	floats    []float // reactions drifting up
+	noteOn    bool    // the host's worker note is open
+	seenSeq   uint64
+	hotseat   bool // host and player share this device
+	side      rules.SeatID
+	extra     Seat                  // the player's seat in hot-seat
+	demo      *bot.Bot              // a bot in the player's seat, for a trainer's demo
+	admitted  map[rules.SeatID]bool // this device's own extra seats, let in already
+	spoken    string
+	timer     *time.Timer
+	timerAt   time.Time
+	drawn     bool        // the first frame is on screen
+	news      string      // what the last event changed, for the screen-reader mirror
+	later     chan func() // work from other goroutines, run in Update
+	uploadMsg []string    // what the last deck upload said
+	updated   bool
 }
 
 type toast struct {
@@ -133,7 +137,7 @@ type float struct {
 
 // New makes the game. It reads the device's settings and the page's link.
 func New(o Options) *Game {
-	g := &Game{p: o.Platform, now: o.Now, start: o.Session, fixedScale: o.Scale, scroll: map[string]float64{}, fields: map[string]*Field{}, side: rules.NoSeat}
+	g := &Game{later: make(chan func(), 16), p: o.Platform, now: o.Now, start: o.Session, fixedScale: o.Scale, scroll: map[string]float64{}, fields: map[string]*Field{}, side: rules.NoSeat}
 	if g.now == nil {
 		g.now = time.Now
 	}
@@ -309,6 +313,14 @@ func (g *Game) Update() error {
 		g.p.Mark("first-update")
 	}
 	in := g.in.read(g.scale)
+	for done := false; !done; {
+		select {
+		case fn := <-g.later:
+			fn()
+		default:
+			done = true
+		}
+	}
 	g.readFields()
 	g.follow()
 	g.build()
@@ -497,3 +509,13 @@ const (
 	cardReveal = 450 * time.Millisecond
 	floatLife  = 1600 * time.Millisecond
 )
+
+// soon runs fn in the game loop; callbacks from the page or the network use
+// it to touch the game.
+func (g *Game) soon(fn func()) {
+	select {
+	case g.later <- fn:
+	default: // the game is far behind; drop rather than block a callback
+	}
+	ebiten.ScheduleFrame()
+}

@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 
 	"github.com/pore/elamanipeli/shared/deck"
+	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
 
@@ -276,6 +278,15 @@ func (g *Game) sceneDecks(f *Frame) {
 				}
 			}
 		}
+		// A deck of the host's own, for this room only.
+		c.Space(8)
+		c.Button("upload", t.S("decks.upload"), Secondary, true, g.uploadDeck)
+		c.Text(t.S("decks.upload-hint"), Style{Size: SizeSmall, Color: g.th.Muted})
+		for _, m := range g.uploadMsg {
+			r := c.Take(f.TextHeight(m, Style{Size: SizeBody}, c.W-32) + 20)
+			f.Box(r, g.th.Note, g.th.Note, 10, 0)
+			f.Text(Rect{r.X + 16, r.Y + 10, r.W - 32, 0}, m, Style{Size: SizeBody, Color: g.th.NoteInk})
+		}
 		if len(tags) > 0 {
 			c.Space(8)
 			c.Text(t.S("decks.leave-out"), Style{Size: SizeBody, Bold: true, Color: g.th.Ink})
@@ -306,4 +317,37 @@ func indexOf(s []string, v string) int {
 		}
 	}
 	return -1
+}
+
+// uploadResult is the server's answer to a deck upload.
+type uploadResult struct {
+	Deck     string     `json:"deck"`
+	Code     rules.Code `json:"code"`
+	Problems []string   `json:"problems"`
+}
+
+// uploadDeck lets the host bring a deck file of their own into the room.
+func (g *Game) uploadDeck() {
+	token := g.sess.State().Token
+	t := g.t
+	ok := g.p.PickFile(".yaml,.yml,.csv", func(name string, data []byte) {
+		g.p.Post("/upload?lang="+g.set.Lang, token, map[string]string{"X-Deck-Name": name}, data, func(status int, body []byte) {
+			var res uploadResult
+			err := json.Unmarshal(body, &res)
+			g.soon(func() {
+				switch {
+				case err != nil || status == 0:
+					g.uploadMsg = []string{t.Err(protocol.ErrBusy)}
+				case res.Deck != "":
+					g.uploadMsg = nil
+					g.toast(t.S("decks.uploaded"))
+				default:
+					g.uploadMsg = append([]string{t.Err(res.Code)}, res.Problems...)
+				}
+			})
+		})
+	})
+	if !ok {
+		g.toast(t.S("decks.upload-in-browser"))
+	}
 }
