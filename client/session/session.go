@@ -101,6 +101,7 @@ type pendingAct struct {
 	a      rules.Action
 	cmd    *protocol.Train // a trainer's command instead of an action
 	sentOn int             // the connection it was last sent on
+	sentAt time.Time       // when
 }
 
 // Start connects in the background and returns at once.
@@ -292,6 +293,19 @@ func (s *Session) connect() (final, seated bool) {
 			if now.Sub(time.Unix(0, lastHeard.Load())) > 2*hb+5*time.Second {
 				return false, isWelcomed // the server has gone quiet: the connection is dead
 			}
+			// An action unanswered for a whole heartbeat on a live
+			// connection goes again: the server applies an id once, so a
+			// resend can only help.
+			s.mu.Lock()
+			if len(s.pending) > 0 && s.pending[0].sentOn == conn && now.Sub(s.pending[0].sentAt) > hb {
+				s.pending[0].sentOn = 0
+				s.mu.Unlock()
+				if err := s.flush(ctx, ws, conn); err != nil {
+					return false, true
+				}
+			} else {
+				s.mu.Unlock()
+			}
 			if isWelcomed && now.Sub(lastPing) >= hb-hb/4 {
 				n++
 				lastPing = now
@@ -338,7 +352,7 @@ func (s *Session) flush(ctx context.Context, ws wire, conn int) error {
 		p.id = s.nextID
 		s.nextID++
 	}
-	p.sentOn = conn
+	p.sentOn, p.sentAt = conn, time.Now()
 	a := protocol.Act{ID: p.id, Action: p.a}
 	if p.cmd != nil {
 		c := *p.cmd

@@ -172,8 +172,28 @@ func TestIllegalActionGetsACodeAndChangesNothing(t *testing.T) {
 		{"a client acts as the server", player, rules.Action{Kind: rules.ActJoin, Role: rules.Host}, rules.ErrUnknownAction},
 		{"an action of no kind", player, rules.Action{Kind: 200}, rules.ErrUnknownAction},
 	}
+	// settled waits until both seats have seen the same last update and
+	// have nothing in flight, so that a change of seq means a change made
+	// by the action under test.
+	settled := func(t *testing.T) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for stable := 0; stable < 5; {
+			h, p := host.State(), player.State()
+			if h.Seq == p.Seq && h.Pending == 0 && p.Pending == 0 {
+				stable++
+			} else {
+				stable = 0
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("seats never settled: host seq %d, player seq %d", h.Seq, p.Seq)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			settled(t)
 			before := tt.by.State()
 			tt.by.Act(tt.a)
 			var got rules.Code
