@@ -39,6 +39,9 @@ func (s *State) act(by SeatID, a Action) ([]Event, Code) {
 		if runes(text) > MaxText {
 			return nil, ErrTooLong
 		}
+		if !cleanText(text) {
+			return nil, ErrBadText
+		}
 		st := s.touchStep()
 		st.Answers = append(st.Answers, Answer{Seat: by, Text: text})
 		return one(Event{Kind: EvAnswer, Seat: by, Pos: s.Pos, Text: text}), ""
@@ -195,6 +198,9 @@ func (s *State) join(a Action) ([]Event, Code) {
 	nick := strings.TrimSpace(a.Text)
 	if runes(nick) > MaxNick {
 		return nil, ErrTooLong
+	}
+	if !cleanText(nick) || strings.Contains(nick, "\n") {
+		return nil, ErrBadText
 	}
 	if !knownLanguage(a.Lang) {
 		return nil, ErrBadLanguage
@@ -362,6 +368,9 @@ func (s *State) writeBlank(by SeatID, text string) ([]Event, Code) {
 	}
 	if runes(text) > MaxBlank {
 		return nil, ErrTooLong
+	}
+	if !cleanText(text) {
+		return nil, ErrBadText
 	}
 	if len(s.Blanks) >= MaxBlanks {
 		return nil, ErrRoomFull

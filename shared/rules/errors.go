@@ -26,6 +26,7 @@ const (
 	ErrNoDecks       Code = "no-decks"       // start needs at least one deck with cards
 	ErrAtStart       Code = "at-start"       // back from the first card
 	ErrBadLanguage   Code = "bad-language"   // unknown language code
+	ErrBadText       Code = "bad-text"       // text that is not clean UTF-8, or carries control characters
 )
 
 // Codes lists every rules error code, so a test can check that each one has a
@@ -34,7 +35,7 @@ var Codes = []Code{
 	ErrUnknownAction, ErrNoSeat, ErrNotAllowed, ErrWrongPhase, ErrPaused,
 	ErrNotYours, ErrAlreadyDone, ErrChoiceLocked, ErrNoCard, ErrNoSuchSeat,
 	ErrNoSuchDeck, ErrNoSuchChoice, ErrOutOfRange, ErrTooLong, ErrEmpty,
-	ErrRoomFull, ErrRoomLocked, ErrNoDecks, ErrAtStart, ErrBadLanguage,
+	ErrRoomFull, ErrRoomLocked, ErrNoDecks, ErrAtStart, ErrBadLanguage, ErrBadText,
 }
 
 // Error makes a Code usable as an error value.

@@ -119,6 +119,9 @@ func TestIllegalActionsChangeNothing(t *testing.T) {
 		{"own question too long", playing, "p write-blank " + strings.Repeat("ä", MaxBlank+1), ErrTooLong},
 		{"answer too long", playing, "host answer " + strings.Repeat("x", MaxText+1), ErrTooLong},
 		{"unknown language", playing, "p language xx", ErrBadLanguage},
+		{"an answer that reorders text", playing, "host answer abc\u202edef", ErrBadText},
+		{"a question with a control character", playing, "p write-blank mitä\x07", ErrBadText},
+		{"a nickname that is not UTF-8", nil, "sys join player \xff\xfe fi", ErrBadText},
 		{"react out of range", playing, "p react 9", ErrOutOfRange},
 		{"host leaves", nil, "host leave", ErrNotAllowed},
 		{"decks after start", playing, "host decks q", ErrWrongPhase},
@@ -156,7 +159,7 @@ func TestIllegalActionsChangeNothing(t *testing.T) {
 // its kind.
 func paramCode(c Code) bool {
 	switch c {
-	case ErrNoSuchDeck, ErrOutOfRange, ErrTooLong, ErrEmpty, ErrBadLanguage, ErrNoSuchSeat, ErrNoSuchChoice:
+	case ErrNoSuchDeck, ErrOutOfRange, ErrTooLong, ErrEmpty, ErrBadLanguage, ErrNoSuchSeat, ErrNoSuchChoice, ErrBadText:
 		return true
 	}
 	return false

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"slices"
+	"unicode/utf8"
 
 	"github.com/pore/elamanipeli/shared/deck"
 )
@@ -318,4 +319,24 @@ func runes(s string) int {
 		n++
 	}
 	return n
+}
+
+// cleanText reports whether s is text a person typed: valid UTF-8 without
+// control characters (a line break aside) or the invisible characters that
+// reorder text (bidirectional overrides), which could disguise a nickname or
+// an answer on someone else's screen.
+func cleanText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		switch {
+		case r == '\n':
+		case r < 0x20, r >= 0x7f && r < 0xa0:
+			return false
+		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f:
+			return false
+		}
+	}
+	return true
 }
