@@ -98,6 +98,11 @@ func TestWholeGameInTheBrowser(t *testing.T) {
 	youth.waitFor("the choice", `document.getElementById("act-choice-1").getAttribute("aria-pressed") === "true"`)
 	youth.photograph("story")
 
+	// The phone reloads the page: it comes back to the same seat and the
+	// same card, with the choice still made.
+	youth.run(chromedp.Reload())
+	youth.waitFor("the seat back after a reload", `!!document.getElementById("act-choice-1") && document.getElementById("act-choice-1").getAttribute("aria-pressed") === "true"`)
+
 	// The worker puts the rest of the story aside; the warm-up begins, the
 	// worker's turn first.
 	host.tap("skip")
