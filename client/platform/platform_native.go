@@ -17,6 +17,7 @@ import (
 type Desktop struct {
 	page, ws string
 	file     string
+	link     string // a link's fragment given on the command line
 	mu       sync.Mutex
 	values   map[string]string
 }
@@ -62,11 +63,15 @@ func (d *Desktop) Set(key, value string) {
 	os.WriteFile(d.file, b, 0o600)
 }
 
-// Fragment is empty on the desktop: there is no link to open.
-func (d *Desktop) Fragment() string { return "" }
+// SetLink makes the client start as a link would: "watch=CODE" shows the
+// room with that spectator code (a projector), "join=CODE" knocks on it.
+func (d *Desktop) SetLink(fragment string) { d.link = fragment }
 
-// ClearFragment does nothing on the desktop.
-func (d *Desktop) ClearFragment() {}
+// Fragment is the link given with SetLink, if any.
+func (d *Desktop) Fragment() string { return d.link }
+
+// ClearFragment forgets the link once it is used.
+func (d *Desktop) ClearFragment() { d.link = "" }
 
 // PageURL is the server's page, for join links.
 func (d *Desktop) PageURL() string { return d.page }

@@ -20,6 +20,12 @@ func (g *Game) screen() string {
 	}
 	st := g.sess.State()
 	if !st.HasView {
+		switch {
+		case st.Workshop != "" && st.Trainer:
+			return "dashboard"
+		case st.Workshop != "": // a participant waiting for a pair
+			return "workshop"
+		}
 		return "connecting"
 	}
 	switch st.View.Phase {
@@ -45,6 +51,10 @@ func (g *Game) build() {
 		g.sceneStart(f)
 	case "connecting":
 		g.sceneConnecting(f)
+	case "dashboard":
+		g.sceneDashboard(f)
+	case "workshop":
+		g.sceneWorkshop(f)
 	case "lobby":
 		g.sceneLobby(f)
 	case "waiting":

@@ -117,6 +117,7 @@ type Game struct {
 	later     chan func() // work from other goroutines, run in Update
 	uploadMsg []string    // what the last deck upload said
 	updated   bool
+	ws        workshopUI // the trainer's dashboard (scene_dashboard.go)
 }
 
 type toast struct {

@@ -14,7 +14,8 @@ type scenario struct {
 	seat    func(t testing.TB) Seat // nil: no session
 	overlay string
 	joining string
-	watch   bool // a spectator's screen: nothing to press
+	watch   bool          // a spectator's screen: nothing to press
+	game    func(g *Game) // sets what the screen keeps between frames
 }
 
 // until deals cards as the host until one of kind is on the table.
@@ -52,7 +53,7 @@ func scenarios() []scenario {
 			return seatOf(s, seat)
 		}
 	}
-	return []scenario{
+	return append([]scenario{
 		{name: "start"},
 		{name: "start from a link", joining: "KXT4PW"},
 		{name: "settings", overlay: "settings"},
@@ -73,7 +74,7 @@ func scenarios() []scenario {
 		{name: "reflection, youth", seat: table(deck.Reflection, 1, "elamanalueet")},
 		{name: "wildcard, youth", seat: table(deck.Wildcard, 1, "tutustutaan")},
 		{name: "blank, youth", seat: table(deck.Blank, 1, "vahvuudet-ja-tulevaisuus")},
-		{name: "projector", seat: table(deck.Story, 2, "tarina-opiskelu")},
+		{name: "projector", watch: true, seat: table(deck.Story, 2, "tarina-opiskelu")},
 		{name: "projector in training mode", watch: true, seat: func(t testing.TB) Seat {
 			s := until(t, room(t, append([]func(rules.State) (rules.SeatID, rules.Action){
 				act(0, rules.Action{Kind: rules.ActTraining, On: true})}, playing("tutustutaan")...)...), deck.Question, false)
@@ -95,7 +96,7 @@ func scenarios() []scenario {
 		{name: "closed", seat: func(t testing.TB) Seat {
 			return seatOf(room(t, act(0, rules.Action{Kind: rules.ActClose})), 1)
 		}},
-	}
+	}, workshopScenarios()...)
 }
 
 // Screen sizes the client must serve, in CSS pixels.
@@ -107,6 +108,7 @@ var sizes = []struct {
 	{"tablet portrait", 768, 1024},
 	{"tablet landscape", 1024, 768},
 	{"desktop", 1440, 900},
+	{"projector", 1920, 1080},
 }
 
 // TestScenesFitEverySize lays out every scene at every size, at 100% and
@@ -123,6 +125,9 @@ func TestScenesFitEverySize(t *testing.T) {
 					}
 					g, _ := newTestGame(t, size.w, size.h, text, seat)
 					g.overlay, g.joining = sc.overlay, sc.joining
+					if sc.game != nil {
+						sc.game(g)
+					}
 					g.build()
 					f := g.frame
 					for _, o := range f.Overflows {

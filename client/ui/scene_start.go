@@ -92,6 +92,7 @@ func (g *Game) sceneStart(f *Frame) {
 			code.Submit = join
 			f.Field(c.Take(MinTouch), "code", code, !g.p.DrawsFields())
 			c.Button("join", t.S("start.join"), Secondary, len(normalizeCode(code.Value)) >= 6, join)
+			c.Button("workshop", t.S("start.workshop"), Link, true, func() { g.openWorkshop(nick.Value) })
 		}
 		c.Space(8)
 		c.Button("settings", t.S("settings.open"), Link, true, func() { g.overlay = "settings" })

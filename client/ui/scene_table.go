@@ -107,7 +107,9 @@ func (g *Game) sceneTable(f *Frame) {
 		g.cardBody(f, v, inner, size, true, cardRect.X+24, cardRect.Y+24)
 
 		// Story choices and ratings are played from inside the flow.
-		if card.Kind == deck.Story && len(card.Choices) > 0 {
+		if projector && card.Kind == deck.Story && len(card.Choices) > 0 {
+			g.projectorChoices(f, c, step, size) // scene_projector.go
+		} else if card.Kind == deck.Story && len(card.Choices) > 0 {
 			for i, ch := range card.Choices {
 				label := ch
 				chosen := step.Choice == i
@@ -476,7 +478,7 @@ func (g *Game) drawBanners(f *Frame) {
 	}
 	var msg string
 	switch {
-	case st.Status == session.Reconnecting:
+	case st.Status == session.Reconnecting && !(st.Paired && !st.HasView): // not on the way to a workshop's room
 		msg = g.t.S("banner.reconnecting")
 	case st.HasView && st.View.Phase == rules.Playing && st.View.HostAway() && st.View.Role != rules.Host:
 		msg = g.t.S("banner.host-away")

@@ -8,13 +8,13 @@ type Progress struct {
 	Phase  Phase
 	Played int      // cards on the path so far
 	Passes int      // cards passed, by anyone
-	Paused bool     // paused by someone (not merely the host away)
+	Paused bool     // paused by someone while playing (not merely the host away)
 	Online []SeatID // seats at the table (host and players) whose connection is up
 }
 
 // ProgressOf returns the progress of s.
 func ProgressOf(s *State) Progress {
-	p := Progress{Phase: s.Phase, Played: len(s.Path), Paused: s.Paused}
+	p := Progress{Phase: s.Phase, Played: len(s.Path), Paused: s.Paused && s.Phase == Playing}
 	for i := range s.Path {
 		for _, a := range s.Path[i].Answers {
 			if a.Passed {

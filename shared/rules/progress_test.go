@@ -23,6 +23,7 @@ func TestProgress(t *testing.T) {
 		{name: "paused", lines: []string{"host decks q", "host start", "p request-pause"}, phase: Playing, played: 1, paused: true, online: []SeatID{0, 1}},
 		{name: "player away", lines: []string{"sys presence 1 off"}, phase: Lobby, online: []SeatID{0}},
 		{name: "summary", lines: []string{"host decks q", "host start", "host pass", "host next", "host end"}, phase: Summary, played: 2, passes: 1, online: []SeatID{0, 1}},
+		{name: "ended while paused", lines: []string{"host decks q", "host start", "host pause", "host end"}, phase: Summary, played: 1, online: []SeatID{0, 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := lobby(t) // host, player and a spectator, who never counts
