@@ -55,3 +55,32 @@ func TestDemoBotPlaysToTheSummary(t *testing.T) {
 		t.Fatal("the demo bot never chose in the story")
 	}
 }
+
+// TestTrainerRunsAWorkshop: a trainer bot pairs four participant bots once
+// they wait, follows the dashboard until both rooms reach their summaries,
+// and closes the workshop.
+func TestTrainerRunsAWorkshop(t *testing.T) {
+	srv := servertest.Start(t, servertest.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	tr := bot.StartTrainer(session.Options{URL: srv.WS, Hello: protocol.Hello{Nick: "Kouluttaja", Lang: "fi"}}, bot.TrainerConfig{Pairs: 2, Close: true})
+	defer tr.Close()
+	code := servertest.Wait(t, tr.Session(), "the workshop", func(s *session.State) bool { return s.Workshop != "" }).Workshop
+	errs := make(chan error, 5)
+	go func() { errs <- tr.Run(ctx) }()
+	for i := range 4 {
+		cfg := bot.Participant(uint64(i), "lammittely")
+		cfg.Pace = 5 * time.Millisecond
+		p := srv.Bot(protocol.Hello{Want: protocol.WantJoin, Code: code, Lang: "fi"}, cfg, session.Options{})
+		defer p.Close()
+		go func() { errs <- p.Run(ctx) }()
+	}
+	for range 5 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st := tr.Session().State(); st.Err != protocol.ErrWorkshopClosed || srv.Workshops.Workshops() != 0 {
+		t.Fatalf("the workshop did not close: %q, %d open", st.Err, srv.Workshops.Workshops())
+	}
+}
