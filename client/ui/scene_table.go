@@ -79,9 +79,11 @@ func (g *Game) sceneTable(f *Frame) {
 		x, w = g.page(1400)
 		cardW = w
 	}
-	size := 1.0
+	// Type grows with the space: a card on a laptop reads larger than on a
+	// phone, and a projector's from the back of the room.
+	size := min(1.3, max(1, cardW/640))
 	if projector {
-		size = 1.6 // readable from the back of the room
+		size = min(2.4, max(1.6, g.w/800))
 	}
 
 	var cardRect Rect
@@ -102,7 +104,11 @@ func (g *Game) sceneTable(f *Frame) {
 		// The card.
 		inner := cardW - 48
 		body := g.cardBody(f, v, inner, size, false)
-		cardRect = c.Take(body + 48)
+		cardH := body + 48
+		if size > 1 { // room to spare: the card looks like a card
+			cardH = max(cardH, min(viewH*0.3, 360))
+		}
+		cardRect = c.Take(cardH)
 		f.Shadowed(cardRect, 18)
 		g.cardBody(f, v, inner, size, true, cardRect.X+24, cardRect.Y+24)
 
