@@ -367,6 +367,21 @@ func (s *Session) flush(ctx context.Context, ws wire, conn int) error {
 	return s.write(ctx, ws, a)
 }
 
+// seated takes in what a server says when it gives this client its place
+// (a seat, or a workshop): a new token, if any, and the newest action id it
+// has evaluated. Ids go on from there, and actions it has already seen are
+// done with. Called with s.mu held.
+func (s *Session) seated(token string, last uint64) {
+	if token != "" {
+		s.st.Token = token
+	}
+	if last >= s.nextID {
+		s.nextID = last + 1
+	}
+	s.pending = slices.DeleteFunc(s.pending, func(p pendingAct) bool { return p.id != 0 && p.id <= last })
+	s.st.Pending = len(s.pending)
+}
+
 // finalCodes end a session: trying again cannot help.
 var finalCodes = map[rules.Code]bool{
 	protocol.ErrVersion: true, protocol.ErrNoRoom: true, protocol.ErrBadToken: true,
@@ -398,15 +413,7 @@ func (s *Session) readLoop(ctx context.Context, ws wire, welcomed chan<- struct{
 			if m.Watch != "" {
 				s.st.Watch = m.Watch
 			}
-			if m.Token != "" {
-				s.st.Token = m.Token
-			}
-			if m.LastAct >= s.nextID {
-				s.nextID = m.LastAct + 1
-			}
-			// Actions the server has already seen are done with.
-			s.pending = slices.DeleteFunc(s.pending, func(p pendingAct) bool { return p.id != 0 && p.id <= m.LastAct })
-			s.st.Pending = len(s.pending)
+			s.seated(m.Token, m.LastAct)
 			if s.st.HasView { // a resume: what was missed follows
 				s.st.Status = Online
 			}

@@ -2,7 +2,6 @@ package session
 
 import (
 	"errors"
-	"slices"
 	"sync/atomic"
 
 	"github.com/pore/elamanipeli/shared/protocol"
@@ -38,14 +37,7 @@ func (s *Session) workshop(m protocol.Message, welcomed chan<- struct{}, heartbe
 	case protocol.Workshop:
 		s.mu.Lock()
 		s.st.Workshop, s.st.Trainer, s.st.Err, s.st.Status = m.Code, m.Trainer, "", Online
-		if m.Token != "" {
-			s.st.Token = m.Token
-		}
-		if m.LastCmd >= s.nextID {
-			s.nextID = m.LastCmd + 1
-		}
-		s.pending = slices.DeleteFunc(s.pending, func(p pendingAct) bool { return p.id != 0 && p.id <= m.LastCmd })
-		s.st.Pending = len(s.pending)
+		s.seated(m.Token, m.LastCmd)
 		token := s.st.Token
 		s.mu.Unlock()
 		s.publish()
