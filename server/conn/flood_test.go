@@ -1,6 +1,7 @@
 package conn_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -43,7 +44,10 @@ type floodCounts struct {
 }
 
 // floodProcess floods with every seat of spec ("ws-url token token…") until
-// its standard input closes, then prints its counts as JSON.
+// its standard input closes, then prints its counts as JSON. It prints a
+// line of its own first, once every seat has sent its first frame (or
+// given up), so that the test times the quiet rooms during the flood and
+// not while a slow machine is still starting the flooders.
 func floodProcess(spec string) int {
 	f := strings.Fields(spec)
 	ctx, stop := context.WithCancel(context.Background())
@@ -53,13 +57,18 @@ func floodProcess(spec string) int {
 	}()
 	var c floodCounts
 	var mu sync.Mutex
-	var wg sync.WaitGroup
+	var wg, begun sync.WaitGroup
+	begun.Add(len(f) - 1)
+	go func() {
+		begun.Wait()
+		fmt.Println(floodBegun)
+	}()
 	for _, token := range f[1:] {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var n floodCounts
-			seat(ctx, f[0], token, &n)
+			seat(ctx, f[0], token, &n, sync.OnceFunc(begun.Done))
 			mu.Lock()
 			c.Sent, c.Applied, c.Limited, c.Closes = c.Sent+n.Sent, c.Applied+n.Applied, c.Limited+n.Limited, c.Closes+n.Closes
 			c.Other = append(c.Other, n.Other...)
@@ -71,11 +80,19 @@ func floodProcess(spec string) int {
 	return 0
 }
 
-// seat takes its seat back and floods, again each time it is closed.
-func seat(ctx context.Context, url, token string, c *floodCounts) {
+// floodBegun is the flooding process's first line.
+const floodBegun = "flooding"
+
+// seat takes its seat back and floods, again each time it is closed. It
+// calls begun once its first frame is sent, or it cannot be.
+func seat(ctx context.Context, url, token string, c *floodCounts, begun func()) {
+	defer begun()
 	for id := uint64(1); ctx.Err() == nil; {
 		ws, _, err := websocket.Dial(ctx, url, nil)
 		if err != nil {
+			if ctx.Err() == nil {
+				c.Other = append(c.Other, fmt.Sprintf("dial: %v", err))
+			}
 			return
 		}
 		hello, _ := protocol.Encode(protocol.Hello{V: protocol.Version, Want: protocol.WantResume, Token: token})
@@ -116,6 +133,7 @@ func seat(ctx context.Context, url, token string, c *floodCounts) {
 				break
 			}
 			c.Sent++
+			begun()
 		}
 		<-done
 		ws.CloseNow()
@@ -135,7 +153,7 @@ func p99(ds []time.Duration) time.Duration {
 // back with their tokens.
 func TestFloodIsThrottledAndOtherRoomsStayQuick(t *testing.T) {
 	srv := servertest.Start(t, servertest.Options{})
-	ctx := testCtx(t, 30*time.Second)
+	ctx := testCtx(t, 60*time.Second)
 
 	const flooders, quiet, actsPerRoom = 8, 4, 40
 	spec := []string{srv.WS}
@@ -156,12 +174,20 @@ func TestFloodIsThrottledAndOtherRoomsStayQuick(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond) // let the flood begin
+	// The flood is under way once the process says so.
+	flood := bufio.NewReader(stdout)
+	if line, err := flood.ReadString('\n'); strings.TrimSpace(line) != floodBegun {
+		t.Fatalf("the flooding process did not begin: %q, %v\n%s", line, err, stderr.Bytes())
+	}
 
 	// Quiet rooms: a host locks and unlocks at a human pace, well under the
 	// rate limit, and times each action's round trip.
@@ -189,12 +215,13 @@ func TestFloodIsThrottledAndOtherRoomsStayQuick(t *testing.T) {
 	}
 	quietRooms.Wait()
 	stdin.Close()
+	out, _ := io.ReadAll(flood)
 	if err := cmd.Wait(); err != nil {
-		t.Fatalf("the flooding process: %v\n%s", err, out.Bytes())
+		t.Fatalf("the flooding process: %v\n%s", err, stderr.Bytes())
 	}
 	var c floodCounts
-	if err := json.Unmarshal(out.Bytes(), &c); err != nil {
-		t.Fatalf("the flooding process said %q: %v", out.Bytes(), err)
+	if err := json.Unmarshal(out, &c); err != nil {
+		t.Fatalf("the flooding process said %q: %v", out, err)
 	}
 	got := p99(rtts)
 	t.Logf("%d flooders sent %d frames: %d actions applied, %d acked rate-limited, %d closes for flooding; "+
