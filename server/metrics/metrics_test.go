@@ -1,0 +1,107 @@
+package metrics_test
+
+import (
+	"bufio"
+	"context"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pore/elamanipeli/server/metrics"
+	"github.com/pore/elamanipeli/server/servertest"
+	"github.com/pore/elamanipeli/shared/protocol"
+	"github.com/pore/elamanipeli/shared/rules"
+)
+
+// scrape reads the handler's text exposition into name → value, for the
+// samples without labels and the histograms' _count and _sum.
+func scrape(t *testing.T, srv *servertest.Server) map[string]float64 {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	metrics.Handler(srv.Hub).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/plain") {
+		t.Fatalf("status %d, type %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	got := map[string]float64{}
+	sc := bufio.NewScanner(rec.Body)
+	for sc.Scan() {
+		name, val, ok := strings.Cut(sc.Text(), " ")
+		if !ok || strings.HasPrefix(name, "#") || strings.Contains(name, "{") {
+			continue
+		}
+		v, err := strconv.ParseFloat(val, 64)
+		if err != nil {
+			t.Fatalf("%q: %v", sc.Text(), err)
+		}
+		got[name] = v
+	}
+	return got
+}
+
+// TestMetricsFollowTheRooms: a room, its connection, the frames it reads and
+// writes and the actions it times show up in /metrics, and the room and its
+// connection are gone from it once the host ends the game.
+func TestMetricsFollowTheRooms(t *testing.T) {
+	srv := servertest.Start(t, servertest.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+
+	before := scrape(t, srv)
+	for _, name := range []string{"elamanipeli_rooms", "elamanipeli_connections", "elamanipeli_frames_in_total",
+		"elamanipeli_frames_out_total", "elamanipeli_actions_total", "elamanipeli_slow_clients_dropped_total",
+		"elamanipeli_action_seconds_count", "elamanipeli_store_save_seconds_count", "go_goroutines"} {
+		if _, ok := before[name]; !ok {
+			t.Errorf("no %s in /metrics", name)
+		}
+	}
+	if before["elamanipeli_rooms"] != 0 || before["elamanipeli_connections"] != 0 {
+		t.Fatalf("an empty server shows %v rooms, %v connections", before["elamanipeli_rooms"], before["elamanipeli_connections"])
+	}
+
+	h := servertest.MustDial(t, ctx, srv.WS, servertest.DialOptions{})
+	if _, code := h.Hello(ctx, protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}); code != "" {
+		t.Fatalf("create: %s", code)
+	}
+	const acts = 3
+	for i := uint64(1); i <= acts; i++ {
+		if ack := h.Act(ctx, i, rules.Action{Kind: rules.ActLock, On: i%2 == 1}); ack.Code != "" {
+			t.Fatalf("lock: %s", ack.Code)
+		}
+	}
+	during := scrape(t, srv)
+	if during["elamanipeli_rooms"] != 1 || during["elamanipeli_connections"] != 1 {
+		t.Errorf("with one room and its host: %v rooms, %v connections", during["elamanipeli_rooms"], during["elamanipeli_connections"])
+	}
+	if n := during["elamanipeli_actions_total"]; n < acts {
+		t.Errorf("%v actions counted, want at least %d", n, acts)
+	}
+	if n := during["elamanipeli_action_seconds_count"]; n < acts {
+		t.Errorf("%v actions timed, want at least %d", n, acts)
+	}
+	// A hello and the actions in; a welcome, a snapshot and an update and an
+	// ack per action out.
+	if n := during["elamanipeli_frames_in_total"]; n < 1+acts {
+		t.Errorf("%v frames in, want at least %d", n, 1+acts)
+	}
+	if n := during["elamanipeli_frames_out_total"]; n < 2+2*acts {
+		t.Errorf("%v frames out, want at least %d", n, 2+2*acts)
+	}
+
+	if ack := h.Act(ctx, acts+1, rules.Action{Kind: rules.ActEnd}); ack.Code != "" {
+		t.Fatalf("end: %s", ack.Code)
+	}
+	h.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		after := scrape(t, srv)
+		if after["elamanipeli_connections"] == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the host's connection still counted after it closed: %v", after["elamanipeli_connections"])
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
