@@ -7,10 +7,12 @@ package conn
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -86,7 +88,8 @@ func NewHandler(hub *room.Hub, log zerolog.Logger, cfg Config) *Handler {
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ws, err := websocket.Accept(bounded{w, h.cfg.SendBuffer}, r, &websocket.AcceptOptions{
+	b := &bounded{ResponseWriter: w, size: h.cfg.SendBuffer}
+	ws, err := websocket.Accept(b, r, &websocket.AcceptOptions{
 		OriginPatterns:  h.cfg.Origins,
 		CompressionMode: websocket.CompressionDisabled,
 	})
@@ -99,22 +102,48 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ws.SetReadLimit(protocol.MaxClientFrame)
 	// The rest runs on its own goroutine, so that net/http lets go of the
 	// request's buffers while the connection lives on.
-	go h.serve(ws, h.clientKey(r))
+	go h.serve(ws, h.clientKey(r), b.conn, b.idle)
 }
 
 // bounded hands websocket.Accept the hijacked connection with its kernel
-// send buffer bounded. Only WebSockets get it: the page and the client
-// download keep the kernel's tuning.
+// send buffer bounded, and with small bufio buffers of its own in place of
+// net/http's 4 KiB ones, which the WebSocket would keep for its whole life:
+// client frames are small, and most updates fit the writer's buffer whole.
+// Only WebSockets get it: the page and the client download keep the
+// kernel's tuning.
 type bounded struct {
 	http.ResponseWriter
 	size int
+
+	conn net.Conn // the hijacked connection; set by Hijack
+	idle idler    // likewise
 }
 
-func (b bounded) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+// The buffers a WebSocket keeps. A larger frame still goes out whole, in
+// two writes.
+const (
+	readBuffer  = 512
+	writeBuffer = 1024
+)
+
+func (b *bounded) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	c, rw, err := http.NewResponseController(b.ResponseWriter).Hijack()
 	if err != nil {
 		return nil, nil, err
 	}
+	// Bytes the client sent right after its request may wait in net/http's
+	// reader: the new reader starts with them in its buffer, where
+	// websocket.Accept looks for them.
+	var br *bufio.Reader
+	if n := rw.Reader.Buffered(); n > 0 {
+		pending, _ := rw.Reader.Peek(n)
+		br = bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(pending)), c), max(readBuffer, n))
+		br.Peek(n)
+	} else {
+		br = bufio.NewReaderSize(c, readBuffer)
+	}
+	rw = bufio.NewReadWriter(br, bufio.NewWriterSize(c, writeBuffer))
+	b.conn, b.idle = c, newIdler(c, br)
 	for inner := c; ; {
 		if t, ok := inner.(interface{ SetWriteBuffer(int) error }); ok {
 			t.SetWriteBuffer(b.size)
@@ -174,16 +203,16 @@ func parseIP(s string) (netip.Addr, bool) {
 	return ip, err == nil
 }
 
-func (h *Handler) serve(ws *websocket.Conn, addr string) {
+func (h *Handler) serve(ws *websocket.Conn, addr string, nc net.Conn, idle idler) {
 	// The peer owns the context: it ends when the last queued frame is
 	// written and the connection closed, so an error message still reaches
 	// a client that is being sent away.
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &peer{ws: ws, ctx: ctx, cancel: cancel, cfg: &h.cfg}
-	defer p.Close(room.StatusNormal, "")
+	p := &peer{ws: ws, nc: nc, ctx: ctx, cancel: cancel, cfg: &h.cfg}
 
 	hello, ok := h.readHello(ctx, p)
 	if !ok {
+		p.Close(room.StatusNormal, "")
 		return
 	}
 	m, code := h.hub.Open(ctx, addr, p, hello)
@@ -191,61 +220,180 @@ func (h *Handler) serve(ws *websocket.Conn, addr string) {
 		p.fail(code)
 		return
 	}
-	defer m.Leave()
+	c := &seated{h: h, ws: ws, p: p, m: m, idle: idle, ctx: ctx, lim: rate.NewLimiter(h.cfg.Rate, h.cfg.Burst)}
+	// A connection the server closes while it waits idle has no goroutine
+	// to notice: the peer's context ending tells it.
+	context.AfterFunc(ctx, c.closed)
+	c.run(false)
+}
 
-	lim := rate.NewLimiter(h.cfg.Rate, h.cfg.Burst)
-	strikes := 0
+// idler is how a seated connection waits for its client between frames.
+type idler interface {
+	// pending reports whether something waits to be read (true when it
+	// cannot tell: the read then waits).
+	pending() bool
+	// park arranges for resume to run on a goroutine of its own once the
+	// client has sent something, so that the caller's goroutine can end.
+	// It reports false when it cannot: the caller reads, and waits there.
+	park(resume func()) bool
+	// forget undoes park.
+	forget()
+}
+
+// blockingIdle waits in the read (TLS, and systems without epoll).
+type blockingIdle struct{}
+
+func (blockingIdle) pending() bool    { return true }
+func (blockingIdle) park(func()) bool { return false }
+func (blockingIdle) forget()          {}
+
+// seated is a connection that has its seat: it reads the client's frames
+// and hands them to the room, on a goroutine that exists only while there
+// is something to read (see idler).
+type seated struct {
+	h    *Handler
+	ws   *websocket.Conn
+	p    *peer
+	m    room.Handle
+	idle idler
+	ctx  context.Context
+
+	lim     *rate.Limiter
+	strikes int
+
+	mu     sync.Mutex
+	parked bool // no goroutine: waiting for the client
+	ended  bool
+}
+
+// run reads frames while there are any, then parks, or ends the
+// connection. ready says the client has sent something.
+func (c *seated) run(ready bool) {
 	for {
-		typ, b, err := ws.Read(ctx)
-		if err != nil {
+		if !ready {
+			c.p.reading.Lock()
+			ready = c.idle.pending()
+			c.p.reading.Unlock()
+		}
+		if !ready && c.park() {
 			return
 		}
-		m.Touch(h.now())
-		if typ != websocket.MessageBinary {
-			p.fail(protocol.ErrBadMessage)
+		if !c.step() {
+			c.end()
 			return
 		}
-		msg, err := protocol.Decode(b)
-		if err != nil {
-			p.fail(protocol.ErrBadMessage)
-			return
-		}
-		if !lim.Allow() {
-			// A flood is throttled: the frame is dropped and the client told
-			// (an action is refused by its id, so the client can send it again
-			// later); a client that keeps on is closed.
-			if strikes++; strikes > h.cfg.Burst {
-				p.fail(protocol.ErrRateLimited)
-				return
-			}
-			switch a := msg.(type) {
-			case protocol.Act:
-				p.sendMsg(protocol.Ack{ID: a.ID, Code: protocol.ErrRateLimited})
-			case protocol.Train:
-				p.sendMsg(protocol.Ack{ID: a.ID, Code: protocol.ErrRateLimited})
-			}
-			continue
-		}
-		strikes = 0
-		switch msg := msg.(type) {
-		case protocol.Act:
-			if err := m.Act(ctx, msg); err != nil {
-				return
-			}
-		case protocol.Train: // a trainer's command to their workshop
-			if err := m.Train(ctx, msg); err != nil {
-				return
-			}
-		case protocol.Ping:
-			p.sendMsg(protocol.Pong{N: msg.N})
-		default:
-			p.fail(protocol.ErrBadMessage)
-			return
-		}
-		if m.Detached() {
-			return
-		}
+		ready = false
 	}
+}
+
+// park lets the goroutine go while the client is quiet; false means it
+// could not, and the goroutine reads on.
+func (c *seated) park() bool {
+	c.mu.Lock()
+	if c.ended {
+		c.mu.Unlock()
+		return true
+	}
+	c.parked = true
+	c.mu.Unlock()
+	if c.idle.park(c.resume) {
+		return true
+	}
+	c.mu.Lock()
+	c.parked = false
+	c.mu.Unlock()
+	return false
+}
+
+// resume runs when a parked connection's client has sent something.
+func (c *seated) resume() {
+	c.mu.Lock()
+	if c.ended {
+		c.mu.Unlock()
+		return
+	}
+	c.parked = false
+	c.mu.Unlock()
+	c.run(true)
+}
+
+// closed runs once the peer has closed the connection; a parked connection
+// ends here, one being read ends when its read fails.
+func (c *seated) closed() {
+	c.mu.Lock()
+	parked := c.parked
+	c.mu.Unlock()
+	if parked {
+		c.end()
+	}
+}
+
+// end lets go of the seat and the connection, once.
+func (c *seated) end() {
+	c.mu.Lock()
+	if c.ended {
+		c.mu.Unlock()
+		return
+	}
+	c.ended, c.parked = true, false
+	c.mu.Unlock()
+	c.idle.forget()
+	c.m.Leave()
+	c.p.Close(room.StatusNormal, "")
+}
+
+// step reads one frame and hands it on. It reports false when the
+// connection is over. The read needs no context: closing the connection
+// ends it.
+func (c *seated) step() bool {
+	h, p, m := c.h, c.p, c.m
+	typ, b, err := c.ws.Read(context.Background())
+	if err != nil {
+		return false
+	}
+	m.Touch(h.now())
+	if typ != websocket.MessageBinary {
+		p.fail(protocol.ErrBadMessage)
+		return false
+	}
+	msg, err := protocol.Decode(b)
+	if err != nil {
+		p.fail(protocol.ErrBadMessage)
+		return false
+	}
+	if !c.lim.Allow() {
+		// A flood is throttled: the frame is dropped and the client told
+		// (an action is refused by its id, so the client can send it again
+		// later); a client that keeps on is closed.
+		if c.strikes++; c.strikes > h.cfg.Burst {
+			p.fail(protocol.ErrRateLimited)
+			return false
+		}
+		switch a := msg.(type) {
+		case protocol.Act:
+			p.sendMsg(protocol.Ack{ID: a.ID, Code: protocol.ErrRateLimited})
+		case protocol.Train:
+			p.sendMsg(protocol.Ack{ID: a.ID, Code: protocol.ErrRateLimited})
+		}
+		return true
+	}
+	c.strikes = 0
+	switch msg := msg.(type) {
+	case protocol.Act:
+		if err := m.Act(c.ctx, msg); err != nil {
+			return false
+		}
+	case protocol.Train: // a trainer's command to their workshop
+		if err := m.Train(c.ctx, msg); err != nil {
+			return false
+		}
+	case protocol.Ping:
+		p.sendMsg(protocol.Pong{N: msg.N})
+	default:
+		p.fail(protocol.ErrBadMessage)
+		return false
+	}
+	return !m.Detached()
 }
 
 // readHello waits for the first frame, which must be a Hello.
@@ -279,9 +427,15 @@ func (h *Handler) readHello(ctx context.Context, p *peer) (protocol.Hello, bool)
 // goroutine that exists only while there is something to write.
 type peer struct {
 	ws     *websocket.Conn
+	nc     net.Conn // under ws: its write deadline bounds every write
 	ctx    context.Context
 	cancel context.CancelFunc
 	cfg    *Config
+
+	// reading is held while something reads the connection other than a
+	// read of the WebSocket (which has a lock of its own): a parked
+	// connection looking into the reader's buffer, the closing handshake.
+	reading sync.Mutex
 
 	mu      sync.Mutex
 	queue   [][]byte
@@ -345,6 +499,7 @@ func (p *peer) drain() {
 			p.writing = false
 			p.queue = nil // an idle connection holds no queue
 			p.mu.Unlock()
+			p.nc.SetWriteDeadline(time.Time{})
 			return
 		}
 		b := p.queue[0]
@@ -353,9 +508,11 @@ func (p *peer) drain() {
 		p.bytes -= len(b)
 		p.mu.Unlock()
 
-		ctx, cancel := context.WithTimeout(p.ctx, p.cfg.WriteTimeout)
-		err := p.ws.Write(ctx, websocket.MessageBinary, b)
-		cancel()
+		// A deadline on the connection rather than a context for each
+		// write: the same bound, without a timer and a context made and
+		// torn down for every frame.
+		p.nc.SetWriteDeadline(time.Now().Add(p.cfg.WriteTimeout))
+		err := p.ws.Write(context.Background(), websocket.MessageBinary, b)
 		if err != nil {
 			p.mu.Lock()
 			p.closed, p.writing, p.queue = true, false, nil
@@ -369,11 +526,15 @@ func (p *peer) drain() {
 
 // finish sends the close frame and ends the connection.
 func (p *peer) finish(status int, reason string) {
+	p.nc.SetWriteDeadline(time.Time{}) // the closing handshake has its own
 	if status == room.StatusNormal && reason == "" {
 		p.ws.CloseNow()
 	} else {
-		// Close waits for the client's answer for up to a few seconds.
+		// Close waits for the client's answer for up to a few seconds,
+		// reading the connection itself.
+		p.reading.Lock()
 		p.ws.Close(websocket.StatusCode(status), reason)
+		p.reading.Unlock()
 	}
 	p.cancel()
 }

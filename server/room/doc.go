@@ -5,7 +5,9 @@
 // whose queue is full is dropped, never waited for.
 //
 // The Hub finds rooms by code and seats by token, creates rooms, and limits
-// how many there are.
+// how many there are. A code or token no room has may lead to a trainer's
+// workshop (Gates, package workshop), which has the hub make rooms for its
+// pairs and asks them how they are doing without ever waiting on them.
 //
 // A room writes its snapshot to a Store when it has changed, at most once a
 // tick, and when the server shuts down; Hub.Restore brings the rooms back

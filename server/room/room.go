@@ -2,6 +2,7 @@ package room
 
 import (
 	"context"
+	"hash/fnv"
 	"sync/atomic"
 	"time"
 
@@ -27,11 +28,13 @@ type Room struct {
 	// hub's mutex guards it.
 	near map[string]bool
 
-	state rules.State
-	seq   uint64
-	seats []*seat // by SeatID
-	dirty bool    // changed since it was last saved
-	ended bool    // the goroutine should stop
+	state  rules.State
+	seq    uint64
+	seats  []*seat    // by SeatID
+	dirty  bool       // changed since it was last saved
+	saving bool       // a save is in flight; its outcome comes on saved
+	saved  chan error // capacity 1
+	ended  bool       // the goroutine should stop
 }
 
 // seat is what the server keeps of a rules seat beyond the rules' state.
@@ -80,6 +83,7 @@ func newRoom(h *Hub, id, code, watch string, st rules.State) *Room {
 	return &Room{
 		hub: h, id: id, code: code, watch: watch, state: st,
 		inbox: make(chan any, h.cfg.Inbox),
+		saved: make(chan error, 1),
 		done:  make(chan struct{}),
 		log:   h.log.With().Str("room", id).Logger(),
 		seats: make([]*seat, len(st.Seats)),
@@ -88,14 +92,21 @@ func newRoom(h *Hub, id, code, watch string, st rules.State) *Room {
 
 func (r *Room) run() {
 	defer close(r.done)
-	// Rooms tick at their own phase, so no moment sees every room at once.
-	jitter := time.Duration(int64(r.hub.cfg.Tick) * int64(r.id[0]%16) / 16)
+	// Rooms tick at their own phase, spread evenly over the tick, so that
+	// no moment sees many rooms saving at once: with 16 phases, a sixteenth
+	// of all rooms saved in the same instant and held up the actions
+	// queued meanwhile.
+	h := fnv.New64a()
+	h.Write([]byte(r.id))
+	jitter := time.Duration(h.Sum64() % uint64(r.hub.cfg.Tick))
 	t := time.NewTimer(r.hub.cfg.Tick + jitter)
 	defer t.Stop()
 	for !r.ended {
 		select {
 		case m := <-r.inbox:
 			r.handle(m)
+		case err := <-r.saved:
+			r.savedNow(err)
 		case <-t.C:
 			r.tick(r.hub.now())
 			t.Reset(r.hub.cfg.Tick)
@@ -467,6 +478,7 @@ func (r *Room) close() {
 		}
 	}
 	r.hub.forget(r, keys)
+	r.waitSaved() // no write of the room may land after its erasure
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := r.hub.store.Delete(ctx, r.id); err != nil {

@@ -39,8 +39,17 @@ func (r *Room) record() record {
 }
 
 // save writes the room's snapshot when it changed since the last one, or
-// always when force is set.
+// always when force is set. Unless forced, the write goes on on a goroutine
+// of its own, one at a time for each room: a store that is slow for a
+// moment (thousands of rooms save every tick) must not hold up the room's
+// actions meanwhile. A forced save waits for the one in flight, and writes
+// before it returns.
 func (r *Room) save(force bool) {
+	if force {
+		r.waitSaved()
+	} else if r.saving {
+		return // the room stays dirty: the next tick saves it
+	}
 	if !r.dirty && !force {
 		return
 	}
@@ -49,18 +58,43 @@ func (r *Room) save(force bool) {
 		r.log.Error().Err(err).Msg("snapshot not encoded")
 		return
 	}
+	r.dirty = false
+	if force {
+		r.savedNow(r.write(b))
+		return
+	}
+	r.saving = true
+	go func() { r.saved <- r.write(b) }()
+}
+
+// write puts a snapshot in the store.
+func (r *Room) write(b []byte) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	began := time.Now()
-	err = r.hub.store.Save(ctx, r.id, b)
+	err := r.hub.store.Save(ctx, r.id, b)
 	if _, none := r.hub.store.(nopStore); !none {
 		r.hub.stats.saveLatency.Observe(time.Since(began))
 	}
+	return err
+}
+
+// savedNow takes the outcome of the save in flight; one that failed leaves
+// the room dirty, to be saved again.
+func (r *Room) savedNow(err error) {
+	r.saving = false
 	if err != nil {
 		r.log.Warn().Err(err).Msg("snapshot not saved")
-		return
+		r.dirty = true
 	}
-	r.dirty = false
+}
+
+// waitSaved waits for the save in flight, if any: before a forced save, and
+// before the room is erased, which must come after every write of it.
+func (r *Room) waitSaved() {
+	if r.saving {
+		r.savedNow(<-r.saved)
+	}
 }
 
 // restoreGap is how far a restored room's sequence jumps: more updates than
