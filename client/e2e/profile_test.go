@@ -53,15 +53,15 @@ func TestProfileStart(t *testing.T) {
 	defer cancelTab()
 	var prof *profiler.Profile
 	start := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			if _, err := cdp.Call(ctx, tg, profiler.Enable, cdp.Empty{}); err != nil {
-				return err
-			}
-			if _, err := cdp.Call(ctx, tg, profiler.SetSamplingInterval, profiler.SetSamplingIntervalParams{Interval: 500}); err != nil {
-				return err
-			}
-			_, err := cdp.Call(ctx, tg, profiler.Start, cdp.Empty{})
+		if _, err := cdp.Call(ctx, tg, profiler.Enable, cdp.Empty{}); err != nil {
 			return err
-		})
+		}
+		if _, err := cdp.Call(ctx, tg, profiler.SetSamplingInterval, profiler.SetSamplingIntervalParams{Interval: 500}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, tg, profiler.Start, cdp.Empty{})
+		return err
+	})
 	idle := os.Getenv("E2E_PROFILE") == "idle" // profile 8 s of an idle start screen instead
 	p := &Page{t: t, ctx: tab, name: "profile", w: 768, h: 1024}
 	if idle {
