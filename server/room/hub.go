@@ -23,6 +23,13 @@ type Config struct {
 	Heartbeat time.Duration // how often clients ping
 	DeadAfter time.Duration // a connection silent this long is dropped
 	Tick      time.Duration // how often a room looks after itself
+	// SaveEvery is how often at most a room that changed writes its
+	// snapshot (checked each tick). A graceful shutdown writes every room whatever the time;
+	// a crash loses at most this much play. Writing a snapshot costs the
+	// server more than an action does, so the everyday load (a card
+	// every few seconds in thousands of rooms) would otherwise spend most
+	// of its time saving (see BENCHMARKS.md).
+	SaveEvery time.Duration
 	MaxRooms  int
 	Inbox     int // a room's inbox
 	Recent    int // frames a seat keeps for a client that comes back
@@ -47,6 +54,7 @@ func (c *Config) defaults() {
 	def(&c.Heartbeat, 10*time.Second)
 	def(&c.DeadAfter, 30*time.Second)
 	def(&c.Tick, 5*time.Second)
+	def(&c.SaveEvery, 6*c.Tick) // 30 s
 	def(&c.FailRefill, 6*time.Second)
 	def(&c.RestoreWait, 10*time.Second)
 	if c.MaxRooms <= 0 {

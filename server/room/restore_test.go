@@ -22,12 +22,14 @@ type memStore struct {
 	snaps  map[string][]byte
 	gate   chan struct{}
 	frozen atomic.Bool
+	saves  atomic.Int64
 }
 
 func (m *memStore) Save(_ context.Context, id string, b []byte) error {
 	if m.frozen.Load() {
 		return nil
 	}
+	m.saves.Add(1)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.snaps == nil {
@@ -124,7 +126,7 @@ func TestClientsWaitForTheRoomsBeingRestored(t *testing.T) {
 // no longer knows of: they start again from the room's own view.
 func TestClientsAheadOfTheStoreStartFromASnapshot(t *testing.T) {
 	st := &memStore{}
-	srv := servertest.Start(t, servertest.Options{Store: st, Room: room.Config{Tick: 10 * time.Millisecond}})
+	srv := servertest.Start(t, servertest.Options{Store: st, Room: room.Config{Tick: 10 * time.Millisecond, SaveEvery: 10 * time.Millisecond}})
 	proxy := servertest.NewProxy(t, srv.HTTP.Listener.Addr().String(), nil)
 	url := "ws://" + proxy.Addr() + "/ws"
 	host := session.Start(session.Options{URL: url, Hello: protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}})
@@ -168,5 +170,54 @@ func TestClientsAheadOfTheStoreStartFromASnapshot(t *testing.T) {
 	}
 	if len(views[0].Chosen) != 0 {
 		t.Fatalf("the room has decks %v, chosen after its last save", views[0].Chosen)
+	}
+}
+
+// A room that keeps changing writes its snapshot once every SaveEvery, not
+// at every tick, and its last change still reaches the store within
+// SaveEvery and a tick: a crash then (no shutdown save) brings it back.
+func TestBusyRoomSavesAtItsPace(t *testing.T) {
+	st := &memStore{}
+	const tick, every = 10 * time.Millisecond, 200 * time.Millisecond
+	srv := servertest.Start(t, servertest.Options{Store: st, Room: room.Config{Tick: tick, SaveEvery: every}})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	h := servertest.MustDial(t, ctx, srv.WS, servertest.DialOptions{})
+	defer h.Close()
+	w, code := h.Hello(ctx, protocol.Hello{Want: protocol.WantCreate, Lang: "fi"})
+	if code != "" {
+		t.Fatalf("create: %s", code)
+	}
+	// A change every few ticks for two seconds (the rate limit allows 20 a
+	// second).
+	began := time.Now()
+	var id uint64
+	for time.Since(began) < 2*time.Second {
+		id++
+		if ack := h.Act(ctx, id, rules.Action{Kind: rules.ActLock, On: id%2 == 1}); ack.Code != "" {
+			t.Fatalf("lock: %s", ack.Code)
+		}
+		time.Sleep(6 * tick)
+	}
+	// Saving at every tick that follows a change would have written about
+	// thirty times.
+	if n, most := st.saves.Load(), int64(time.Since(began)/every)+2; n > most {
+		t.Errorf("%d saves in %v, want at most %d", n, time.Since(began).Round(time.Millisecond), most)
+	}
+	time.Sleep(every + 5*tick)
+	st.frozen.Store(true) // a crash: nothing more reaches the store
+	srv.Stop()
+	st.frozen.Store(false)
+	srv = servertest.Start(t, servertest.Options{Store: st})
+	var views []rules.View
+	for ctx.Err() == nil && len(views) == 0 {
+		views, _ = srv.Hub.Views(ctx, w.Code)
+		time.Sleep(tick)
+	}
+	if len(views) == 0 {
+		t.Fatalf("the room did not come back")
+	}
+	if want := id%2 == 1; views[0].Locked != want {
+		t.Errorf("the room came back locked %v, want its last state, %v", views[0].Locked, want)
 	}
 }

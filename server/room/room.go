@@ -34,6 +34,7 @@ type Room struct {
 	dirty  bool       // changed since it was last saved
 	saving bool       // a save is in flight; its outcome comes on saved
 	saved  chan error // capacity 1
+	wrote  time.Time  // when the last snapshot was taken (zero: never)
 	ended  bool       // the goroutine should stop
 }
 
@@ -459,7 +460,9 @@ func (r *Room) tick(now time.Time) {
 		r.close()
 		return
 	}
-	r.save(false)
+	if now.Sub(r.wrote) >= cfg.SaveEvery {
+		r.save(false)
+	}
 }
 
 // close ends the room: connections close, and the hub and the store forget

@@ -58,7 +58,7 @@ func (r *Room) save(force bool) {
 		r.log.Error().Err(err).Msg("snapshot not encoded")
 		return
 	}
-	r.dirty = false
+	r.dirty, r.wrote = false, r.hub.now()
 	if force {
 		r.savedNow(r.write(b))
 		return
