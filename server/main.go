@@ -112,16 +112,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log := newLogger(cfg, stderr)
 
-	decks, err := loadDecks(cfg.decks)
-	if err != nil {
-		return err
-	}
-	lib := rules.NewLibrary(decks...)
-
+	// Listen first: from here the kernel accepts connections, which wait
+	// the few milliseconds until the decks are read and the server serves.
 	l, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	decks, err := loadDecks(cfg.decks)
+	if err != nil {
+		l.Close()
+		return err
+	}
+	lib := rules.NewLibrary(decks...)
 	ln := &trackedListener{Listener: l}
 	// The rooms' store opens, and the rooms come back, while the server
 	// already serves: until then new rooms wait, and so do clients whose

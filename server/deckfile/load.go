@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/pore/elamanipeli/shared/deck"
 )
@@ -53,9 +54,17 @@ func load(fsys fs.FS, dir string, display func(string) string) ([]*deck.Deck, er
 	if err != nil {
 		return nil, fmt.Errorf("deckfile: %w", err)
 	}
-	var decks []*deck.Deck
-	var bad LoadError
-	owner := map[string]string{} // deck id → the file that has it
+	// The files are read in order, parsed at the same time (YAML parsing
+	// is most of a server's start-up), and judged in order again, so that
+	// the first of two files with one deck id keeps it.
+	type parsed struct {
+		name string
+		d    *deck.Deck
+		ix   *index
+		ps   Problems
+	}
+	var files []*parsed
+	var wg sync.WaitGroup
 	for _, e := range entries {
 		name := e.Name()
 		switch strings.ToLower(ext(name)) {
@@ -70,19 +79,29 @@ func load(fsys fs.FS, dir string, display func(string) string) ([]*deck.Deck, er
 		if err != nil {
 			return nil, fmt.Errorf("deckfile: %w", err)
 		}
-		d, ix, ps := parse(name, data)
+		f := &parsed{name: name}
+		files = append(files, f)
 		if size > MaxUpload {
-			ps = Problems{{Code: CodeTooLarge, Args: []string{strconv.FormatInt(size, 10), strconv.Itoa(MaxUpload)}}}
+			f.ps = Problems{{Code: CodeTooLarge, Args: []string{strconv.FormatInt(size, 10), strconv.Itoa(MaxUpload)}}}
+			continue
 		}
+		wg.Go(func() { f.d, f.ix, f.ps = parse(name, data) })
+	}
+	wg.Wait()
+	var decks []*deck.Deck
+	var bad LoadError
+	owner := map[string]string{} // deck id → the file that has it
+	for _, f := range files {
+		d, ps := f.d, f.ps
 		if d != nil {
 			if other, dup := owner[d.ID]; dup {
-				ps = Problems{{Line: ix.at("id"), Code: CodeDupDeck, Args: []string{d.ID, other}}}
+				ps = Problems{{Line: f.ix.at("id"), Code: CodeDupDeck, Args: []string{d.ID, other}}}
 			} else {
-				owner[d.ID] = display(name)
+				owner[d.ID] = display(f.name)
 			}
 		}
 		if len(ps) > 0 {
-			bad = append(bad, FileProblems{Name: display(name), Problems: ps})
+			bad = append(bad, FileProblems{Name: display(f.name), Problems: ps})
 			continue
 		}
 		decks = append(decks, d)

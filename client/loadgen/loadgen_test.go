@@ -1,0 +1,77 @@
+//go:build linux
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSmokeRun runs the load generator's short scenario the way a developer
+// does, against a server it builds and starts itself, so that the tool
+// cannot rot: every room is set up, every action reaches every member, and
+// the report carries the floor, the memory points and the server's CPU.
+// It asserts no speed: that is for BENCHMARKS.md.
+func TestSmokeRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and starts the server")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	out := filepath.Join(t.TempDir(), "report.json")
+	var stdout, stderr strings.Builder
+	if err := run(ctx, []string{"-scenario", "smoke", "-json", out}, &stdout, &stderr); err != nil {
+		t.Fatalf("loadgen: %v\n%s\n%s", err, stderr.String(), stdout.String())
+	}
+	t.Logf("%s", stdout.String())
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep Report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Floor.N == 0 || rep.Floor.P50 <= 0 {
+		t.Errorf("no floor measured: %+v", rep.Floor)
+	}
+	if len(rep.Results) != 1 {
+		t.Fatalf("%d results, want the smoke run's", len(rep.Results))
+	}
+	res := rep.Results[0]
+	sc := Scenarios["smoke"]
+	if e := res.Errors; e.Total() != 0 {
+		t.Errorf("errors: %+v", e)
+	}
+	if len(res.Mem) < 2 || res.Mem[len(res.Mem)-1].Conns != sc.Rooms*sc.Size {
+		t.Errorf("memory points %+v, want the last at %d connections", res.Mem, sc.Rooms*sc.Size)
+	}
+	for _, p := range res.Mem {
+		if p.GC.RSS <= 0 || p.GC.HeapInuse == 0 {
+			t.Errorf("a memory point without figures: %+v", p)
+		}
+	}
+	if len(res.Steps) != 1 {
+		t.Fatalf("%d measured windows, want 1", len(res.Steps))
+	}
+	st := res.Steps[0]
+	if st.Rooms != sc.Rooms || st.Conns != sc.Rooms*sc.Size {
+		t.Errorf("measured %d rooms, %d connections; want %d, %d", st.Rooms, st.Conns, sc.Rooms, sc.Rooms*sc.Size)
+	}
+	// Each action is an update for every member of its room.
+	if st.Actions == 0 || st.Deliveries != st.Actions*sc.Size || st.Missing != 0 {
+		t.Errorf("%d actions made %d deliveries, %d missing; want %d deliveries",
+			st.Actions, st.Deliveries, st.Missing, st.Actions*sc.Size)
+	}
+	if st.Latency.N != st.Deliveries || st.Latency.P50 <= 0 || st.Latency.Max < st.Latency.P99 {
+		t.Errorf("latency %+v for %d deliveries", st.Latency, st.Deliveries)
+	}
+	if st.ServerCPU <= 0 {
+		t.Errorf("no server CPU measured")
+	}
+}

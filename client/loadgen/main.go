@@ -1,0 +1,175 @@
+//go:build linux
+
+// Command loadgen puts a country's worth of rooms on the game server and
+// measures it: memory per idle connection, latency from an action's
+// scheduled send to its arrival at every member, deliveries a second, the
+// server's CPU, and the floor (a bare WebSocket echo on loopback) that every
+// latency is compared with. It builds and starts the server as a process of
+// its own, on loopback, with a fresh data folder, and stops it afterwards.
+//
+//	go run ./client/loadgen                       # everyday: 6,000 rooms × 3
+//	go run ./client/loadgen -scenario workshop    # 500 rooms × 20
+//	go run ./client/loadgen -scenario ramp        # rooms of 20 until p99 passes 10 ms
+//	go run ./client/loadgen -scenario startup     # how soon the server accepts connections
+//	go run ./client/loadgen -scenario all         # all of them, with the targets checked
+//
+// Scenarios are defined in engine.go; flags override their figures. The
+// clients speak the real protocol (shared/protocol) over real WebSockets
+// (coder/websocket), from loopback addresses 127.0.0.2 and up so that
+// 18,000 connections do not run out of ephemeral ports.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/pprof"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	scenario := fs.String("scenario", "everyday", "everyday, workshop, ramp, startup, smoke, or all")
+	rooms := fs.Int("rooms", 0, "rooms (a ramp: the first step's); 0: the scenario's")
+	size := fs.Int("size", 0, "members per room: host, player, spectators; 0: the scenario's")
+	every := fs.Duration("every", 0, "one action per room this often; 0: the scenario's")
+	duration := fs.Duration("duration", 0, "measured window (a ramp: each step's); 0: the scenario's")
+	warmup := fs.Duration("warmup", -1, "played before measuring; -1: the scenario's")
+	bin := fs.String("server-bin", "", "the server binary; empty: build ./server")
+	wsURL := fs.String("ws", "", "put the load on this running server (ws://…/ws) instead of starting one; no memory or CPU figures then")
+	sources := fs.Int("sources", 8, "loopback source addresses (127.0.0.2 and up) to spread connections over")
+	parallel := fs.Int("parallel", 64, "rooms set up at once")
+	deck := fs.String("deck", "lammittely", "the deck the rooms play")
+	jsonOut := fs.String("json", "", "also write the figures to this file as JSON")
+	serverArgs := fs.String("server-args", "", "extra flags for the server, space-separated")
+	quiet := fs.Bool("q", false, "no progress lines")
+	cpuProfile := fs.String("cpuprofile", "", "write the load generator's own CPU profile to this file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	var names []string
+	switch *scenario {
+	case "all":
+		names = []string{"startup", "everyday", "workshop", "ramp"}
+	default:
+		names = strings.Split(*scenario, ",")
+	}
+	rep := &Report{FileLimit: raiseFileLimit(), Sources: *sources}
+	var progress io.Writer = stderr
+	if *quiet {
+		progress = nil
+	}
+
+	dir, err := os.MkdirTemp("", "loadgen-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if *bin == "" && *wsURL == "" {
+		fmt.Fprintln(stderr, "building the server…")
+		if *bin, err = BuildServer(ctx, dir); err != nil {
+			return err
+		}
+	}
+	if rep.Floor, err = Floor(ctx, 5000); err != nil {
+		return fmt.Errorf("floor: %w", err)
+	}
+	for _, name := range names {
+		if name == "startup" {
+			if *bin == "" {
+				continue
+			}
+			if rep.Startup, err = StartupTime(ctx, *bin, dir, 5); err != nil {
+				return err
+			}
+			continue
+		}
+		sc, ok := Scenarios[name]
+		if !ok {
+			return fmt.Errorf("no scenario %q", name)
+		}
+		if *rooms > 0 {
+			sc.Rooms = *rooms
+		}
+		if *size > 0 {
+			sc.Size = *size
+		}
+		if *every > 0 {
+			sc.Every = *every
+		}
+		if *duration > 0 {
+			sc.Duration = *duration
+		}
+		if *warmup >= 0 {
+			sc.Warmup = *warmup
+		}
+		opt := Options{Scenario: sc, WS: *wsURL, Sources: *sources, Parallel: *parallel, Deck: *deck, Log: progress}
+		if *wsURL == "" {
+			srv, err := StartServer(ctx, *bin, dir, strings.Fields(*serverArgs)...)
+			if err != nil {
+				return err
+			}
+			opt.Server, opt.WS = srv, srv.WS
+			if progress != nil {
+				fmt.Fprintf(progress, "server pid %d at %s (debug %s)\n", srv.Pid, srv.URL, srv.Debug)
+			}
+			res, err := Run(ctx, opt)
+			srv.Stop()
+			if res != nil {
+				rep.Results = append(rep.Results, res)
+			}
+			if err != nil {
+				rep.Print(stdout)
+				return err
+			}
+		} else {
+			res, err := Run(ctx, opt)
+			if res != nil {
+				rep.Results = append(rep.Results, res)
+			}
+			if err != nil {
+				rep.Print(stdout)
+				return err
+			}
+		}
+		time.Sleep(time.Second)
+	}
+	rep.Print(stdout)
+	if *jsonOut != "" {
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*jsonOut, b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}

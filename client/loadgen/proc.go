@@ -1,0 +1,278 @@
+//go:build linux
+
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// BuildServer compiles the game server into dir and returns the binary's
+// path. It runs from the module's root, wherever the caller is.
+func BuildServer(ctx context.Context, dir string) (string, error) {
+	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("loadgen: find the module: %w", err)
+	}
+	root := filepath.Dir(strings.TrimSpace(string(out)))
+	bin := filepath.Join(dir, "elamanipeli-server")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./server")
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("loadgen: build the server: %w\n%s", err, b)
+	}
+	return bin, nil
+}
+
+// Server is a game server process the load generator started itself, so
+// that it can read the process's memory and CPU time.
+type Server struct {
+	URL   string // http://127.0.0.1:port
+	WS    string // ws://127.0.0.1:port/ws
+	Debug string // http://127.0.0.1:port of pprof and /debug/gc
+	Pid   int
+
+	cmd  *exec.Cmd
+	dir  string // its data folder, removed at Stop
+	done chan error
+}
+
+// StartServer runs bin on a loopback port with a fresh data folder under
+// dir, no browser client, and the debug listener on, and waits until it
+// serves. Its log goes to dir/server.log.
+func StartServer(ctx context.Context, bin, dir string, extra ...string) (*Server, error) {
+	data, err := os.MkdirTemp(dir, "data-")
+	if err != nil {
+		return nil, err
+	}
+	logf, err := os.Create(filepath.Join(dir, "server.log"))
+	if err != nil {
+		return nil, err
+	}
+	args := append([]string{"-addr", "127.0.0.1:0", "-no-client", "-debug-addr", "127.0.0.1:0", "-data", data}, extra...)
+	cmd := exec.Command(bin, args...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdout = logf
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("loadgen: start the server: %w", err)
+	}
+	s := &Server{Pid: cmd.Process.Pid, cmd: cmd, dir: data, done: make(chan error, 1)}
+	urls := make(chan [2]string, 4)
+	go func() {
+		// Read the log for the addresses, and keep draining it to the file.
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			line := sc.Bytes()
+			logf.Write(append(line, '\n'))
+			var l struct {
+				Msg string `json:"message"`
+				URL string `json:"url"`
+			}
+			if json.Unmarshal(line, &l) == nil && l.URL != "" {
+				select {
+				case urls <- [2]string{l.Msg, l.URL}:
+				default:
+				}
+			}
+		}
+		io.Copy(logf, stderr)
+		logf.Close()
+	}()
+	go func() { s.done <- cmd.Wait() }()
+	deadline := time.NewTimer(30 * time.Second)
+	defer deadline.Stop()
+	for s.URL == "" || s.Debug == "" {
+		select {
+		case u := <-urls:
+			switch u[0] {
+			case "serving":
+				s.URL = u[1]
+				s.WS = "ws" + strings.TrimPrefix(u[1], "http") + "/ws"
+			case "serving debug":
+				s.Debug = u[1]
+			}
+		case err := <-s.done:
+			return nil, fmt.Errorf("loadgen: the server stopped at start: %v (see %s)", err, logf.Name())
+		case <-deadline.C:
+			s.Stop()
+			return nil, errors.New("loadgen: the server did not start within 30 s")
+		case <-ctx.Done():
+			s.Stop()
+			return nil, ctx.Err()
+		}
+	}
+	return s, nil
+}
+
+// Stop ends the server: SIGTERM, then SIGKILL if it has not stopped in 10 s.
+func (s *Server) Stop() {
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(10 * time.Second):
+		s.cmd.Process.Kill()
+		<-s.done
+	}
+	os.RemoveAll(s.dir)
+}
+
+// GCReport is what the server's /debug/gc answers (server/metrics).
+type GCReport struct {
+	RSS        int64  `json:"rss"`
+	HeapInuse  uint64 `json:"heap_inuse"`
+	HeapAlloc  uint64 `json:"heap_alloc"`
+	StackInuse uint64 `json:"stack_inuse"`
+	Sys        uint64 `json:"sys"`
+	Goroutines int    `json:"goroutines"`
+	StackStart uint64 `json:"stack_start"`
+}
+
+// GC asks the server for a full collection and its memory afterwards.
+func (s *Server) GC(ctx context.Context) (GCReport, error) {
+	var r GCReport
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.Debug+"/debug/gc", nil)
+	if err != nil {
+		return r, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return r, fmt.Errorf("loadgen: gc: %w", err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		return r, fmt.Errorf("loadgen: gc: %w", err)
+	}
+	if rss := procRSS(s.Pid); rss > 0 {
+		r.RSS = rss // the kernel's word, the same figure read from outside
+	}
+	return r, nil
+}
+
+// CPU is the CPU time the server has used so far.
+func (s *Server) CPU() time.Duration { return procCPU(s.Pid) }
+
+// clockTick is USER_HZ, which Linux fixes at 100 for /proc.
+const clockTick = 100
+
+// procCPU reads utime+stime of pid from /proc/pid/stat.
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name may hold spaces; the fields start after its ')'.
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * time.Second / clockTick
+}
+
+// procRSS reads VmRSS of pid in bytes.
+func procRSS(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// raiseFileLimit lifts the soft limit on open files to the hard one. (Go
+// does this at start on its own; doing it again costs nothing and reports
+// the figure.)
+func raiseFileLimit() uint64 {
+	var l syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l) != nil {
+		return 0
+	}
+	if l.Cur < l.Max {
+		l.Cur = l.Max
+		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l)
+	}
+	return l.Cur
+}
+
+// StartupTime starts bin (with the browser client taken from its cache, as
+// a real start) on a free loopback port and measures how long it takes until
+// it answers /healthz. It repeats n times and returns every figure.
+func StartupTime(ctx context.Context, bin, dir string, n int) (Startup, error) {
+	var out Startup
+	for i := range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return out, err
+		}
+		addr := l.Addr().String()
+		l.Close()
+		data := filepath.Join(dir, fmt.Sprintf("startup-%d", i))
+		cmd := exec.Command(bin, "-addr", addr, "-data", data, "-log-level", "warn")
+		client := &http.Client{Timeout: time.Second}
+		began := time.Now()
+		if err := cmd.Start(); err != nil {
+			return out, err
+		}
+		var accepted, served time.Duration
+		for time.Since(began) < 10*time.Second && ctx.Err() == nil {
+			if accepted == 0 {
+				c, err := net.DialTimeout("tcp", addr, time.Second)
+				if err != nil {
+					time.Sleep(200 * time.Microsecond)
+					continue
+				}
+				accepted = time.Since(began)
+				c.Close()
+			}
+			resp, err := client.Get("http://" + addr + "/healthz")
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					served = time.Since(began)
+					break
+				}
+			}
+			time.Sleep(200 * time.Microsecond)
+		}
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+		os.RemoveAll(data)
+		if served == 0 {
+			return out, fmt.Errorf("loadgen: the server did not answer within 10 s")
+		}
+		out.Accepted = append(out.Accepted, accepted)
+		out.Served = append(out.Served, served)
+	}
+	return out, nil
+}
+
+// Startup is how soon a started server took a connection (the listener
+// open: the connection waits for the server, it is not refused) and how
+// soon it answered /healthz, for each start.
+type Startup struct {
+	Accepted, Served []time.Duration
+}

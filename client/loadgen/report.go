@@ -1,0 +1,182 @@
+//go:build linux
+
+package main
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"time"
+)
+
+// Targets are issue 6's.
+const (
+	TargetMemPerConn  = 15_000 // bytes per idle connection
+	TargetEverydayP99 = 2 * time.Millisecond
+	TargetDeliveries  = 50_000 // a second, with p99 within TargetRampP99
+	TargetRampP99     = 10 * time.Millisecond
+	TargetStartup     = 50 * time.Millisecond
+)
+
+// Slope fits RSS = a + b·conns by least squares and returns b, in bytes per
+// connection, with the fit's r².
+func Slope(points []MemPoint) (perConn, r2 float64) {
+	n := float64(len(points))
+	if n < 2 {
+		return 0, 0
+	}
+	var sx, sy, sxx, sxy, syy float64
+	for _, p := range points {
+		x, y := float64(p.Conns), float64(p.GC.RSS)
+		sx, sy, sxx, sxy, syy = sx+x, sy+y, sxx+x*x, sxy+x*y, syy+y*y
+	}
+	den := n*sxx - sx*sx
+	if den == 0 {
+		return 0, 0
+	}
+	b := (n*sxy - sx*sy) / den
+	num := n*sxy - sx*sy
+	if d := den * (n*syy - sy*sy); d > 0 {
+		r2 = num * num / d
+	}
+	return b, r2
+}
+
+// Report is everything one invocation measured.
+type Report struct {
+	Floor     Dist
+	Startup   Startup
+	Results   []*Result
+	FileLimit uint64
+	Sources   int
+}
+
+func ratio(d, floor time.Duration) string {
+	if floor <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (×%.0f)", float64(d)/float64(floor))
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/1e6) }
+
+func dist(d, floor Dist) string {
+	return fmt.Sprintf("p50 %s%s, p99 %s%s, max %s%s", ms(d.P50), ratio(d.P50, floor.P50), ms(d.P99), ratio(d.P99, floor.P99),
+		ms(d.Max), ratio(d.Max, floor.Max))
+}
+
+// Print writes the report for people.
+func (rep *Report) Print(w io.Writer) {
+	fmt.Fprintf(w, "\n== Elämäni peli load test: %d cores, %s, %s, loopback; open files %d; %d source addresses\n",
+		runtime.NumCPU(), runtime.Version(), runtime.GOOS+"/"+runtime.GOARCH, rep.FileLimit, rep.Sources)
+	f := rep.Floor
+	if f.N > 0 {
+		fmt.Fprintf(w, "floor: bare WebSocket echo round trip, %d in a row: p50 %.1f µs, p99 %.1f µs, max %.1f µs\n",
+			f.N, us(f.P50), us(f.P99), us(f.Max))
+	}
+	if st := rep.Startup; len(st.Served) > 0 {
+		fmt.Fprintf(w, "start-up: a connection is taken %s and /healthz answers %s after the process starts (medians of %d; slowest %s and %s)\n",
+			ms(median(st.Accepted)), ms(median(st.Served)), len(st.Served), ms(slowest(st.Accepted)), ms(slowest(st.Served)))
+	}
+	for _, res := range rep.Results {
+		sc := res.Scenario
+		fmt.Fprintf(w, "\n-- %s: rooms of %d (host, player, %d spectators), an action per room every %v\n",
+			sc.Name, sc.Size, max(sc.Size-2, 0), sc.Every)
+		if len(res.Mem) >= 2 {
+			b, r2 := Slope(res.Mem)
+			first, last := res.Mem[0], res.Mem[len(res.Mem)-1]
+			fmt.Fprintf(w, "memory per idle connection: %.1f KB (RSS after GC at %d points, r² %.3f): %.1f MB at %d → %.1f MB at %d connections; heap %.1f MB, stacks %.1f MB, %d goroutines\n",
+				b/1000, len(res.Mem), r2, mb(first.GC.RSS), first.Conns, mb(last.GC.RSS), last.Conns,
+				float64(last.GC.HeapInuse)/1e6, float64(last.GC.StackInuse)/1e6, last.GC.Goroutines)
+		}
+		for _, st := range res.Steps {
+			fmt.Fprintf(w, "%d rooms, %d connections, %.0f s: %d actions, %.0f deliveries/s, %d missing\n",
+				st.Rooms, st.Conns, st.Window.Seconds(), st.Actions, st.PerSec, st.Missing)
+			fmt.Fprintf(w, "  latency per delivery:    %s\n", dist(st.Latency, rep.Floor))
+			fmt.Fprintf(w, "  latency to last member:  %s\n", dist(st.Last, rep.Floor))
+			fmt.Fprintf(w, "  server CPU %.0f%% of a core; load generator %.0f%% (its send lag p50 %s, p99 %s)\n",
+				100*st.ServerCPU, 100*st.LoadCPU, ms(st.SendLag.P50), ms(st.SendLag.P99))
+			if n := st.Slow[0] + st.Slow[1] + st.Slow[2]; n > 0 {
+				fmt.Fprintf(w, "  over 10 ms: %d deliveries (hosts %d, players %d, spectators %d) in %d rooms\n",
+					n, st.Slow[0], st.Slow[1], st.Slow[2], st.SlowRooms)
+			}
+		}
+		if res.Stopped != "" {
+			fmt.Fprintf(w, "ramp stopped: %s\n", res.Stopped)
+		}
+		if e := res.Errors; e.Total() > 0 {
+			fmt.Fprintf(w, "errors: %+v\n", e)
+		} else {
+			fmt.Fprintln(w, "errors: none")
+		}
+	}
+	checks := rep.Checks()
+	if len(checks) > 0 {
+		fmt.Fprintln(w, "\ntargets:")
+		for _, c := range checks {
+			mark := "ok  "
+			if !c.OK {
+				mark = "MISS"
+			}
+			fmt.Fprintf(w, "  %s %-44s %s\n", mark, c.Name, c.Got)
+		}
+	}
+}
+
+// Check is one target and how the run did against it.
+type Check struct {
+	Name string
+	Got  string
+	OK   bool
+}
+
+// Checks compares what was measured with the targets.
+func (rep *Report) Checks() []Check {
+	var out []Check
+	if st := rep.Startup; len(st.Served) > 0 {
+		a, s := slowest(st.Accepted), slowest(st.Served)
+		out = append(out, Check{"connections taken ≤ 50 ms after start", ms(a), a <= TargetStartup})
+		out = append(out, Check{"/healthz answered ≤ 50 ms after start", ms(s), s <= TargetStartup})
+	}
+	for _, res := range rep.Results {
+		if len(res.Mem) >= 2 && res.Scenario.Name == "everyday" {
+			b, _ := Slope(res.Mem)
+			out = append(out, Check{"memory per idle connection ≤ 15 KB", fmt.Sprintf("%.1f KB", b/1000), b <= TargetMemPerConn})
+		}
+		if res.Scenario.Name == "everyday" && len(res.Steps) > 0 {
+			st := res.Steps[0]
+			ok := st.Latency.P99 <= TargetEverydayP99 && st.Missing == 0
+			out = append(out, Check{"everyday p99 ≤ 2 ms", ms(st.Latency.P99), ok})
+		}
+		if res.Scenario.StepRooms > 0 {
+			best := Step{}
+			for _, st := range res.Steps {
+				if st.Latency.P99 <= TargetRampP99 && st.PerSec > best.PerSec {
+					best = st
+				}
+			}
+			out = append(out, Check{"≥ 50,000 deliveries/s with p99 ≤ 10 ms",
+				fmt.Sprintf("%.0f/s at p99 %s (%d connections)", best.PerSec, ms(best.Latency.P99), best.Conns), best.PerSec >= TargetDeliveries})
+		}
+	}
+	return out
+}
+
+func us(d time.Duration) float64 { return float64(d) / 1e3 }
+func mb(b int64) float64         { return float64(b) / 1e6 }
+
+func median(ds []time.Duration) time.Duration {
+	v := make([]int64, len(ds))
+	for i, d := range ds {
+		v[i] = int64(d)
+	}
+	return distOf(v).P50
+}
+
+func slowest(ds []time.Duration) time.Duration {
+	var s time.Duration
+	for _, d := range ds {
+		s = max(s, d)
+	}
+	return s
+}
