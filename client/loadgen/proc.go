@@ -159,8 +159,8 @@ func (s *Server) GC(ctx context.Context) (GCReport, error) {
 	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
 		return r, fmt.Errorf("loadgen: gc: %w", err)
 	}
-	if rss := procRSS(s.Pid); rss > 0 {
-		r.RSS = rss // the kernel's word, the same figure read from outside
+	if r.RSS <= 0 {
+		return r, fmt.Errorf("loadgen: gc: the server reported no RSS")
 	}
 	return r, nil
 }
@@ -186,21 +186,6 @@ func procCPU(pid int) time.Duration {
 	ut, _ := strconv.ParseInt(f[11], 10, 64)
 	st, _ := strconv.ParseInt(f[12], 10, 64)
 	return time.Duration(ut+st) * time.Second / clockTick
-}
-
-// procRSS reads VmRSS of pid in bytes.
-func procRSS(pid int) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
 }
 
 // raiseFileLimit lifts the soft limit on open files to the hard one. (Go
