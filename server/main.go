@@ -112,23 +112,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log := newLogger(cfg, stderr)
 
-	// Listen first: from here the kernel accepts connections, which wait
-	// the few milliseconds until the decks are read and the server serves.
 	l, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	decks, err := loadDecks(cfg.decks)
-	if err != nil {
-		l.Close()
-		return err
-	}
-	lib := rules.NewLibrary(decks...)
 	ln := &trackedListener{Listener: l}
-	// The rooms' store opens, and the rooms come back, while the server
-	// already serves: until then new rooms wait, and so do clients whose
-	// room is not back yet.
-	hub := room.NewHub(room.Options{Config: room.Config{Window: cfg.window}, Library: lib, Log: log, Durable: true})
+	// The decks are read, the rooms' store opens and the rooms come back
+	// while the server already serves: until then new rooms wait, and so do
+	// clients whose room is not back yet.
+	hub := room.NewHub(room.Options{Config: room.Config{Window: cfg.window}, Log: log, Durable: true})
 	workshop.New(workshop.Options{Hub: hub, Log: log}) // trainers' workshops, reached through the hub
 	var origins []string
 	for _, o := range strings.Split(cfg.origins, ",") {
@@ -140,8 +132,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// The browser client is built (or taken from the cache) in the
 	// background; the page asks the browser to wait until it is ready.
 	var page http.Handler
+	decksRead := make(chan struct{}) // the client's preparation waits for the decks, not to slow the start
 	if !cfg.noClient {
-		client, err := webclient.New(ctx, webclient.Options{Log: log, CacheDir: cfg.clientDir, Prebuilt: cfg.prebuilt})
+		client, err := webclient.New(ctx, webclient.Options{Log: log, CacheDir: cfg.clientDir, Prebuilt: cfg.prebuilt, After: decksRead})
 		if err != nil {
 			return err
 		}
@@ -171,7 +164,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	handler := site.New(site.Options{
 		Hub: hub, Log: log, WS: ws, Client: page, Metrics: metricsOnSite, TLS: cfg.tlsCert != "",
-		Bundled: func(id string) bool { return lib.Deck(id) != nil },
+		Bundled: func(id string) bool { return hub.Library().Deck(id) != nil },
 	})
 	srv := &http.Server{
 		Handler:           handler,
@@ -195,11 +188,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cfg.tlsCert != "" {
 		scheme = "https"
 	}
-	log.Info().Str("url", scheme+"://"+displayAddr(ln.Addr())).Int("decks", len(decks)).Msg("serving")
+	log.Info().Str("url", scheme+"://"+displayAddr(ln.Addr())).Msg("serving")
 
 	stc := make(chan *store.Store, 1) // the open store, or nil if it did not open
 	storeErr := make(chan error, 1)
 	go func() {
+		// Reading the decks (YAML) is most of a start: it comes after
+		// the listener, and before the rooms that play them come back.
+		decks, err := loadDecks(cfg.decks)
+		close(decksRead)
+		if err != nil {
+			stc <- nil
+			storeErr <- err
+			return
+		}
+		hub.SetLibrary(rules.NewLibrary(decks...))
+		log.Info().Int("decks", len(decks)).Msg("decks read")
 		st, err := openStore(ctx, cfg, hub, log)
 		stc <- st
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -54,9 +55,10 @@ func load(fsys fs.FS, dir string, display func(string) string) ([]*deck.Deck, er
 	if err != nil {
 		return nil, fmt.Errorf("deckfile: %w", err)
 	}
-	// The files are read in order, parsed at the same time (YAML parsing
-	// is most of a server's start-up), and judged in order again, so that
-	// the first of two files with one deck id keeps it.
+	// The files are read in order, parsed at the same time on all cores but
+	// one (YAML parsing is most of a server's start-up, and the server
+	// already serves meanwhile), and judged in order again, so that the
+	// first of two files with one deck id keeps it.
 	type parsed struct {
 		name string
 		d    *deck.Deck
@@ -65,6 +67,7 @@ func load(fsys fs.FS, dir string, display func(string) string) ([]*deck.Deck, er
 	}
 	var files []*parsed
 	var wg sync.WaitGroup
+	cores := make(chan struct{}, max(runtime.GOMAXPROCS(0)-1, 1))
 	for _, e := range entries {
 		name := e.Name()
 		switch strings.ToLower(ext(name)) {
@@ -85,7 +88,11 @@ func load(fsys fs.FS, dir string, display func(string) string) ([]*deck.Deck, er
 			f.ps = Problems{{Code: CodeTooLarge, Args: []string{strconv.FormatInt(size, 10), strconv.Itoa(MaxUpload)}}}
 			continue
 		}
-		wg.Go(func() { f.d, f.ix, f.ps = parse(name, data) })
+		wg.Go(func() {
+			cores <- struct{}{}
+			defer func() { <-cores }()
+			f.d, f.ix, f.ps = parse(name, data)
+		})
 	}
 	wg.Wait()
 	var decks []*deck.Deck

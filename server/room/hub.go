@@ -149,6 +149,24 @@ func NewHub(o Options) *Hub {
 	return h
 }
 
+// SetLibrary gives the hub its decks when they were not ready for NewHub.
+// Call it before Restore: until restoring is done no room is made or
+// found, so nothing reads the library before it is set.
+func (h *Hub) SetLibrary(lib *rules.Library) {
+	if h.isRestored() {
+		panic("room: SetLibrary after Restore")
+	}
+	h.lib = lib
+}
+
+// Library returns the hub's decks (nil before SetLibrary).
+func (h *Hub) Library() *rules.Library {
+	if !h.isRestored() {
+		return nil
+	}
+	return h.lib
+}
+
 // Config returns the hub's settings, defaults filled in.
 func (h *Hub) Config() Config { return h.cfg }
 

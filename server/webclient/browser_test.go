@@ -42,7 +42,7 @@ func TestBrowserLoadsTheClient(t *testing.T) {
 
 	gate := make(chan struct{})
 	mod, cache := sharedBuild(t)
-	c, _ := start(t, Options{ModuleDir: mod, CacheDir: cache, gate: gate})
+	c, _ := start(t, Options{ModuleDir: mod, CacheDir: cache, After: gate})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Security-Policy", contentSecurityPolicy)
 		w.Header().Set("X-Content-Type-Options", "nosniff")

@@ -70,9 +70,10 @@ type Options struct {
 	// DefaultBrotliQuality. Negative: no brotli, only gzip.
 	BrotliQuality int
 
-	// gate, when set, holds the background work until it is closed, so
-	// tests can look at a client that is not ready yet.
-	gate <-chan struct{}
+	// After, when set, holds the background work (checking the cache,
+	// building) until it is closed: the server lets its own start go
+	// first. Tests use it to look at a client that is not ready yet.
+	After <-chan struct{}
 }
 
 // DefaultCacheDir is where builds go unless Options.CacheDir says otherwise:
@@ -257,9 +258,9 @@ func (c *Client) fail(ctx context.Context, err error) {
 // run prepares the client, serves it, prunes the cache and then adds brotli.
 func (c *Client) run(ctx context.Context) {
 	defer close(c.done)
-	if c.o.gate != nil {
+	if c.o.After != nil {
 		select {
-		case <-c.o.gate:
+		case <-c.o.After:
 		case <-ctx.Done():
 			c.err = ctx.Err()
 			return

@@ -211,7 +211,7 @@ func TestNewReturnsAtOnceAndStatusFollowsTheBuild(t *testing.T) {
 	fastest := time.Hour
 	for range 3 {
 		begin := time.Now()
-		c, err := New(context.Background(), Options{ModuleDir: mod, CacheDir: t.TempDir(), gate: gate})
+		c, err := New(context.Background(), Options{ModuleDir: mod, CacheDir: t.TempDir(), After: gate})
 		fastest = min(fastest, time.Since(begin))
 		if err != nil {
 			t.Fatal(err)
@@ -221,7 +221,7 @@ func TestNewReturnsAtOnceAndStatusFollowsTheBuild(t *testing.T) {
 	if fastest > 50*time.Millisecond {
 		t.Errorf("New took %v; the server must listen within 50 ms", fastest)
 	}
-	c, _ := start(t, Options{ModuleDir: mod, CacheDir: cache, gate: gate})
+	c, _ := start(t, Options{ModuleDir: mod, CacheDir: cache, After: gate})
 
 	if s := getStatus(t, c); s.Ready || s.Error != "" || s.Wasm != "" {
 		t.Errorf("status before the build = %+v, want not ready and no error", s)
@@ -256,7 +256,7 @@ func TestNewReturnsAtOnceAndStatusFollowsTheBuild(t *testing.T) {
 func TestHashedURLsAreMissingBeforeTheBuild(t *testing.T) {
 	gate := make(chan struct{})
 	defer close(gate)
-	c, _ := start(t, Options{ModuleDir: newModule(t), gate: gate})
+	c, _ := start(t, Options{ModuleDir: newModule(t), After: gate})
 	resp := get(t, c, "GET", "/app.0123456789ab.wasm")
 	if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Cache-Control") != "no-store" {
 		t.Errorf("hashed URL before the build: %d %q, want 404 no-store", resp.StatusCode, resp.Header.Get("Cache-Control"))
