@@ -41,9 +41,9 @@ func (r *Room) record() record {
 // save writes the room's snapshot when it changed since the last one, or
 // always when force is set. Unless forced, the write goes on on a goroutine
 // of its own, one at a time for each room: a store that is slow for a
-// moment (thousands of rooms save every tick) must not hold up the room's
-// actions meanwhile. A forced save waits for the one in flight, and writes
-// before it returns.
+// moment (thousands of rooms save in every SaveEvery) must not hold up the
+// room's actions meanwhile. A forced save waits for the one in flight, and
+// writes before it returns.
 func (r *Room) save(force bool) {
 	if force {
 		r.waitSaved()
