@@ -128,7 +128,10 @@ func open(t *testing.T, bctx context.Context, name, url string, w, h int64, mobi
 		vp = chromedp.EmulateViewport(w, h, chromedp.EmulateScale(1), chromedp.EmulateMobile, chromedp.EmulateTouch)
 	}
 	p.run(vp, chromedp.Navigate(url))
-	p.waitFor("the game to start", `document.querySelectorAll("#sr-actions button").length > 0`)
+	// Compiling 15 MB of wasm and starting Go under software GL takes 6 s
+	// on a quiet machine; a cold CI run builds other packages' tests
+	// meanwhile and has stretched it past 90 s.
+	p.waitWithin(4*time.Minute, "the game to start", `document.querySelectorAll("#sr-actions button").length > 0`)
 	return p
 }
 
@@ -144,7 +147,13 @@ func (p *Page) run(actions ...chromedp.Action[chromedp.Void]) {
 // waitFor polls a JavaScript condition until it holds.
 func (p *Page) waitFor(what, js string) {
 	p.t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
+	p.waitWithin(90*time.Second, what, js)
+}
+
+// waitWithin is waitFor with a time limit of its own.
+func (p *Page) waitWithin(limit time.Duration, what, js string) {
+	p.t.Helper()
+	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
 		ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
 		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
