@@ -104,10 +104,8 @@ func TestHelloRightBehindTheHandshake(t *testing.T) {
 	}
 }
 
-// TestFramesArrivingTogether: frames that reach the server in one read are
-// all answered, though an idle connection waits for its socket rather than
-// in a read (the later ones wait in the reader's buffer, where the socket
-// shows nothing).
+// TestFramesArrivingTogether: frames that reach the server in one read of
+// its small buffer are all answered, in order.
 func TestFramesArrivingTogether(t *testing.T) {
 	srv := servertest.Start(t, servertest.Options{})
 	c, br := rawWS(t, srv, protocol.Hello{V: protocol.Version, Want: protocol.WantCreate, Lang: "fi"})

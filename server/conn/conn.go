@@ -102,7 +102,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ws.SetReadLimit(protocol.MaxClientFrame)
 	// The rest runs on its own goroutine, so that net/http lets go of the
 	// request's buffers while the connection lives on.
-	go h.serve(ws, h.clientKey(r), b.conn, b.idle)
+	go h.serve(ws, h.clientKey(r), b.conn)
 }
 
 // bounded hands websocket.Accept the hijacked connection with its kernel
@@ -116,7 +116,6 @@ type bounded struct {
 	size int
 
 	conn net.Conn // the hijacked connection; set by Hijack
-	idle idler    // likewise
 }
 
 // The buffers a WebSocket keeps. A larger frame still goes out whole, in
@@ -143,7 +142,7 @@ func (b *bounded) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		br = bufio.NewReaderSize(c, readBuffer)
 	}
 	rw = bufio.NewReadWriter(br, bufio.NewWriterSize(c, writeBuffer))
-	b.conn, b.idle = c, newIdler(c, br)
+	b.conn = c
 	for inner := c; ; {
 		if t, ok := inner.(interface{ SetWriteBuffer(int) error }); ok {
 			t.SetWriteBuffer(b.size)
@@ -203,7 +202,7 @@ func parseIP(s string) (netip.Addr, bool) {
 	return ip, err == nil
 }
 
-func (h *Handler) serve(ws *websocket.Conn, addr string, nc net.Conn, idle idler) {
+func (h *Handler) serve(ws *websocket.Conn, addr string, nc net.Conn) {
 	// The peer owns the context: it ends when the last queued frame is
 	// written and the connection closed, so an error message still reaches
 	// a client that is being sent away.
@@ -220,126 +219,24 @@ func (h *Handler) serve(ws *websocket.Conn, addr string, nc net.Conn, idle idler
 		p.fail(code)
 		return
 	}
-	c := &seated{h: h, ws: ws, p: p, m: m, idle: idle, ctx: ctx, lim: rate.NewLimiter(h.cfg.Rate, h.cfg.Burst)}
-	// A connection the server closes while it waits idle has no goroutine
-	// to notice: the peer's context ending tells it.
-	context.AfterFunc(ctx, c.closed)
-	c.run(false)
+	c := &seated{h: h, ws: ws, p: p, m: m, ctx: ctx, lim: rate.NewLimiter(h.cfg.Rate, h.cfg.Burst)}
+	for c.step() {
+	}
+	m.Leave()
+	p.Close(room.StatusNormal, "")
 }
-
-// idler is how a seated connection waits for its client between frames.
-type idler interface {
-	// pending reports whether something waits to be read (true when it
-	// cannot tell: the read then waits).
-	pending() bool
-	// park arranges for resume to run on a goroutine of its own once the
-	// client has sent something, so that the caller's goroutine can end.
-	// It reports false when it cannot: the caller reads, and waits there.
-	park(resume func()) bool
-	// forget undoes park.
-	forget()
-}
-
-// blockingIdle waits in the read (TLS, and systems without epoll).
-type blockingIdle struct{}
-
-func (blockingIdle) pending() bool    { return true }
-func (blockingIdle) park(func()) bool { return false }
-func (blockingIdle) forget()          {}
 
 // seated is a connection that has its seat: it reads the client's frames
-// and hands them to the room, on a goroutine that exists only while there
-// is something to read (see idler).
+// and hands them to the room.
 type seated struct {
-	h    *Handler
-	ws   *websocket.Conn
-	p    *peer
-	m    room.Handle
-	idle idler
-	ctx  context.Context
+	h   *Handler
+	ws  *websocket.Conn
+	p   *peer
+	m   room.Handle
+	ctx context.Context
 
 	lim     *rate.Limiter
 	strikes int
-
-	mu     sync.Mutex
-	parked bool // no goroutine: waiting for the client
-	ended  bool
-}
-
-// run reads frames while there are any, then parks, or ends the
-// connection. ready says the client has sent something.
-func (c *seated) run(ready bool) {
-	for {
-		if !ready {
-			c.p.reading.Lock()
-			ready = c.idle.pending()
-			c.p.reading.Unlock()
-		}
-		if !ready && c.park() {
-			return
-		}
-		if !c.step() {
-			c.end()
-			return
-		}
-		ready = false
-	}
-}
-
-// park lets the goroutine go while the client is quiet; false means it
-// could not, and the goroutine reads on.
-func (c *seated) park() bool {
-	c.mu.Lock()
-	if c.ended {
-		c.mu.Unlock()
-		return true
-	}
-	c.parked = true
-	c.mu.Unlock()
-	if c.idle.park(c.resume) {
-		return true
-	}
-	c.mu.Lock()
-	c.parked = false
-	c.mu.Unlock()
-	return false
-}
-
-// resume runs when a parked connection's client has sent something.
-func (c *seated) resume() {
-	c.mu.Lock()
-	if c.ended {
-		c.mu.Unlock()
-		return
-	}
-	c.parked = false
-	c.mu.Unlock()
-	c.run(true)
-}
-
-// closed runs once the peer has closed the connection; a parked connection
-// ends here, one being read ends when its read fails.
-func (c *seated) closed() {
-	c.mu.Lock()
-	parked := c.parked
-	c.mu.Unlock()
-	if parked {
-		c.end()
-	}
-}
-
-// end lets go of the seat and the connection, once.
-func (c *seated) end() {
-	c.mu.Lock()
-	if c.ended {
-		c.mu.Unlock()
-		return
-	}
-	c.ended, c.parked = true, false
-	c.mu.Unlock()
-	c.idle.forget()
-	c.m.Leave()
-	c.p.Close(room.StatusNormal, "")
 }
 
 // step reads one frame and hands it on. It reports false when the
@@ -431,11 +328,6 @@ type peer struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	cfg    *Config
-
-	// reading is held while something reads the connection other than a
-	// read of the WebSocket (which has a lock of its own): a parked
-	// connection looking into the reader's buffer, the closing handshake.
-	reading sync.Mutex
 
 	mu      sync.Mutex
 	queue   [][]byte
@@ -530,11 +422,8 @@ func (p *peer) finish(status int, reason string) {
 	if status == room.StatusNormal && reason == "" {
 		p.ws.CloseNow()
 	} else {
-		// Close waits for the client's answer for up to a few seconds,
-		// reading the connection itself.
-		p.reading.Lock()
+		// Close waits for the client's answer for up to a few seconds.
 		p.ws.Close(websocket.StatusCode(status), reason)
-		p.reading.Unlock()
 	}
 	p.cancel()
 }
