@@ -2,9 +2,7 @@ package room
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
-	"io"
 	"time"
 
 	"github.com/pore/elamanipeli/shared/protocol"
@@ -133,11 +131,10 @@ type PairSeat struct {
 // CreatePair makes a room with host as its host and player at the table
 // already, both away until their clients resume with their tokens.
 func (h *Hub) CreatePair(host, player PairSeat) (*Room, rules.Code) {
-	var seed [8]byte
-	if _, err := io.ReadFull(h.rand, seed[:]); err != nil {
-		return nil, protocol.ErrBusy
+	st, code := h.newState(host.Nick, host.Lang)
+	if code != "" {
+		return nil, code
 	}
-	st := rules.New(binary.LittleEndian.Uint64(seed[:]), h.lib, host.Nick, host.Lang)
 	st, _, err := rules.Apply(st, rules.System, rules.Action{Kind: rules.ActJoin, Role: rules.Player, Text: player.Nick, Lang: player.Lang})
 	if err == nil {
 		st, _, err = rules.Apply(st, 0, rules.Action{Kind: rules.ActAdmit, Seat: 1})
@@ -148,24 +145,17 @@ func (h *Hub) CreatePair(host, player PairSeat) (*Room, rules.Code) {
 	}
 	st.Seats[0].Online, st.Seats[1].Online = false, false
 	now := h.now()
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.closing || len(h.rooms) >= h.cfg.MaxRooms {
-		return nil, protocol.ErrBusy
+	r, code := h.add(st, func(r *Room) {
+		r.dirty = true
+		for i, k := range []Key{host.Key, player.Key} {
+			r.seats[i] = &seat{id: rules.SeatID(i), key: k, away: now}
+			h.byToken[k] = r
+		}
+	})
+	if code != "" {
+		return nil, code
 	}
-	id, code, watch, err := h.newCodes()
-	if err != nil {
-		return nil, protocol.ErrBusy
-	}
-	r := newRoom(h, id, code, watch, st)
-	r.dirty = true
-	for i, k := range []Key{host.Key, player.Key} {
-		r.seats[i] = &seat{id: rules.SeatID(i), key: k, away: now}
-		h.byToken[k] = r
-	}
-	h.register(r)
-	h.start(r)
-	h.log.Info().Str("room", id).Msg("room created for a workshop")
+	h.log.Info().Str("room", r.id).Msg("room created for a workshop")
 	return r, ""
 }
 

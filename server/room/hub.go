@@ -276,10 +276,32 @@ func (h *Hub) create(hello protocol.Hello) (*Room, rules.Code) {
 	if len([]rune(hello.Nick)) > rules.MaxNick {
 		return nil, rules.ErrTooLong
 	}
+	st, code := h.newState(hello.Nick, hello.Lang)
+	if code != "" {
+		return nil, code
+	}
+	st.Seats[0].Online = false // until the host's connection is attached
+	r, code := h.add(st, nil)
+	if code != "" {
+		return nil, code
+	}
+	h.log.Info().Str("room", r.id).Msg("room created")
+	return r, ""
+}
+
+// newState is a new game for a host, seeded from the hub's randomness.
+func (h *Hub) newState(nick, lang string) (rules.State, rules.Code) {
 	var seed [8]byte
 	if _, err := io.ReadFull(h.rand, seed[:]); err != nil {
-		return nil, protocol.ErrBusy
+		return rules.State{}, protocol.ErrBusy
 	}
+	return rules.New(binary.LittleEndian.Uint64(seed[:]), h.lib, nick, lang), ""
+}
+
+// add makes a room of st with codes of its own and starts its goroutine,
+// unless the hub is closing or full. seats, if given, tells the hub about
+// the room's seats while its lock is held, before anyone can find the room.
+func (h *Hub) add(st rules.State, seats func(r *Room)) (*Room, rules.Code) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closing || len(h.rooms) >= h.cfg.MaxRooms {
@@ -289,12 +311,12 @@ func (h *Hub) create(hello protocol.Hello) (*Room, rules.Code) {
 	if err != nil {
 		return nil, protocol.ErrBusy
 	}
-	st := rules.New(binary.LittleEndian.Uint64(seed[:]), h.lib, hello.Nick, hello.Lang)
-	st.Seats[0].Online = false // until the host's connection is attached
 	r := newRoom(h, id, code, watch, st)
+	if seats != nil {
+		seats(r)
+	}
 	h.register(r)
 	h.start(r)
-	h.log.Info().Str("room", id).Msg("room created")
 	return r, ""
 }
 
