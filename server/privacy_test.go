@@ -13,12 +13,10 @@ import (
 	"github.com/coder/websocket"
 	"github.com/rs/zerolog"
 
-	"github.com/pore/elamanipeli/client/bot"
-	"github.com/pore/elamanipeli/client/session"
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/server/conn"
 	"github.com/pore/elamanipeli/server/deckfile"
 	"github.com/pore/elamanipeli/server/room"
-	"github.com/pore/elamanipeli/server/servertest"
 	"github.com/pore/elamanipeli/shared/deck"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
@@ -97,7 +95,7 @@ var (
 func TestLogsCarryNothingPersonal(t *testing.T) {
 	logs := &syncBuffer{}
 	log := zerolog.New(logs).Level(zerolog.DebugLevel)
-	srv := servertest.Start(t, servertest.Options{
+	srv := gametest.Start(t, gametest.Options{
 		Log:  &log,
 		Room: room.Config{FailedJoins: 3},
 		Conn: conn.Config{HelloTimeout: 200 * time.Millisecond},
@@ -108,9 +106,9 @@ func TestLogsCarryNothingPersonal(t *testing.T) {
 	decks := []string{"omat-salaiset", "lammittely", "tarina-opiskelu", "elamanalueet"}
 	const hostNick, playerNick, typed = "Ohjaaja Oravanmarja", "Nuori Napakymppi", "Vastaan tähän salaisesti, Kuutamokettu"
 	host := srv.Bot(protocol.Hello{Want: protocol.WantCreate, Nick: hostNick, Lang: "fi"},
-		bot.Config{Decks: decks, WaitPlayers: 1, MarkOneIn: 4, Close: true, Seed: 11}, session.Options{})
+		gametest.BotConfig{Decks: decks, WaitPlayers: 1, MarkOneIn: 4, Close: true, Seed: 11}, gametest.SessionOptions{})
 	defer host.Close()
-	hs := servertest.Wait(t, host.Session(), "the room", func(s *session.State) bool { return s.Watch != "" })
+	hs := gametest.Wait(t, host.Session(), "the room", func(s *gametest.State) bool { return s.Watch != "" })
 
 	// The host brings a deck, and someone without a seat tries to.
 	post := func(token, name, body string) int {
@@ -131,21 +129,21 @@ func TestLogsCarryNothingPersonal(t *testing.T) {
 	post("AAAAAAAAAAAAAAAAAAAAAA", "omat.csv", "Kuutamoketun kysymys?\n")
 
 	player := srv.Bot(protocol.Hello{Want: protocol.WantJoin, Code: hs.Code, Nick: playerNick, Lang: "en"},
-		bot.Config{PassOneIn: 5, MarkOneIn: 5, Typed: typed, Seed: 12}, session.Options{})
+		gametest.BotConfig{PassOneIn: 5, MarkOneIn: 5, Typed: typed, Seed: 12}, gametest.SessionOptions{})
 	defer player.Close()
 	watcher := srv.Bot(protocol.Hello{Want: protocol.WantWatch, Code: hs.Watch, Nick: "Katsoja Kuutamokettu", Lang: "sv"},
-		bot.Config{}, session.Options{})
+		gametest.BotConfig{}, gametest.SessionOptions{})
 	defer watcher.Close()
 	var played sync.WaitGroup
 	errs := make(chan error, 3)
-	for _, b := range []*bot.Bot{host, player, watcher} {
+	for _, b := range []*gametest.Bot{host, player, watcher} {
 		played.Add(1)
 		go func() { defer played.Done(); errs <- b.Run(ctx) }()
 	}
 
 	// Meanwhile, the hostile side of the internet.
-	hostile := func(o servertest.DialOptions, do func(r *servertest.Raw)) {
-		r, _, err := servertest.Dial(t, ctx, srv.WS, o)
+	hostile := func(o gametest.DialOptions, do func(r *gametest.Raw)) {
+		r, _, err := gametest.Dial(t, ctx, srv.WS, o)
 		if err != nil {
 			return
 		}
@@ -157,21 +155,21 @@ func TestLogsCarryNothingPersonal(t *testing.T) {
 			}
 		}
 	}
-	hostile(servertest.DialOptions{Origin: "https://evil.example"}, func(*servertest.Raw) {})
-	hostile(servertest.DialOptions{}, func(r *servertest.Raw) { r.WS.Write(ctx, websocket.MessageBinary, []byte("Kuutamokettu")) })
-	hostile(servertest.DialOptions{}, func(r *servertest.Raw) {
+	hostile(gametest.DialOptions{Origin: "https://evil.example"}, func(*gametest.Raw) {})
+	hostile(gametest.DialOptions{}, func(r *gametest.Raw) { r.WS.Write(ctx, websocket.MessageBinary, []byte("Kuutamokettu")) })
+	hostile(gametest.DialOptions{}, func(r *gametest.Raw) {
 		r.WS.Write(ctx, websocket.MessageBinary, bytes.Repeat([]byte("Kuutamokettu"), 1000))
 	})
-	hostile(servertest.DialOptions{}, func(*servertest.Raw) {}) // says nothing
-	hostile(servertest.DialOptions{}, func(r *servertest.Raw) {
+	hostile(gametest.DialOptions{}, func(*gametest.Raw) {}) // says nothing
+	hostile(gametest.DialOptions{}, func(r *gametest.Raw) {
 		r.Send(ctx, protocol.Hello{V: protocol.Version, Want: protocol.WantResume, Token: "Kuutamokettu-token-AAAA"})
 	})
 	for i := range 6 {
-		hostile(servertest.DialOptions{From: "127.0.0.2"}, func(r *servertest.Raw) {
+		hostile(gametest.DialOptions{From: "127.0.0.2"}, func(r *gametest.Raw) {
 			r.Send(ctx, protocol.Hello{V: protocol.Version, Want: protocol.WantJoin, Code: "XXXXX" + string(room.CodeAlphabet[i]), Nick: "Arvaaja Kuutamokettu"})
 		})
 	}
-	hostile(servertest.DialOptions{}, func(r *servertest.Raw) {
+	hostile(gametest.DialOptions{}, func(r *gametest.Raw) {
 		if _, code := r.Hello(ctx, protocol.Hello{Want: protocol.WantCreate, Nick: "Tulvija Kuutamokettu"}); code != "" {
 			return
 		}
@@ -189,7 +187,7 @@ func TestLogsCarryNothingPersonal(t *testing.T) {
 			t.Fatalf("a bot: %v", err)
 		}
 	}
-	servertest.Wait(t, host.Session(), "the room to close", func(s *session.State) bool { return s.View.Phase == rules.Closed })
+	gametest.Wait(t, host.Session(), "the room to close", func(s *gametest.State) bool { return s.View.Phase == rules.Closed })
 	time.Sleep(100 * time.Millisecond) // the room's last words
 
 	// What must not be there.

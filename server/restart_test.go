@@ -16,8 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pore/elamanipeli/client/bot"
-	"github.com/pore/elamanipeli/client/session"
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
@@ -153,15 +152,15 @@ func TestRestartResumesTheGame(t *testing.T) {
 	defer cancel()
 
 	type seat struct {
-		b       *bot.Bot
+		b       *gametest.Bot
 		restart chan struct{} // closed when told that the server restarts
 	}
 	var seats []*seat
-	join := func(hello protocol.Hello, cfg bot.Config) *seat {
+	join := func(hello protocol.Hello, cfg gametest.BotConfig) *seat {
 		s := &seat{restart: make(chan struct{})}
 		var once sync.Once
 		cfg.Pace = 20 * time.Millisecond
-		s.b = bot.Start(session.Options{URL: url, Hello: hello, OnFrame: func(m protocol.Message) {
+		s.b = gametest.StartBot(gametest.SessionOptions{URL: url, Hello: hello, OnFrame: func(m protocol.Message) {
 			if n, ok := m.(protocol.Notice); ok && n.Kind == protocol.NoticeRestarting {
 				once.Do(func() { close(s.restart) })
 			}
@@ -171,18 +170,18 @@ func TestRestartResumesTheGame(t *testing.T) {
 		return s
 	}
 	host := join(protocol.Hello{Want: protocol.WantCreate, Nick: "Ohjaaja-Uudelleen", Lang: "fi"},
-		bot.Config{Decks: []string{"lammittely", "tarina-opiskelu"}, WaitPlayers: 1, Seed: 3})
-	hs := waitState(t, host.b.Session(), func(s *session.State) bool { return s.Watch != "" })
+		gametest.BotConfig{Decks: []string{"lammittely", "tarina-opiskelu"}, WaitPlayers: 1, Seed: 3})
+	hs := waitState(t, host.b.Session(), func(s *gametest.State) bool { return s.Watch != "" })
 	join(protocol.Hello{Want: protocol.WantJoin, Code: hs.Code, Nick: "Nuori-Uudelleen", Lang: "en"},
-		bot.Config{Typed: "vastaus-uudelleen", PassOneIn: 4, Seed: 4})
-	join(protocol.Hello{Want: protocol.WantWatch, Code: hs.Watch, Lang: "sv"}, bot.Config{})
+		gametest.BotConfig{Typed: "vastaus-uudelleen", PassOneIn: 4, Seed: 4})
+	join(protocol.Hello{Want: protocol.WantWatch, Code: hs.Watch, Lang: "sv"}, gametest.BotConfig{})
 	errs := make(chan error, len(seats))
 	for _, s := range seats {
 		go func() { errs <- s.b.Run(ctx) }()
 	}
 
 	// Part of the game, then SIGTERM.
-	waitState(t, host.b.Session(), func(s *session.State) bool { return s.View.Played >= 3 })
+	waitState(t, host.b.Session(), func(s *gametest.State) bool { return s.View.Played >= 3 })
 	first.stop(t)
 	for i, s := range seats {
 		select {
@@ -232,7 +231,7 @@ func TestRestartResumesTheGame(t *testing.T) {
 		finished.Round(time.Millisecond), time.Since(began).Round(time.Millisecond))
 }
 
-func waitState(t *testing.T, s *session.Session, cond func(*session.State) bool) *session.State {
+func waitState(t *testing.T, s *gametest.Session, cond func(*gametest.State) bool) *gametest.State {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {

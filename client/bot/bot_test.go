@@ -9,7 +9,7 @@ import (
 
 	"github.com/pore/elamanipeli/client/bot"
 	"github.com/pore/elamanipeli/client/session"
-	"github.com/pore/elamanipeli/server/servertest"
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
@@ -17,13 +17,13 @@ import (
 // TestDemoBotPlaysToTheSummary: a trainer's demo, with the demo bot in the
 // young person's seat (paced faster than in a real demo).
 func TestDemoBotPlaysToTheSummary(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{})
+	srv := gametest.Start(t, gametest.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	host := srv.Bot(protocol.Hello{Want: protocol.WantCreate, Nick: "Kouluttaja", Lang: "fi"},
 		bot.Config{Decks: []string{"tarina-arki-ja-tyo", "lammittely"}, WaitPlayers: 1, Seed: 1}, session.Options{})
 	defer host.Close()
-	st := servertest.Wait(t, host.Session(), "the room", func(s *session.State) bool { return s.Code != "" })
+	st := gametest.Wait(t, host.Session(), "the room", func(s *session.State) bool { return s.Code != "" })
 
 	cfg := bot.Demo(2)
 	if cfg.Pace < 2*time.Second || cfg.PassOneIn == 0 {
@@ -60,12 +60,12 @@ func TestDemoBotPlaysToTheSummary(t *testing.T) {
 // they wait, follows the dashboard until both rooms reach their summaries,
 // and closes the workshop.
 func TestTrainerRunsAWorkshop(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{})
+	srv := gametest.Start(t, gametest.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	tr := bot.StartTrainer(session.Options{URL: srv.WS, Hello: protocol.Hello{Nick: "Kouluttaja", Lang: "fi"}}, bot.TrainerConfig{Pairs: 2, Close: true})
 	defer tr.Close()
-	code := servertest.Wait(t, tr.Session(), "the workshop", func(s *session.State) bool { return s.Workshop != "" }).Workshop
+	code := gametest.Wait(t, tr.Session(), "the workshop", func(s *session.State) bool { return s.Workshop != "" }).Workshop
 	errs := make(chan error, 5)
 	go func() { errs <- tr.Run(ctx) }()
 	for i := range 4 {

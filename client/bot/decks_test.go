@@ -9,7 +9,7 @@ import (
 
 	"github.com/pore/elamanipeli/client/bot"
 	"github.com/pore/elamanipeli/client/session"
-	"github.com/pore/elamanipeli/server/servertest"
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/shared/deck"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
@@ -18,7 +18,7 @@ import (
 // TestEveryBundledDeckPlaysToTheEnd plays a whole game with each bundled deck:
 // a worker and a young person, both bots, to the summary.
 func TestEveryBundledDeckPlaysToTheEnd(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{})
+	srv := gametest.Start(t, gametest.Options{})
 	n := 0
 	for _, d := range srv.Lib.Decks() {
 		if d.Kind == deck.HelpDeck {
@@ -32,7 +32,7 @@ func TestEveryBundledDeckPlaysToTheEnd(t *testing.T) {
 			host := srv.Bot(protocol.Hello{Want: protocol.WantCreate, Lang: "fi"},
 				bot.Config{Decks: []string{d.ID}, WaitPlayers: 1, MarkOneIn: 5, Seed: uint64(n)}, session.Options{})
 			defer host.Close()
-			st := servertest.Wait(t, host.Session(), "the room", func(s *session.State) bool { return s.Code != "" })
+			st := gametest.Wait(t, host.Session(), "the room", func(s *session.State) bool { return s.Code != "" })
 			youth := srv.Bot(protocol.Hello{Want: protocol.WantJoin, Code: st.Code, Lang: "sv"},
 				bot.Config{PassOneIn: 4, Typed: "ok", Seed: uint64(n) + 100}, session.Options{})
 			defer youth.Close()

@@ -17,7 +17,7 @@ import (
 	"github.com/pore/elamanipeli/client/platform"
 	"github.com/pore/elamanipeli/client/session"
 	"github.com/pore/elamanipeli/client/ui"
-	"github.com/pore/elamanipeli/server/servertest"
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/shared/protocol"
 )
 
@@ -125,9 +125,9 @@ func TestDesktopClientPlaysAgainstAServer(t *testing.T) {
 		}
 		t.Skip("no DISPLAY: the desktop client needs X (xvfb-run go test ./client/native)")
 	}
-	srv := servertest.Start(t, servertest.Options{})
+	srv := gametest.Start(t, gametest.Options{})
 	hostBot := srv.Bot(protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}, bot.Config{Decks: []string{"lammittely"}, WaitPlayers: 9}, session.Options{})
-	st := servertest.Wait(t, hostBot.Session(), "the room", func(s *session.State) bool { return s.Token != "" && s.HasView })
+	st := gametest.Wait(t, hostBot.Session(), "the room", func(s *session.State) bool { return s.Token != "" && s.HasView })
 	hostBot.Close()
 
 	// The desktop client takes the seat back, as after a restart of the app.

@@ -5,10 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pore/elamanipeli/assets"
 	"github.com/pore/elamanipeli/client/platform"
 	"github.com/pore/elamanipeli/client/session"
-	"github.com/pore/elamanipeli/server/deckfile"
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/shared/rules"
 )
 
@@ -77,11 +76,7 @@ var (
 
 func bundled(t testing.TB) *rules.Library {
 	libOnce.Do(func() {
-		decks, err := deckfile.LoadFS(assets.Decks, "decks")
-		if err != nil {
-			t.Fatal(err)
-		}
-		lib = rules.NewLibrary(decks...)
+		lib = gametest.Bundled(t)
 	})
 	return lib
 }

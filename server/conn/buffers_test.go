@@ -12,14 +12,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pore/elamanipeli/server/servertest"
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/shared/protocol"
 )
 
 // rawWS opens a TCP connection to srv and sends a WebSocket upgrade request
 // followed, in the same write, by the frames given. It returns the
 // connection and a reader positioned after the 101 response.
-func rawWS(t *testing.T, srv *servertest.Server, msgs ...protocol.Message) (net.Conn, *bufio.Reader) {
+func rawWS(t *testing.T, srv *gametest.Server, msgs ...protocol.Message) (net.Conn, *bufio.Reader) {
 	t.Helper()
 	addr := strings.TrimPrefix(srv.URL, "http://")
 	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
@@ -97,7 +97,7 @@ func serverFrame(t *testing.T, br *bufio.Reader) protocol.Message {
 // connection trades net/http's buffers for smaller ones (the frame waits in
 // net/http's reader when the connection is taken over).
 func TestHelloRightBehindTheHandshake(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{})
+	srv := gametest.Start(t, gametest.Options{})
 	_, br := rawWS(t, srv, protocol.Hello{V: protocol.Version, Want: protocol.WantCreate, Lang: "fi"})
 	if m := serverFrame(t, br); m.Type() != protocol.TypeWelcome {
 		t.Fatalf("got %T %+v, want a welcome", m, m)
@@ -107,7 +107,7 @@ func TestHelloRightBehindTheHandshake(t *testing.T) {
 // TestFramesArrivingTogether: frames that reach the server in one read of
 // its small buffer are all answered, in order.
 func TestFramesArrivingTogether(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{})
+	srv := gametest.Start(t, gametest.Options{})
 	c, br := rawWS(t, srv, protocol.Hello{V: protocol.Version, Want: protocol.WantCreate, Lang: "fi"})
 	for serverFrame(t, br).Type() != protocol.TypeSnapshot {
 	}

@@ -13,9 +13,9 @@ import (
 	"github.com/coder/websocket"
 	"go.uber.org/goleak"
 
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/server/conn"
 	"github.com/pore/elamanipeli/server/room"
-	"github.com/pore/elamanipeli/server/servertest"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
@@ -27,9 +27,9 @@ func testCtx(t *testing.T, d time.Duration) context.Context {
 }
 
 // host opens a room and returns its host's connection and welcome.
-func host(t *testing.T, ctx context.Context, srv *servertest.Server) (*servertest.Raw, protocol.Welcome) {
+func host(t *testing.T, ctx context.Context, srv *gametest.Server) (*gametest.Raw, protocol.Welcome) {
 	t.Helper()
-	h := servertest.MustDial(t, ctx, srv.WS, servertest.DialOptions{})
+	h := gametest.MustDial(t, ctx, srv.WS, gametest.DialOptions{})
 	w, code := h.Hello(ctx, protocol.Hello{Want: protocol.WantCreate, Lang: "fi"})
 	if code != "" {
 		t.Fatalf("create: %s", code)
@@ -38,7 +38,7 @@ func host(t *testing.T, ctx context.Context, srv *servertest.Server) (*servertes
 }
 
 // closeStatus reads until the connection ends and returns its close status.
-func closeStatus(ctx context.Context, r *servertest.Raw) (websocket.StatusCode, []protocol.Message) {
+func closeStatus(ctx context.Context, r *gametest.Raw) (websocket.StatusCode, []protocol.Message) {
 	var got []protocol.Message
 	for {
 		_, b, err := r.WS.Read(ctx)
@@ -52,7 +52,7 @@ func closeStatus(ctx context.Context, r *servertest.Raw) (websocket.StatusCode, 
 }
 
 func TestOriginIsChecked(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{Conn: conn.Config{Origins: []string{"game.example.org", "*.koulu.example"}}})
+	srv := gametest.Start(t, gametest.Options{Conn: conn.Config{Origins: []string{"game.example.org", "*.koulu.example"}}})
 	ctx := testCtx(t, 20*time.Second)
 	tests := []struct {
 		name   string
@@ -70,7 +70,7 @@ func TestOriginIsChecked(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, resp, err := servertest.Dial(t, ctx, srv.WS, servertest.DialOptions{Origin: tt.origin})
+			r, resp, err := gametest.Dial(t, ctx, srv.WS, gametest.DialOptions{Origin: tt.origin})
 			if !tt.ok {
 				if err == nil {
 					t.Fatal("the WebSocket was opened")
@@ -94,7 +94,7 @@ func TestOriginIsChecked(t *testing.T) {
 // browser always sends one, so this is a native client or a script), but it
 // gets nowhere without a room code or a seat token.
 func TestNoOriginStillNeedsACodeOrToken(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{})
+	srv := gametest.Start(t, gametest.Options{})
 	ctx := testCtx(t, 20*time.Second)
 	_, hw := host(t, ctx, srv)
 	tests := []struct {
@@ -110,7 +110,7 @@ func TestNoOriginStillNeedsACodeOrToken(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := servertest.MustDial(t, ctx, srv.WS, servertest.DialOptions{})
+			r := gametest.MustDial(t, ctx, srv.WS, gametest.DialOptions{})
 			if tt.hello == nil {
 				if err := r.Send(ctx, protocol.Act{ID: 1, Action: rules.Action{Kind: rules.ActStart}}); err != nil {
 					t.Fatal(err)
@@ -142,7 +142,7 @@ func settle(t *testing.T, base int) int {
 }
 
 func TestOversizedFramesCloseWith1009AndLeakNothing(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{})
+	srv := gametest.Start(t, gametest.Options{})
 	ctx := testCtx(t, 30*time.Second)
 	h, hw := host(t, ctx, srv)
 
@@ -160,7 +160,7 @@ func TestOversizedFramesCloseWith1009AndLeakNothing(t *testing.T) {
 		for _, seated := range []bool{false, true} {
 			t.Run(name+map[bool]string{false: " before the hello", true: " from a seat"}[seated], func(t *testing.T) {
 				for range 10 {
-					r := servertest.MustDial(t, ctx, srv.WS, servertest.DialOptions{})
+					r := gametest.MustDial(t, ctx, srv.WS, gametest.DialOptions{})
 					if seated {
 						if _, code := r.Hello(ctx, protocol.Hello{Want: protocol.WantWatch, Code: hw.Watch}); code != "" {
 							t.Fatalf("watch: %s", code)
@@ -201,9 +201,9 @@ func TestSilentConnectionIsClosedAfterTheHelloTimeout(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := servertest.Start(t, servertest.Options{Conn: conn.Config{HelloTimeout: tt.timeout}})
+			srv := gametest.Start(t, gametest.Options{Conn: conn.Config{HelloTimeout: tt.timeout}})
 			ctx := testCtx(t, 30*time.Second)
-			r := servertest.MustDial(t, ctx, srv.WS, servertest.DialOptions{})
+			r := gametest.MustDial(t, ctx, srv.WS, gametest.DialOptions{})
 			start := time.Now()
 			status, msgs := closeStatus(ctx, r)
 			took := time.Since(start)
@@ -225,15 +225,15 @@ func TestSilentConnectionIsClosedAfterTheHelloTimeout(t *testing.T) {
 // The server reads nothing from a URL's query string: a token or code put
 // there is ignored, so links and proxy logs never need to carry one.
 func TestTokenInTheQueryStringIsIgnored(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{})
+	srv := gametest.Start(t, gametest.Options{})
 	ctx := testCtx(t, 20*time.Second)
 	_, hw := host(t, ctx, srv)
 	for _, q := range []string{"?token=" + hw.Token, "?t=" + hw.Token + "&code=" + hw.Code, "?" + hw.Token} {
-		r := servertest.MustDial(t, ctx, srv.WS+q, servertest.DialOptions{})
+		r := gametest.MustDial(t, ctx, srv.WS+q, gametest.DialOptions{})
 		if _, code := r.Hello(ctx, protocol.Hello{Want: protocol.WantResume}); code != protocol.ErrBadToken {
 			t.Fatalf("%s: a resume without a token got %q, want %q", q, code, protocol.ErrBadToken)
 		}
-		r = servertest.MustDial(t, ctx, srv.WS+q, servertest.DialOptions{})
+		r = gametest.MustDial(t, ctx, srv.WS+q, gametest.DialOptions{})
 		if _, code := r.Hello(ctx, protocol.Hello{Want: protocol.WantJoin}); code != protocol.ErrNoRoom {
 			t.Fatalf("%s: a join without a code got %q, want %q", q, code, protocol.ErrNoRoom)
 		}
@@ -246,12 +246,12 @@ func TestTokenInTheQueryStringIsIgnored(t *testing.T) {
 // before it and changes nothing; without TrustProxy the header is ignored.
 func TestFailedJoinsAreCountedByTheAddressTheProxySaw(t *testing.T) {
 	const burst = 3
-	guess := func(t *testing.T, ctx context.Context, srv *servertest.Server, xff ...string) rules.Code {
+	guess := func(t *testing.T, ctx context.Context, srv *gametest.Server, xff ...string) rules.Code {
 		h := http.Header{}
 		for _, v := range xff {
 			h.Add("X-Forwarded-For", v)
 		}
-		r := servertest.MustDial(t, ctx, srv.WS, servertest.DialOptions{Header: h})
+		r := gametest.MustDial(t, ctx, srv.WS, gametest.DialOptions{Header: h})
 		defer r.Close()
 		_, code := r.Hello(ctx, protocol.Hello{Want: protocol.WantJoin, Code: "XXXXXX"})
 		return code
@@ -292,7 +292,7 @@ func TestFailedJoinsAreCountedByTheAddressTheProxySaw(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := servertest.Start(t, servertest.Options{
+			srv := gametest.Start(t, gametest.Options{
 				Room: room.Config{FailedJoins: burst, FailRefill: time.Hour},
 				Conn: conn.Config{TrustProxy: tt.trust},
 			})

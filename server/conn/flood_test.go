@@ -17,7 +17,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/pore/elamanipeli/server/servertest"
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
@@ -152,7 +152,7 @@ func p99(ds []time.Duration) time.Duration {
 // actions acked rate-limited), closed, and throttled again when they come
 // back with their tokens.
 func TestFloodIsThrottledAndOtherRoomsStayQuick(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{})
+	srv := gametest.Start(t, gametest.Options{})
 	ctx := testCtx(t, 60*time.Second)
 
 	const flooders, quiet, actsPerRoom = 8, 4, 40

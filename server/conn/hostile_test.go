@@ -8,7 +8,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/pore/elamanipeli/server/servertest"
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/shared/protocol"
 )
 
@@ -35,7 +35,7 @@ var hostileFrames = map[string][]byte{
 // seat or in place of the hello, and costs the server little: the frames are
 // refused before they are decoded.
 func TestHostileFramesOverTheWire(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{})
+	srv := gametest.Start(t, gametest.Options{})
 	ctx := testCtx(t, 60*time.Second)
 	_, hw := host(t, ctx, srv)
 	const rounds = 10
@@ -45,9 +45,9 @@ func TestHostileFramesOverTheWire(t *testing.T) {
 		}
 		for _, seated := range []bool{false, true} {
 			t.Run(name+map[bool]string{false: " as the hello", true: " from a seat"}[seated], func(t *testing.T) {
-				conns := make([]*servertest.Raw, rounds)
+				conns := make([]*gametest.Raw, rounds)
 				for i := range conns {
-					conns[i] = servertest.MustDial(t, ctx, srv.WS, servertest.DialOptions{})
+					conns[i] = gametest.MustDial(t, ctx, srv.WS, gametest.DialOptions{})
 					if seated {
 						if _, code := conns[i].Hello(ctx, protocol.Hello{Want: protocol.WantWatch, Code: hw.Watch}); code != "" {
 							t.Fatalf("watch: %s", code)

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pore/elamanipeli/server/servertest"
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
@@ -16,7 +16,7 @@ import (
 // seconds, and the frames waiting for it never take more than a bounded
 // amount of the server's memory.
 func TestClientThatStopsReadingIsDropped(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{})
+	srv := gametest.Start(t, gametest.Options{})
 	ctx := testCtx(t, 60*time.Second)
 	h, hw := host(t, ctx, srv)
 
@@ -26,7 +26,7 @@ func TestClientThatStopsReadingIsDropped(t *testing.T) {
 	// see of a client that stops reading is its send buffer filling. (A
 	// client whose kernel goes on buffering costs the server nothing but
 	// bandwidth; when it falls silent too, the heartbeat drops it.)
-	slow := servertest.MustDial(t, ctx, srv.WS, servertest.DialOptions{RecvBuffer: 4 << 10})
+	slow := gametest.MustDial(t, ctx, srv.WS, gametest.DialOptions{RecvBuffer: 4 << 10})
 	sw, code := slow.Hello(ctx, protocol.Hello{Want: protocol.WantWatch, Code: hw.Watch})
 	if code != "" {
 		t.Fatalf("watch: %s", code)
@@ -58,7 +58,7 @@ func TestClientThatStopsReadingIsDropped(t *testing.T) {
 	defer stop()
 	var busy sync.WaitGroup
 	for range 20 {
-		r := servertest.MustDial(t, ctx, srv.WS, servertest.DialOptions{})
+		r := gametest.MustDial(t, ctx, srv.WS, gametest.DialOptions{})
 		if _, code := r.Hello(ctx, protocol.Hello{Want: protocol.WantWatch, Code: hw.Watch}); code != "" {
 			t.Fatalf("watch: %s", code)
 		}

@@ -13,11 +13,9 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/pore/elamanipeli/client/platform"
-	"github.com/pore/elamanipeli/client/session"
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/server/conn"
 	"github.com/pore/elamanipeli/server/room"
-	"github.com/pore/elamanipeli/server/servertest"
 	"github.com/pore/elamanipeli/shared/protocol"
 )
 
@@ -26,7 +24,7 @@ import (
 // the client makes, from creating a room to coming back with its token, is a
 // bare /ws.
 func TestTokensNeverTravelInURLs(t *testing.T) {
-	lib := servertest.Bundled(t)
+	lib := gametest.Bundled(t)
 	log := zerolog.New(zerolog.NewTestWriter(t))
 	hub := room.NewHub(room.Options{Library: lib, Log: log})
 	ws := conn.NewHandler(hub, log, conn.Config{})
@@ -47,22 +45,22 @@ func TestTokensNeverTravelInURLs(t *testing.T) {
 
 	// The desktop client dials what its platform says; the browser's
 	// platform builds the same bare address from the page's location.
-	url := platform.New(hs.URL, filepath.Join(t.TempDir(), "state.json")).ServerWS()
-	start := func(h protocol.Hello) *session.Session {
-		s := session.Start(session.Options{URL: url, Hello: h})
+	url := gametest.ClientURL(t, hs.URL)
+	start := func(h protocol.Hello) *gametest.Session {
+		s := gametest.StartSession(gametest.SessionOptions{URL: url, Hello: h})
 		t.Cleanup(s.Close)
 		return s
 	}
 	host := start(protocol.Hello{Want: protocol.WantCreate, Lang: "fi"})
-	hs1 := servertest.Wait(t, host, "the room", func(s *session.State) bool { return s.HasView && s.Watch != "" })
+	hs1 := gametest.Wait(t, host, "the room", func(s *gametest.State) bool { return s.HasView && s.Watch != "" })
 	player := start(protocol.Hello{Want: protocol.WantJoin, Code: hs1.Code, Lang: "fi"})
-	ps := servertest.Wait(t, player, "the knock", func(s *session.State) bool { return s.HasView })
+	ps := gametest.Wait(t, player, "the knock", func(s *gametest.State) bool { return s.HasView })
 	watcher := start(protocol.Hello{Want: protocol.WantWatch, Code: hs1.Watch, Lang: "fi"})
-	servertest.Wait(t, watcher, "the view", func(s *session.State) bool { return s.HasView })
+	gametest.Wait(t, watcher, "the view", func(s *gametest.State) bool { return s.HasView })
 	// A reload: the host comes back with the token it kept.
 	host.Close()
 	again := start(protocol.Hello{Want: protocol.WantResume, Token: hs1.Token})
-	servertest.Wait(t, again, "the seat again", func(s *session.State) bool { return s.HasView && s.Seat == 0 })
+	gametest.Wait(t, again, "the seat again", func(s *gametest.State) bool { return s.HasView && s.Seat == 0 })
 
 	mu.Lock()
 	defer mu.Unlock()

@@ -9,15 +9,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/server/metrics"
-	"github.com/pore/elamanipeli/server/servertest"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
 
 // scrape reads the handler's text exposition into name → value, for the
 // samples without labels and the histograms' _count and _sum.
-func scrape(t *testing.T, srv *servertest.Server) map[string]float64 {
+func scrape(t *testing.T, srv *gametest.Server) map[string]float64 {
 	t.Helper()
 	rec := httptest.NewRecorder()
 	metrics.Handler(srv.Hub).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
@@ -44,7 +44,7 @@ func scrape(t *testing.T, srv *servertest.Server) map[string]float64 {
 // writes and the actions it times show up in /metrics, and the room and its
 // connection are gone from it once the host ends the game.
 func TestMetricsFollowTheRooms(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{})
+	srv := gametest.Start(t, gametest.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 
@@ -60,7 +60,7 @@ func TestMetricsFollowTheRooms(t *testing.T) {
 		t.Fatalf("an empty server shows %v rooms, %v connections", before["elamanipeli_rooms"], before["elamanipeli_connections"])
 	}
 
-	h := servertest.MustDial(t, ctx, srv.WS, servertest.DialOptions{})
+	h := gametest.MustDial(t, ctx, srv.WS, gametest.DialOptions{})
 	if _, code := h.Hello(ctx, protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}); code != "" {
 		t.Fatalf("create: %s", code)
 	}

@@ -8,8 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pore/elamanipeli/client/session"
-	"github.com/pore/elamanipeli/server/servertest"
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
@@ -21,7 +20,7 @@ type recorder struct {
 	msgs   []protocol.Message
 }
 
-func (r *recorder) run(ctx context.Context, c *servertest.Raw) {
+func (r *recorder) run(ctx context.Context, c *gametest.Raw) {
 	for {
 		_, b, err := c.WS.Read(ctx)
 		if err != nil {
@@ -45,7 +44,7 @@ func (r *recorder) snapshot() ([][]byte, []protocol.Message) {
 
 // answerAll has every seat that may answer the card on the table answer it
 // with a typed text, and returns the texts.
-func answerAll(t *testing.T, text string, ss ...*session.Session) []string {
+func answerAll(t *testing.T, text string, ss ...*gametest.Session) []string {
 	t.Helper()
 	var texts []string
 	for i, s := range ss {
@@ -53,7 +52,7 @@ func answerAll(t *testing.T, text string, ss ...*session.Session) []string {
 			a := text + string(rune('A'+i))
 			s.Act(rules.Action{Kind: rules.ActAnswer, Text: a})
 			texts = append(texts, a)
-			servertest.Wait(t, s, "the answer", func(st *session.State) bool { return st.Pending == 0 })
+			gametest.Wait(t, s, "the answer", func(st *gametest.State) bool { return st.Pending == 0 })
 		}
 	}
 	return texts
@@ -62,24 +61,24 @@ func answerAll(t *testing.T, text string, ss ...*session.Session) []string {
 // A player who knocks sees nothing of the room but their own knock until
 // the host lets them in: no card, no answer, no nickname.
 func TestKnockerSeesNothingUntilAdmitted(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{})
+	srv := gametest.Start(t, gametest.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 
-	host := srv.Session(protocol.Hello{Want: protocol.WantCreate, Nick: "Ohjaaja Olli", Lang: "fi"}, session.Options{})
+	host := srv.Session(protocol.Hello{Want: protocol.WantCreate, Nick: "Ohjaaja Olli", Lang: "fi"}, gametest.SessionOptions{})
 	defer host.Close()
-	hs := servertest.Wait(t, host, "the room", func(s *session.State) bool { return s.HasView })
+	hs := gametest.Wait(t, host, "the room", func(s *gametest.State) bool { return s.HasView })
 	host.Act(rules.Action{Kind: rules.ActDecks, Decks: []string{"lammittely"}})
-	player := srv.Session(protocol.Hello{Want: protocol.WantJoin, Code: hs.Code, Nick: "Nuori Noora", Lang: "fi"}, session.Options{})
+	player := srv.Session(protocol.Hello{Want: protocol.WantJoin, Code: hs.Code, Nick: "Nuori Noora", Lang: "fi"}, gametest.SessionOptions{})
 	defer player.Close()
-	servertest.Wait(t, host, "the knock", func(s *session.State) bool { return s.Legal.Has(rules.ActAdmit) })
+	gametest.Wait(t, host, "the knock", func(s *gametest.State) bool { return s.Legal.Has(rules.ActAdmit) })
 	host.Act(rules.Action{Kind: rules.ActAdmit, Seat: 1})
 	host.Act(rules.Action{Kind: rules.ActStart})
-	servertest.Wait(t, player, "the first card", func(s *session.State) bool { return s.View.Step != nil })
+	gametest.Wait(t, player, "the first card", func(s *gametest.State) bool { return s.View.Step != nil })
 	secrets := []string{"Ohjaaja Olli", "Nuori Noora", host.State().View.Step.Card.Text}
 	secrets = append(secrets, answerAll(t, "salainen vastaus ", host, player)...)
 
-	knocker := servertest.MustDial(t, ctx, srv.WS, servertest.DialOptions{})
+	knocker := gametest.MustDial(t, ctx, srv.WS, gametest.DialOptions{})
 	kw, code := knocker.Hello(ctx, protocol.Hello{Want: protocol.WantJoin, Code: hs.Code, Nick: "Koputtaja", Lang: "fi"})
 	if code != "" {
 		t.Fatalf("knock: %s", code)
@@ -89,14 +88,14 @@ func TestKnockerSeesNothingUntilAdmitted(t *testing.T) {
 
 	// The game goes on while the knocker waits; the knocker cannot play.
 	host.Act(rules.Action{Kind: rules.ActNext})
-	servertest.Wait(t, player, "the next card", func(s *session.State) bool { return s.View.Step != nil && s.View.Step.Pos == 1 })
+	gametest.Wait(t, player, "the next card", func(s *gametest.State) bool { return s.View.Step != nil && s.View.Step.Pos == 1 })
 	secrets = append(secrets, host.State().View.Step.Card.Text)
 	secrets = append(secrets, answerAll(t, "toinen salaisuus ", host, player)...)
 	if err := knocker.Send(ctx, protocol.Act{ID: 1, Action: rules.Action{Kind: rules.ActAnswer, Text: "päästä sisään"}}); err != nil {
 		t.Fatal(err)
 	}
 	host.Act(rules.Action{Kind: rules.ActReact, Value: 0})
-	servertest.Wait(t, host, "the reaction", func(s *session.State) bool { return s.Pending == 0 })
+	gametest.Wait(t, host, "the reaction", func(s *gametest.State) bool { return s.Pending == 0 })
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		_, msgs := rec.snapshot()
 		i := slices.IndexFunc(msgs, func(m protocol.Message) bool { a, ok := m.(protocol.Ack); return ok && a.ID == 1 })
@@ -157,16 +156,16 @@ func TestKnockerSeesNothingUntilAdmitted(t *testing.T) {
 // Once the host locks the room, nobody new may knock; the players already
 // in carry on, and unlocking opens the door again.
 func TestLockedRoomRefusesNewPlayers(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{})
+	srv := gametest.Start(t, gametest.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	h := servertest.MustDial(t, ctx, srv.WS, servertest.DialOptions{})
+	h := gametest.MustDial(t, ctx, srv.WS, gametest.DialOptions{})
 	hw, code := h.Hello(ctx, protocol.Hello{Want: protocol.WantCreate, Lang: "fi"})
 	if code != "" {
 		t.Fatal(code)
 	}
 	join := func() rules.Code {
-		r := servertest.MustDial(t, ctx, srv.WS, servertest.DialOptions{})
+		r := gametest.MustDial(t, ctx, srv.WS, gametest.DialOptions{})
 		defer r.Close()
 		_, code := r.Hello(ctx, protocol.Hello{Want: protocol.WantJoin, Code: hw.Code, Lang: "fi"})
 		return code

@@ -14,10 +14,8 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/vmihailenco/msgpack/v5"
 
-	"github.com/pore/elamanipeli/client/bot"
-	"github.com/pore/elamanipeli/client/session"
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/server/room"
-	"github.com/pore/elamanipeli/server/servertest"
 	"github.com/pore/elamanipeli/server/store"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
@@ -49,7 +47,7 @@ func (l *actLog) get(code string, seat rules.SeatID) []uint64 {
 // player is one bot and the ids its session gave its actions.
 type player struct {
 	name    string
-	b       *bot.Bot
+	b       *gametest.Bot
 	mu      sync.Mutex
 	sent    []uint64
 	restart atomic.Bool // told that the server restarts
@@ -105,9 +103,9 @@ func TestChaos(t *testing.T) {
 	defer cancel()
 	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)
 	acts := &actLog{}
-	start := func() (*store.Store, *servertest.Server) {
+	start := func() (*store.Store, *gametest.Server) {
 		st := openStore(t, dir)
-		srv := servertest.Start(t, servertest.Options{
+		srv := gametest.Start(t, gametest.Options{
 			Room: room.Config{Tick: 100 * time.Millisecond}, Store: st, Acted: acts.add, Log: &log,
 		})
 		return st, srv
@@ -117,7 +115,7 @@ func TestChaos(t *testing.T) {
 	var chaos atomic.Bool
 	var rngMu sync.Mutex
 	rng := rand.New(rand.NewPCG(9, 2))
-	proxy := servertest.NewProxy(t, srv.HTTP.Listener.Addr().String(), func() time.Duration {
+	proxy := gametest.NewProxy(t, srv.HTTP.Listener.Addr().String(), func() time.Duration {
 		if !chaos.Load() {
 			return 0
 		}
@@ -133,10 +131,10 @@ func TestChaos(t *testing.T) {
 	}
 	var all []*game
 	var everyone []*player
-	newPlayer := func(name string, hello protocol.Hello, cfg bot.Config) *player {
+	newPlayer := func(name string, hello protocol.Hello, cfg gametest.BotConfig) *player {
 		p := &player{name: name}
 		cfg.Pace = 25 * time.Millisecond
-		p.b = bot.Start(session.Options{URL: url, Hello: hello, OnSend: p.onSend, OnFrame: p.onFrame}, cfg)
+		p.b = gametest.StartBot(gametest.SessionOptions{URL: url, Hello: hello, OnSend: p.onSend, OnFrame: p.onFrame}, cfg)
 		t.Cleanup(p.b.Close)
 		everyone = append(everyone, p)
 		return p
@@ -146,14 +144,14 @@ func TestChaos(t *testing.T) {
 		seed := uint64(100 * i)
 		g.seats[0] = newPlayer(fmt.Sprintf("host %d", i),
 			protocol.Hello{Want: protocol.WantCreate, Nick: fmt.Sprintf("Ohjaaja%d", i), Lang: "fi"},
-			bot.Config{Decks: []string{"lammittely", "tarina-opiskelu"}, WaitPlayers: 1, MarkOneIn: 4, Seed: seed})
-		hs := servertest.Wait(t, g.seats[0].b.Session(), "a room", func(s *session.State) bool { return s.Watch != "" })
+			gametest.BotConfig{Decks: []string{"lammittely", "tarina-opiskelu"}, WaitPlayers: 1, MarkOneIn: 4, Seed: seed})
+		hs := gametest.Wait(t, g.seats[0].b.Session(), "a room", func(s *gametest.State) bool { return s.Watch != "" })
 		g.code = hs.Code
 		g.seats[1] = newPlayer(fmt.Sprintf("player %d", i),
 			protocol.Hello{Want: protocol.WantJoin, Code: hs.Code, Nick: fmt.Sprintf("Nuori%d", i), Lang: "en"},
-			bot.Config{PassOneIn: 5, MarkOneIn: 5, Typed: "en tiedä", Seed: seed + 1})
+			gametest.BotConfig{PassOneIn: 5, MarkOneIn: 5, Typed: "en tiedä", Seed: seed + 1})
 		g.seats[2] = newPlayer(fmt.Sprintf("spectator %d", i),
-			protocol.Hello{Want: protocol.WantWatch, Code: hs.Watch, Lang: "sv"}, bot.Config{Seed: seed + 2})
+			protocol.Hello{Want: protocol.WantWatch, Code: hs.Watch, Lang: "sv"}, gametest.BotConfig{Seed: seed + 2})
 		all = append(all, g)
 	}
 	errs := make([]error, len(everyone))
@@ -166,7 +164,7 @@ func TestChaos(t *testing.T) {
 		}()
 	}
 	for _, p := range everyone {
-		servertest.Wait(t, p.b.Session(), p.name+" seated", func(s *session.State) bool { return s.HasView })
+		gametest.Wait(t, p.b.Session(), p.name+" seated", func(s *gametest.State) bool { return s.HasView })
 	}
 
 	// Everyone has a seat: from now on the network is bad.
@@ -217,7 +215,7 @@ func TestChaos(t *testing.T) {
 			}
 			for _, p := range g.seats {
 				cs := p.b.Session().State()
-				if cs.Status != session.Online || cs.Pending > 0 {
+				if cs.Status != gametest.Online || cs.Pending > 0 {
 					mismatch = fmt.Sprintf("%s: status %v, %d pending", p.name, cs.Status, cs.Pending)
 				} else if viewHash(t, cs.View) != viewHash(t, views[cs.Seat]) {
 					mismatch = fmt.Sprintf("%s: view %+v, server's %+v", p.name, cs.View, views[cs.Seat])

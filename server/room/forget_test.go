@@ -14,10 +14,8 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/pore/elamanipeli/client/bot"
-	"github.com/pore/elamanipeli/client/session"
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/server/room"
-	"github.com/pore/elamanipeli/server/servertest"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
@@ -52,24 +50,24 @@ func TestEndedRoomsLeaveNothingInTheDataFolder(t *testing.T) {
 	ids := &roomIDs{}
 	log := zerolog.New(io.MultiWriter(ids, zerolog.NewTestWriter(t))).Level(zerolog.InfoLevel)
 	st := openStore(t, dir)
-	srv := servertest.Start(t, servertest.Options{
+	srv := gametest.Start(t, gametest.Options{
 		Room:  room.Config{Tick: 50 * time.Millisecond, Window: time.Second},
 		Store: st, Log: &log,
 	})
 
 	type table struct {
-		host, player *bot.Bot
+		host, player *gametest.Bot
 		code, watch  string
 		secrets      []string
 	}
 	open := func(name string, closeAtEnd bool) *table {
 		tb := &table{secrets: []string{"Ohjaaja-" + name, "Nuori-" + name, "Vastaus-" + name + "-ei-kenellekään"}}
 		tb.host = srv.Bot(protocol.Hello{Want: protocol.WantCreate, Nick: tb.secrets[0], Lang: "fi"},
-			bot.Config{Decks: []string{"lammittely"}, WaitPlayers: 1, Close: closeAtEnd, Pace: 5 * time.Millisecond, Seed: 1}, session.Options{})
-		hs := servertest.Wait(t, tb.host.Session(), "a room", func(s *session.State) bool { return s.Watch != "" })
+			gametest.BotConfig{Decks: []string{"lammittely"}, WaitPlayers: 1, Close: closeAtEnd, Pace: 5 * time.Millisecond, Seed: 1}, gametest.SessionOptions{})
+		hs := gametest.Wait(t, tb.host.Session(), "a room", func(s *gametest.State) bool { return s.Watch != "" })
 		tb.code, tb.watch = hs.Code, hs.Watch
 		tb.player = srv.Bot(protocol.Hello{Want: protocol.WantJoin, Code: hs.Code, Nick: tb.secrets[1], Lang: "fi"},
-			bot.Config{Typed: tb.secrets[2], Pace: 5 * time.Millisecond, Seed: 2}, session.Options{})
+			gametest.BotConfig{Typed: tb.secrets[2], Pace: 5 * time.Millisecond, Seed: 2}, gametest.SessionOptions{})
 		t.Cleanup(tb.host.Close)
 		t.Cleanup(tb.player.Close)
 		return tb
@@ -86,12 +84,12 @@ func TestEndedRoomsLeaveNothingInTheDataFolder(t *testing.T) {
 	// The other two play a few cards.
 	var wg sync.WaitGroup
 	pctx, stop := context.WithCancel(ctx)
-	for _, b := range []*bot.Bot{abandoned.host, abandoned.player, going.host, going.player} {
+	for _, b := range []*gametest.Bot{abandoned.host, abandoned.player, going.host, going.player} {
 		wg.Add(1)
 		go func() { defer wg.Done(); b.Run(pctx) }()
 	}
 	for _, tb := range []*table{abandoned, going} {
-		servertest.Wait(t, tb.player.Session(), "a few cards", func(s *session.State) bool {
+		gametest.Wait(t, tb.player.Session(), "a few cards", func(s *gametest.State) bool {
 			return s.View.Played >= 3 && s.View.Step != nil && len(s.View.Step.Answers) > 0
 		})
 	}
@@ -161,16 +159,16 @@ func TestEndedRoomsLeaveNothingInTheDataFolder(t *testing.T) {
 
 	// The room still going comes back after a restart; the others do not.
 	st = openStore(t, dir)
-	srv = servertest.Start(t, servertest.Options{Store: st, Log: &log})
-	host := srv.Session(protocol.Hello{Want: protocol.WantResume, Token: going.host.Session().State().Token}, session.Options{})
+	srv = gametest.Start(t, gametest.Options{Store: st, Log: &log})
+	host := srv.Session(protocol.Hello{Want: protocol.WantResume, Token: going.host.Session().State().Token}, gametest.SessionOptions{})
 	defer host.Close()
-	got := servertest.Wait(t, host, "the room still going", func(s *session.State) bool { return s.HasView })
+	got := gametest.Wait(t, host, "the room still going", func(s *gametest.State) bool { return s.HasView })
 	if got.Code != going.code || got.View.Phase != rules.Playing {
 		t.Fatalf("resumed room %q in %v, want %q playing", got.Code, got.View.Phase, going.code)
 	}
-	gone := srv.Session(protocol.Hello{Want: protocol.WantResume, Token: abandoned.host.Session().State().Token}, session.Options{})
+	gone := srv.Session(protocol.Hello{Want: protocol.WantResume, Token: abandoned.host.Session().State().Token}, gametest.SessionOptions{})
 	defer gone.Close()
-	if s := servertest.Wait(t, gone, "a refusal", func(s *session.State) bool { return s.Status == session.Ended }); s.Err != protocol.ErrBadToken {
+	if s := gametest.Wait(t, gone, "a refusal", func(s *gametest.State) bool { return s.Status == gametest.Ended }); s.Err != protocol.ErrBadToken {
 		t.Fatalf("resuming a forgotten room: %q", s.Err)
 	}
 }

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/server/room"
-	"github.com/pore/elamanipeli/server/servertest"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
@@ -17,14 +17,14 @@ import (
 // hello dials from addr, says hello and returns the answer: "" for a
 // welcome, or the error's code. The connection stays open until the test
 // ends.
-func hello(t *testing.T, ctx context.Context, srv *servertest.Server, from string, h protocol.Hello) (protocol.Welcome, rules.Code) {
+func hello(t *testing.T, ctx context.Context, srv *gametest.Server, from string, h protocol.Hello) (protocol.Welcome, rules.Code) {
 	t.Helper()
-	r := servertest.MustDial(t, ctx, srv.WS, servertest.DialOptions{From: from})
+	r := gametest.MustDial(t, ctx, srv.WS, gametest.DialOptions{From: from})
 	return r.Hello(ctx, h)
 }
 
 // wrongCode returns a well-formed room code that no room has.
-func wrongCode(srv *servertest.Server, i int) string {
+func wrongCode(srv *gametest.Server, i int) string {
 	return fmt.Sprintf("%c%c%c%c%c%c", room.CodeAlphabet[i%22], room.CodeAlphabet[i/22%22], 'X', 'X', 'X', room.CodeAlphabet[i/484%22])
 }
 
@@ -34,7 +34,7 @@ func wrongCode(srv *servertest.Server, i int) string {
 // affected, and token holders always come back.
 func TestGuessingCodesIsSlowed(t *testing.T) {
 	const burst, refill = 10, 300 * time.Millisecond
-	srv := servertest.Start(t, servertest.Options{Room: room.Config{FailedJoins: burst, FailRefill: refill}})
+	srv := gametest.Start(t, gametest.Options{Room: room.Config{FailedJoins: burst, FailRefill: refill}})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	const guesser, other, trainer = "127.0.0.2", "127.0.0.3", "127.0.0.4"
@@ -88,7 +88,7 @@ func TestGuessingCodesIsSlowed(t *testing.T) {
 // while someone in the same class guesses codes, and none of them is held
 // back; the guesser is.
 func TestClassroomBehindOneAddressJoinsWhileAGuesserIsSlowed(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{}) // the defaults: 10 wrong codes, then one a 6 s
+	srv := gametest.Start(t, gametest.Options{}) // the defaults: 10 wrong codes, then one a 6 s
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	const school, elsewhere = "127.0.0.1", "127.0.0.9"
@@ -121,7 +121,7 @@ func TestClassroomBehindOneAddressJoinsWhileAGuesserIsSlowed(t *testing.T) {
 			if i%5 == 4 && limited.Load() > 0 {
 				c = far.Code // now and then the right code of a room elsewhere
 			}
-			r, _, err := servertest.Dial(t, guessCtx, srv.WS, servertest.DialOptions{From: school})
+			r, _, err := gametest.Dial(t, guessCtx, srv.WS, gametest.DialOptions{From: school})
 			if err != nil {
 				return
 			}
@@ -154,7 +154,7 @@ func TestClassroomBehindOneAddressJoinsWhileAGuesserIsSlowed(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r, _, err := servertest.Dial(t, ctx, srv.WS, servertest.DialOptions{From: school})
+			r, _, err := gametest.Dial(t, ctx, srv.WS, gametest.DialOptions{From: school})
 			if err != nil {
 				errs <- err.Error()
 				return

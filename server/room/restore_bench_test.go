@@ -9,10 +9,8 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/vmihailenco/msgpack/v5"
 
-	"github.com/pore/elamanipeli/client/bot"
-	"github.com/pore/elamanipeli/client/session"
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/server/room"
-	"github.com/pore/elamanipeli/server/servertest"
 	"github.com/pore/elamanipeli/shared/protocol"
 )
 
@@ -52,7 +50,7 @@ func BenchmarkRestore(b *testing.B) {
 				began := time.Now()
 				st := openStore(b, dir)
 				opened := time.Since(began)
-				hub := room.NewHub(room.Options{Library: servertest.Bundled(b), Log: zerolog.Nop(), Durable: true})
+				hub := room.NewHub(room.Options{Library: gametest.Bundled(b), Log: zerolog.Nop(), Durable: true})
 				got, err := hub.Restore(ctx, st)
 				if err != nil || got != n+1 {
 					b.Fatalf("restored %d rooms (%v), want %d", got, err, n+1)
@@ -74,19 +72,19 @@ func BenchmarkRestore(b *testing.B) {
 func midGameSnapshot(b *testing.B, dir string) []byte {
 	st := openStore(b, dir)
 	log := zerolog.Nop()
-	srv := servertest.Start(b, servertest.Options{Store: st, Log: &log, Room: room.Config{Tick: 20 * time.Millisecond}})
+	srv := gametest.Start(b, gametest.Options{Store: st, Log: &log, Room: room.Config{Tick: 20 * time.Millisecond}})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	host := srv.Bot(protocol.Hello{Want: protocol.WantCreate, Nick: "Ohjaaja", Lang: "fi"},
-		bot.Config{Decks: []string{"lammittely", "tarina-opiskelu", "elamanalueet"}, WaitPlayers: 1, MarkOneIn: 4, Pace: time.Millisecond}, session.Options{})
+		gametest.BotConfig{Decks: []string{"lammittely", "tarina-opiskelu", "elamanalueet"}, WaitPlayers: 1, MarkOneIn: 4, Pace: time.Millisecond}, gametest.SessionOptions{})
 	defer host.Close()
-	hs := servertest.Wait(b, host.Session(), "a room", func(s *session.State) bool { return s.Watch != "" })
+	hs := gametest.Wait(b, host.Session(), "a room", func(s *gametest.State) bool { return s.Watch != "" })
 	player := srv.Bot(protocol.Hello{Want: protocol.WantJoin, Code: hs.Code, Nick: "Nuori", Lang: "en"},
-		bot.Config{Typed: "Vastaus, jonka pituus on kuin oikean vastauksen.", PassOneIn: 5, Pace: time.Millisecond}, session.Options{})
+		gametest.BotConfig{Typed: "Vastaus, jonka pituus on kuin oikean vastauksen.", PassOneIn: 5, Pace: time.Millisecond}, gametest.SessionOptions{})
 	defer player.Close()
 	go host.Run(ctx)
 	go player.Run(ctx)
-	servertest.Wait(b, host.Session(), "half a game", func(s *session.State) bool { return s.View.Played >= 20 })
+	gametest.Wait(b, host.Session(), "half a game", func(s *gametest.State) bool { return s.View.Played >= 20 })
 	srv.Stop()
 	var snapshot []byte
 	if err := st.Load(context.Background(), func(s []byte) bool { snapshot = s; return true }); err != nil || snapshot == nil {

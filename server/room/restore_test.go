@@ -8,9 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pore/elamanipeli/client/session"
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/server/room"
-	"github.com/pore/elamanipeli/server/servertest"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
@@ -73,38 +72,38 @@ func (m *memStore) Load(ctx context.Context, each func([]byte) bool) error {
 // retries on.
 func TestClientsWaitForTheRoomsBeingRestored(t *testing.T) {
 	st := &memStore{}
-	srv := servertest.Start(t, servertest.Options{Store: st})
-	host := srv.Session(protocol.Hello{Want: protocol.WantCreate, Nick: "Ohjaaja", Lang: "fi"}, session.Options{})
-	hs := servertest.Wait(t, host, "a room", func(s *session.State) bool { return s.HasView })
+	srv := gametest.Start(t, gametest.Options{Store: st})
+	host := srv.Session(protocol.Hello{Want: protocol.WantCreate, Nick: "Ohjaaja", Lang: "fi"}, gametest.SessionOptions{})
+	hs := gametest.Wait(t, host, "a room", func(s *gametest.State) bool { return s.HasView })
 	srv.Stop()
 	host.Close()
 
 	st.gate = make(chan struct{})
-	srv = servertest.Start(t, servertest.Options{Store: st, Room: room.Config{RestoreWait: 5 * time.Second}})
-	back := srv.Session(protocol.Hello{Want: protocol.WantResume, Token: hs.Token}, session.Options{})
+	srv = gametest.Start(t, gametest.Options{Store: st, Room: room.Config{RestoreWait: 5 * time.Second}})
+	back := srv.Session(protocol.Hello{Want: protocol.WantResume, Token: hs.Token}, gametest.SessionOptions{})
 	defer back.Close()
-	fresh := srv.Session(protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}, session.Options{})
+	fresh := srv.Session(protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}, gametest.SessionOptions{})
 	defer fresh.Close()
 	time.Sleep(300 * time.Millisecond)
-	for _, s := range []*session.Session{back, fresh} {
-		if st := s.State(); st.HasView || st.Status == session.Ended {
+	for _, s := range []*gametest.Session{back, fresh} {
+		if st := s.State(); st.HasView || st.Status == gametest.Ended {
 			t.Fatalf("served before the rooms were restored: %+v", st)
 		}
 	}
 	close(st.gate)
-	got := servertest.Wait(t, back, "the seat back", func(s *session.State) bool { return s.HasView && s.Status == session.Online })
+	got := gametest.Wait(t, back, "the seat back", func(s *gametest.State) bool { return s.HasView && s.Status == gametest.Online })
 	if got.Code != hs.Code || got.Seat != 0 {
 		t.Fatalf("resumed into %q seat %d, want %q seat 0", got.Code, got.Seat, hs.Code)
 	}
-	servertest.Wait(t, fresh, "a new room", func(s *session.State) bool { return s.HasView && s.Code != hs.Code })
+	gametest.Wait(t, fresh, "a new room", func(s *gametest.State) bool { return s.HasView && s.Code != hs.Code })
 	srv.Stop()
 
 	// A restore that takes too long: the client is told to try again.
 	st.gate = make(chan struct{})
 	defer close(st.gate)
-	srv = servertest.Start(t, servertest.Options{Store: st, Room: room.Config{RestoreWait: 200 * time.Millisecond}})
+	srv = gametest.Start(t, gametest.Options{Store: st, Room: room.Config{RestoreWait: 200 * time.Millisecond}})
 	var busy atomic.Bool
-	late := srv.Session(protocol.Hello{Want: protocol.WantResume, Token: hs.Token}, session.Options{
+	late := srv.Session(protocol.Hello{Want: protocol.WantResume, Token: hs.Token}, gametest.SessionOptions{
 		OnFrame: func(m protocol.Message) {
 			if e, ok := m.(protocol.Error); ok && e.Code == protocol.ErrBusy {
 				busy.Store(true)
@@ -116,7 +115,7 @@ func TestClientsWaitForTheRoomsBeingRestored(t *testing.T) {
 	for !busy.Load() && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if !busy.Load() || late.State().Status == session.Ended {
+	if !busy.Load() || late.State().Status == gametest.Ended {
 		t.Fatalf("busy %v, state %+v", busy.Load(), late.State())
 	}
 }
@@ -126,17 +125,17 @@ func TestClientsWaitForTheRoomsBeingRestored(t *testing.T) {
 // no longer knows of: they start again from the room's own view.
 func TestClientsAheadOfTheStoreStartFromASnapshot(t *testing.T) {
 	st := &memStore{}
-	srv := servertest.Start(t, servertest.Options{Store: st, Room: room.Config{Tick: 10 * time.Millisecond, SaveEvery: 10 * time.Millisecond}})
-	proxy := servertest.NewProxy(t, srv.HTTP.Listener.Addr().String(), nil)
+	srv := gametest.Start(t, gametest.Options{Store: st, Room: room.Config{Tick: 10 * time.Millisecond, SaveEvery: 10 * time.Millisecond}})
+	proxy := gametest.NewProxy(t, srv.HTTP.Listener.Addr().String(), nil)
 	url := "ws://" + proxy.Addr() + "/ws"
-	host := session.Start(session.Options{URL: url, Hello: protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}})
+	host := gametest.StartSession(gametest.SessionOptions{URL: url, Hello: protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}})
 	defer host.Close()
-	hs := servertest.Wait(t, host, "a room", func(s *session.State) bool { return s.HasView })
-	player := session.Start(session.Options{URL: url, Hello: protocol.Hello{Want: protocol.WantJoin, Code: hs.Code, Lang: "fi"}})
+	hs := gametest.Wait(t, host, "a room", func(s *gametest.State) bool { return s.HasView })
+	player := gametest.StartSession(gametest.SessionOptions{URL: url, Hello: protocol.Hello{Want: protocol.WantJoin, Code: hs.Code, Lang: "fi"}})
 	defer player.Close()
-	servertest.Wait(t, player, "the knock", func(s *session.State) bool { return s.HasView })
+	gametest.Wait(t, player, "the knock", func(s *gametest.State) bool { return s.HasView })
 	host.Act(rules.Action{Kind: rules.ActAdmit, Seat: 1})
-	servertest.Wait(t, player, "admission", func(s *session.State) bool {
+	gametest.Wait(t, player, "admission", func(s *gametest.State) bool {
 		me := s.View.Seat(s.Seat)
 		return me != nil && me.Status == rules.In
 	})
@@ -145,12 +144,12 @@ func TestClientsAheadOfTheStoreStartFromASnapshot(t *testing.T) {
 	// One more update reaches the clients but never the store.
 	st.frozen.Store(true)
 	host.Act(rules.Action{Kind: rules.ActDecks, Decks: []string{"lammittely"}})
-	for _, s := range []*session.Session{host, player} {
-		servertest.Wait(t, s, "the decks chosen", func(s *session.State) bool { return len(s.View.Chosen) == 1 })
+	for _, s := range []*gametest.Session{host, player} {
+		gametest.Wait(t, s, "the decks chosen", func(s *gametest.State) bool { return len(s.View.Chosen) == 1 })
 	}
 	srv.Stop()
 	st.frozen.Store(false)
-	srv = servertest.Start(t, servertest.Options{Store: st})
+	srv = gametest.Start(t, gametest.Options{Store: st})
 	proxy.SetTarget(srv.HTTP.Listener.Addr().String())
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -159,7 +158,7 @@ func TestClientsAheadOfTheStoreStartFromASnapshot(t *testing.T) {
 	for ctx.Err() == nil {
 		views, _ = srv.Hub.Views(ctx, hs.Code)
 		h, p := host.State(), player.State()
-		if len(views) == 2 && h.Status == session.Online && p.Status == session.Online && h.Pending == 0 &&
+		if len(views) == 2 && h.Status == gametest.Online && p.Status == gametest.Online && h.Pending == 0 &&
 			viewHash(t, h.View) == viewHash(t, views[0]) && viewHash(t, p.View) == viewHash(t, views[1]) {
 			break
 		}
@@ -179,10 +178,10 @@ func TestClientsAheadOfTheStoreStartFromASnapshot(t *testing.T) {
 func TestBusyRoomSavesAtItsPace(t *testing.T) {
 	st := &memStore{}
 	const tick, every = 10 * time.Millisecond, 200 * time.Millisecond
-	srv := servertest.Start(t, servertest.Options{Store: st, Room: room.Config{Tick: tick, SaveEvery: every}})
+	srv := gametest.Start(t, gametest.Options{Store: st, Room: room.Config{Tick: tick, SaveEvery: every}})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	h := servertest.MustDial(t, ctx, srv.WS, servertest.DialOptions{})
+	h := gametest.MustDial(t, ctx, srv.WS, gametest.DialOptions{})
 	defer h.Close()
 	w, code := h.Hello(ctx, protocol.Hello{Want: protocol.WantCreate, Lang: "fi"})
 	if code != "" {
@@ -214,7 +213,7 @@ func TestBusyRoomSavesAtItsPace(t *testing.T) {
 	st.frozen.Store(true) // a crash: nothing more reaches the store
 	srv.Stop()
 	st.frozen.Store(false)
-	srv = servertest.Start(t, servertest.Options{Store: st})
+	srv = gametest.Start(t, gametest.Options{Store: st})
 	var views []rules.View
 	for ctx.Err() == nil && len(views) == 0 {
 		views, _ = srv.Hub.Views(ctx, w.Code)

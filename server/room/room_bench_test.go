@@ -7,8 +7,8 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/server/room"
-	"github.com/pore/elamanipeli/server/servertest"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
@@ -55,7 +55,7 @@ func BenchmarkRoomAction(b *testing.B) {
 	for _, size := range []int{3, 20} {
 		b.Run(fmt.Sprint(size), func(b *testing.B) {
 			ctx := context.Background()
-			hub := room.NewHub(room.Options{Library: servertest.Bundled(b), Log: zerolog.Nop()})
+			hub := room.NewHub(room.Options{Library: gametest.Bundled(b), Log: zerolog.Nop()})
 			defer hub.Shutdown(ctx)
 			open := func(p *benchPeer, hello protocol.Hello) (room.Handle, protocol.Welcome) {
 				hello.V = protocol.Version

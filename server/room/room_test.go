@@ -9,9 +9,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/pore/elamanipeli/client/bot"
-	"github.com/pore/elamanipeli/client/session"
-	"github.com/pore/elamanipeli/server/servertest"
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/shared/deck"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
@@ -55,25 +53,25 @@ func (l *frameLog) notes() []string {
 
 // game is a host, a player and a spectator, each a bot, in one room.
 type game struct {
-	host, player, spectator *bot.Bot
+	host, player, spectator *gametest.Bot
 	logs                    [3]*frameLog
 }
 
-func startGame(t *testing.T, srv *servertest.Server, decks []string, seed uint64) *game {
+func startGame(t *testing.T, srv *gametest.Server, decks []string, seed uint64) *game {
 	t.Helper()
 	g := &game{}
 	for i := range g.logs {
 		g.logs[i] = &frameLog{}
 	}
 	g.host = srv.Bot(protocol.Hello{Want: protocol.WantCreate, Nick: "Ohjaaja", Lang: "fi"},
-		bot.Config{Decks: decks, WaitPlayers: 1, MarkOneIn: 4, Seed: seed},
-		session.Options{OnFrame: g.logs[0].add})
-	hs := servertest.Wait(t, g.host.Session(), "the room's codes", func(s *session.State) bool { return s.Watch != "" })
+		gametest.BotConfig{Decks: decks, WaitPlayers: 1, MarkOneIn: 4, Seed: seed},
+		gametest.SessionOptions{OnFrame: g.logs[0].add})
+	hs := gametest.Wait(t, g.host.Session(), "the room's codes", func(s *gametest.State) bool { return s.Watch != "" })
 	g.player = srv.Bot(protocol.Hello{Want: protocol.WantJoin, Code: hs.Code, Nick: "Nuori", Lang: "en"},
-		bot.Config{PassOneIn: 5, MarkOneIn: 5, Typed: "ok", Seed: seed + 1},
-		session.Options{OnFrame: g.logs[1].add})
+		gametest.BotConfig{PassOneIn: 5, MarkOneIn: 5, Typed: "ok", Seed: seed + 1},
+		gametest.SessionOptions{OnFrame: g.logs[1].add})
 	g.spectator = srv.Bot(protocol.Hello{Want: protocol.WantWatch, Code: hs.Watch, Lang: "sv"},
-		bot.Config{}, session.Options{OnFrame: g.logs[2].add})
+		gametest.BotConfig{}, gametest.SessionOptions{OnFrame: g.logs[2].add})
 	return g
 }
 
@@ -81,7 +79,7 @@ func (g *game) run(t *testing.T, ctx context.Context) {
 	t.Helper()
 	var wg sync.WaitGroup
 	errs := make([]error, 3)
-	for i, b := range []*bot.Bot{g.host, g.player, g.spectator} {
+	for i, b := range []*gametest.Bot{g.host, g.player, g.spectator} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -91,7 +89,7 @@ func (g *game) run(t *testing.T, ctx context.Context) {
 	wg.Wait()
 	for i, err := range errs {
 		if err != nil {
-			for j, b := range []*bot.Bot{g.host, g.player, g.spectator} {
+			for j, b := range []*gametest.Bot{g.host, g.player, g.spectator} {
 				st := b.Session().State()
 				t.Logf("bot %d: status %v err %q pending %d legal %b view %+v step %+v", j, st.Status, st.Err, st.Pending, st.Legal, st.View, st.View.Step)
 			}
@@ -107,14 +105,14 @@ func (g *game) close() {
 }
 
 func TestFullGameWithBots(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{})
+	srv := gametest.Start(t, gametest.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	g := startGame(t, srv, []string{"lammittely", "tarina-opiskelu", "elamanalueet"}, 1)
 	defer g.close()
 	g.run(t, ctx)
 
-	for i, b := range []*bot.Bot{g.host, g.player, g.spectator} {
+	for i, b := range []*gametest.Bot{g.host, g.player, g.spectator} {
 		st := b.Session().State()
 		if st.View.Phase != rules.Summary || st.View.Summary == nil {
 			t.Fatalf("bot %d ended in %v", i, st.View.Phase)
@@ -147,22 +145,22 @@ func TestFullGameWithBots(t *testing.T) {
 }
 
 func TestIllegalActionGetsACodeAndChangesNothing(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{})
-	host := srv.Session(protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}, session.Options{})
+	srv := gametest.Start(t, gametest.Options{})
+	host := srv.Session(protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}, gametest.SessionOptions{})
 	defer host.Close()
-	hs := servertest.Wait(t, host, "the room", func(s *session.State) bool { return s.HasView })
-	player := srv.Session(protocol.Hello{Want: protocol.WantJoin, Code: hs.Code, Lang: "fi"}, session.Options{})
+	hs := gametest.Wait(t, host, "the room", func(s *gametest.State) bool { return s.HasView })
+	player := srv.Session(protocol.Hello{Want: protocol.WantJoin, Code: hs.Code, Lang: "fi"}, gametest.SessionOptions{})
 	defer player.Close()
-	servertest.Wait(t, player, "the knock", func(s *session.State) bool { return s.HasView })
+	gametest.Wait(t, player, "the knock", func(s *gametest.State) bool { return s.HasView })
 	host.Act(rules.Action{Kind: rules.ActAdmit, Seat: 1})
-	servertest.Wait(t, player, "admission", func(s *session.State) bool {
+	gametest.Wait(t, player, "admission", func(s *gametest.State) bool {
 		me := s.View.Seat(s.Seat)
 		return me != nil && me.Status == rules.In
 	})
 
 	tests := []struct {
 		name string
-		by   *session.Session
+		by   *gametest.Session
 		a    rules.Action
 		want rules.Code
 	}{
@@ -219,7 +217,7 @@ func TestIllegalActionGetsACodeAndChangesNothing(t *testing.T) {
 }
 
 func TestMalformedFramesCloseOnlyTheirConnection(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{})
+	srv := gametest.Start(t, gametest.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	g := startGame(t, srv, []string{"lammittely"}, 7)

@@ -7,8 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pore/elamanipeli/client/session"
-	"github.com/pore/elamanipeli/server/servertest"
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
@@ -58,18 +57,18 @@ func (r *noteRecorder) mark() (int, int) {
 // notes exactly while the host has training mode on; the young person never
 // does.
 func TestTrainingModeOverTheWire(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{})
-	host := srv.Session(protocol.Hello{Want: protocol.WantCreate, Nick: "Kouluttaja", Lang: "fi"}, session.Options{})
+	srv := gametest.Start(t, gametest.Options{})
+	host := srv.Session(protocol.Hello{Want: protocol.WantCreate, Nick: "Kouluttaja", Lang: "fi"}, gametest.SessionOptions{})
 	defer host.Close()
-	hs := servertest.Wait(t, host, "the room", func(s *session.State) bool { return s.Code != "" && s.Watch != "" })
+	hs := gametest.Wait(t, host, "the room", func(s *gametest.State) bool { return s.Code != "" && s.Watch != "" })
 	var youth, projector noteRecorder
-	player := srv.Session(protocol.Hello{Want: protocol.WantJoin, Code: hs.Code, Lang: "fi"}, session.Options{OnFrame: youth.add})
+	player := srv.Session(protocol.Hello{Want: protocol.WantJoin, Code: hs.Code, Lang: "fi"}, gametest.SessionOptions{OnFrame: youth.add})
 	defer player.Close()
-	servertest.Wait(t, host, "the knock", func(s *session.State) bool { return s.HasView && s.Legal.Has(rules.ActAdmit) })
+	gametest.Wait(t, host, "the knock", func(s *gametest.State) bool { return s.HasView && s.Legal.Has(rules.ActAdmit) })
 	host.Act(rules.Action{Kind: rules.ActAdmit, Seat: 1})
-	watch := srv.Session(protocol.Hello{Want: protocol.WantWatch, Code: hs.Watch, Lang: "fi"}, session.Options{OnFrame: projector.add})
+	watch := srv.Session(protocol.Hello{Want: protocol.WantWatch, Code: hs.Watch, Lang: "fi"}, gametest.SessionOptions{OnFrame: projector.add})
 	defer watch.Close()
-	servertest.Wait(t, watch, "the projector", func(s *session.State) bool { return s.HasView })
+	gametest.Wait(t, watch, "the projector", func(s *gametest.State) bool { return s.HasView })
 
 	var notes []string // every worker note of the deck, in every language
 	for _, c := range srv.Lib.Deck("lammittely").Cards {
@@ -87,7 +86,7 @@ func TestTrainingModeOverTheWire(t *testing.T) {
 		t.Helper()
 		host.Act(rules.Action{Kind: rules.ActNext})
 		pos++
-		servertest.Wait(t, watch, "the next card", func(s *session.State) bool { return s.View.Step != nil && s.View.Step.Pos == pos })
+		gametest.Wait(t, watch, "the next card", func(s *gametest.State) bool { return s.View.Step != nil && s.View.Step.Pos == pos })
 	}
 	leaks := func(frames [][]byte) string {
 		for _, b := range frames {
@@ -102,7 +101,7 @@ func TestTrainingModeOverTheWire(t *testing.T) {
 
 	host.Act(rules.Action{Kind: rules.ActDecks, Decks: []string{"lammittely"}})
 	host.Act(rules.Action{Kind: rules.ActStart})
-	servertest.Wait(t, watch, "the first card", func(s *session.State) bool { return s.View.Step != nil })
+	gametest.Wait(t, watch, "the first card", func(s *gametest.State) bool { return s.View.Step != nil })
 	next()
 	next()
 	if frames, seen := projector.since(0, 0); leaks(frames) != "" || strings.Join(seen, "") != "" {
@@ -113,7 +112,7 @@ func TestTrainingModeOverTheWire(t *testing.T) {
 	// their notes, in the projector's language.
 	f, n := projector.mark()
 	host.Act(rules.Action{Kind: rules.ActTraining, On: true})
-	st := servertest.Wait(t, watch, "the note", func(s *session.State) bool { return s.View.Training && s.View.Step.Card.Note != "" })
+	st := gametest.Wait(t, watch, "the note", func(s *gametest.State) bool { return s.View.Training && s.View.Step.Card.Note != "" })
 	if st.View.Step.Card.Note != noteOf(st.View) {
 		t.Fatalf("the projector shows note %q for a card whose note is %q", st.View.Step.Card.Note, noteOf(st.View))
 	}
@@ -132,7 +131,7 @@ func TestTrainingModeOverTheWire(t *testing.T) {
 	// Training off: no more notes.
 	f, n = projector.mark()
 	host.Act(rules.Action{Kind: rules.ActTraining})
-	servertest.Wait(t, watch, "training off", func(s *session.State) bool { return !s.View.Training })
+	gametest.Wait(t, watch, "training off", func(s *gametest.State) bool { return !s.View.Training })
 	next()
 	next()
 	if frames, seen := projector.since(f, n); leaks(frames) != "" || strings.Join(seen, "") != "" {

@@ -13,9 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pore/elamanipeli/client/session"
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/server/deckfile"
-	"github.com/pore/elamanipeli/server/servertest"
 	"github.com/pore/elamanipeli/server/site"
 	"github.com/pore/elamanipeli/server/webclient"
 	"github.com/pore/elamanipeli/shared/protocol"
@@ -55,7 +54,7 @@ func csp(h string) map[string][]string {
 }
 
 func TestSecurityHeadersOnEveryRoute(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{Client: realPage(t)})
+	srv := gametest.Start(t, gametest.Options{Client: realPage(t)})
 	var status struct{ Wasm string }
 	resp, err := http.Get(srv.URL + "/client/status")
 	if err != nil {
@@ -158,7 +157,7 @@ func (r *headerRecorder) Write(b []byte) (int, error) { return len(b), nil }
 func (r *headerRecorder) WriteHeader(s int)           { r.status = s }
 
 // upload posts a deck file with the token in the Authorization header.
-func upload(t *testing.T, srv *servertest.Server, token, name string, body io.Reader) (int, site.UploadResult) {
+func upload(t *testing.T, srv *gametest.Server, token, name string, body io.Reader) (int, site.UploadResult) {
 	t.Helper()
 	req, _ := http.NewRequest("POST", srv.URL+"/upload?lang=en", body)
 	if token != "" {
@@ -184,13 +183,13 @@ func upload(t *testing.T, srv *servertest.Server, token, name string, body io.Re
 // host's, it is refused with a code (and the checker's problems), and the
 // room carries on.
 func TestDeckUploadIsBoundedAndChecked(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{})
-	host := srv.Session(protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}, session.Options{})
+	srv := gametest.Start(t, gametest.Options{})
+	host := srv.Session(protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}, gametest.SessionOptions{})
 	defer host.Close()
-	hs := servertest.Wait(t, host, "the room", func(s *session.State) bool { return s.HasView })
-	player := srv.Session(protocol.Hello{Want: protocol.WantJoin, Code: hs.Code, Lang: "fi"}, session.Options{})
+	hs := gametest.Wait(t, host, "the room", func(s *gametest.State) bool { return s.HasView })
+	player := srv.Session(protocol.Hello{Want: protocol.WantJoin, Code: hs.Code, Lang: "fi"}, gametest.SessionOptions{})
 	defer player.Close()
-	ps := servertest.Wait(t, player, "the knock", func(s *session.State) bool { return s.HasView })
+	ps := gametest.Wait(t, player, "the knock", func(s *gametest.State) bool { return s.HasView })
 
 	good := "Mikä naurattaa?\nMitä teet, kun olet väsynyt?\n"
 	bad := "id: lajit\nkind: questions\ntitle: {fi: Lajit}\ncards:\n  - id: yksi\n    kind: queston\n    text: {fi: Kirjoitusvirhe.}\n"
@@ -227,15 +226,15 @@ func TestDeckUploadIsBoundedAndChecked(t *testing.T) {
 	}
 
 	// The room carried on: the host sees the deck it brought and plays on.
-	st := servertest.Wait(t, host, "the brought deck", func(s *session.State) bool {
+	st := gametest.Wait(t, host, "the brought deck", func(s *gametest.State) bool {
 		return slices.ContainsFunc(s.View.Library, func(d rules.DeckInfo) bool { return d.Custom })
 	})
 	host.Act(rules.Action{Kind: rules.ActAdmit, Seat: ps.Seat})
-	servertest.Wait(t, player, "admission", func(s *session.State) bool {
+	gametest.Wait(t, player, "admission", func(s *gametest.State) bool {
 		me := s.View.Seat(s.Seat)
 		return me != nil && me.Status == rules.In
 	})
-	if st.Status != session.Online {
+	if st.Status != gametest.Online {
 		t.Fatalf("the host is %v", st.Status)
 	}
 }
@@ -243,10 +242,10 @@ func TestDeckUploadIsBoundedAndChecked(t *testing.T) {
 // The token goes in the Authorization header only: one in the URL is not
 // read.
 func TestUploadIgnoresATokenInTheURL(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{})
-	host := srv.Session(protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}, session.Options{})
+	srv := gametest.Start(t, gametest.Options{})
+	host := srv.Session(protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}, gametest.SessionOptions{})
 	defer host.Close()
-	hs := servertest.Wait(t, host, "the room", func(s *session.State) bool { return s.HasView })
+	hs := gametest.Wait(t, host, "the room", func(s *gametest.State) bool { return s.HasView })
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for _, q := range []string{"?token=", "?authorization=Bearer+", "?access_token="} {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/pore/elamanipeli/server/servertest"
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
@@ -36,9 +36,9 @@ func (s *syncBuffer) String() string {
 
 // enter says hello on a new connection and reads until the workshop's
 // answer: its Workshop message, or an Error's code.
-func enter(t *testing.T, ctx context.Context, srv *servertest.Server, hello protocol.Hello) (*servertest.Raw, protocol.Workshop, rules.Code) {
+func enter(t *testing.T, ctx context.Context, srv *gametest.Server, hello protocol.Hello) (*gametest.Raw, protocol.Workshop, rules.Code) {
 	t.Helper()
-	c := servertest.MustDial(t, ctx, srv.WS, servertest.DialOptions{})
+	c := gametest.MustDial(t, ctx, srv.WS, gametest.DialOptions{})
 	hello.V = protocol.Version
 	if err := c.Send(ctx, hello); err != nil {
 		t.Fatal(err)
@@ -58,7 +58,7 @@ func enter(t *testing.T, ctx context.Context, srv *servertest.Server, hello prot
 }
 
 // train sends a trainer's command and returns its Ack.
-func train(t *testing.T, ctx context.Context, c *servertest.Raw, cmd protocol.Train) protocol.Ack {
+func train(t *testing.T, ctx context.Context, c *gametest.Raw, cmd protocol.Train) protocol.Ack {
 	t.Helper()
 	if err := c.Send(ctx, cmd); err != nil {
 		t.Fatal(err)
@@ -75,7 +75,7 @@ func train(t *testing.T, ctx context.Context, c *servertest.Raw, cmd protocol.Tr
 func TestTrainerCommands(t *testing.T) {
 	var logs syncBuffer
 	log := zerolog.New(zerolog.MultiLevelWriter(&logs, zerolog.NewTestWriter(t))).Level(zerolog.DebugLevel)
-	srv := servertest.Start(t, servertest.Options{Log: &log})
+	srv := gametest.Start(t, gametest.Options{Log: &log})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 
@@ -130,7 +130,7 @@ func TestTrainerCommands(t *testing.T) {
 			t.Errorf("%+v: %q, want %q", tc.cmd, ack.Code, tc.want)
 		}
 	}
-	for _, c := range []*servertest.Raw{a, b} {
+	for _, c := range []*gametest.Raw{a, b} {
 		c.Until(ctx, "the message", func(m protocol.Message) bool {
 			n, ok := m.(protocol.Notice)
 			return ok && n.Kind == protocol.NoticeMessage && n.Text == "Tervetuloa!"
@@ -146,7 +146,7 @@ func TestTrainerCommands(t *testing.T) {
 		t.Fatalf("pair: %+v", ack)
 	}
 	for _, tc := range []struct {
-		c     *servertest.Raw
+		c     *gametest.Raw
 		role  rules.Role
 		token string
 	}{{b, rules.Host, wb.Token}, {a, rules.Player, wa.Token}} {
@@ -154,7 +154,7 @@ func TestTrainerCommands(t *testing.T) {
 		if as.Role != tc.role {
 			t.Fatalf("assigned %v, want %v", as.Role, tc.role)
 		}
-		seat := servertest.MustDial(t, ctx, srv.WS, servertest.DialOptions{})
+		seat := gametest.MustDial(t, ctx, srv.WS, gametest.DialOptions{})
 		wel, code := seat.Hello(ctx, protocol.Hello{Want: protocol.WantResume, Token: tc.token})
 		if code != "" || wel.Role != tc.role || !wel.Resumed {
 			t.Fatalf("resume after assigned: %+v, %q", wel, code)
@@ -178,7 +178,7 @@ func TestTrainerCommands(t *testing.T) {
 	// The trainer's laptop sleeps and comes back: the dashboard again, and
 	// the newest command it had.
 	tr.Close()
-	tr2 := servertest.MustDial(t, ctx, srv.WS, servertest.DialOptions{})
+	tr2 := gametest.MustDial(t, ctx, srv.WS, gametest.DialOptions{})
 	if err := tr2.Send(ctx, protocol.Hello{V: protocol.Version, Want: protocol.WantResume, Token: w.Token}); err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +198,7 @@ func TestTrainerCommands(t *testing.T) {
 // TestWorkshopLimits: a workshop takes MaxParticipants, all from one
 // address without counting as guesses; a wrong code is a guess.
 func TestWorkshopLimits(t *testing.T) {
-	srv := servertest.Start(t, servertest.Options{})
+	srv := gametest.Start(t, gametest.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	_, w, _ := enter(t, ctx, srv, protocol.Hello{Want: protocol.WantWorkshop})

@@ -10,9 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/pore/elamanipeli/client/bot"
-	"github.com/pore/elamanipeli/client/session"
-	"github.com/pore/elamanipeli/server/servertest"
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/server/workshop"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
@@ -56,7 +54,7 @@ func (f *frames) notices(k protocol.NoticeKind) int {
 type participant struct {
 	nick   string
 	typed  string
-	bot    *bot.Bot
+	bot    *gametest.Bot
 	frames *frames
 }
 
@@ -67,32 +65,32 @@ type participant struct {
 // them.
 func TestWorkshopOfTenPairs(t *testing.T) {
 	began := time.Now()
-	srv := servertest.Start(t, servertest.Options{Workshop: workshop.Config{Poll: 200 * time.Millisecond}})
+	srv := gametest.Start(t, gametest.Options{Workshop: workshop.Config{Poll: 200 * time.Millisecond}})
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	decks := []string{"tarina-opiskelu", "lammittely"}
 
 	var tf frames
-	trainer := srv.Session(protocol.Hello{Want: protocol.WantWorkshop, Nick: "Kouluttaja", Lang: "fi"}, session.Options{OnFrame: tf.add})
+	trainer := srv.Session(protocol.Hello{Want: protocol.WantWorkshop, Nick: "Kouluttaja", Lang: "fi"}, gametest.SessionOptions{OnFrame: tf.add})
 	defer trainer.Close()
-	code := servertest.Wait(t, trainer, "the workshop", func(s *session.State) bool { return s.Workshop != "" && s.Trainer }).Workshop
+	code := gametest.Wait(t, trainer, "the workshop", func(s *gametest.State) bool { return s.Workshop != "" && s.Trainer }).Workshop
 
 	people := map[string]*participant{}
 	var nicks []string
 	for i := range 20 {
 		p := &participant{nick: fmt.Sprintf("P%02d", i+1), typed: fmt.Sprintf("Salainen vastaus numero %02d", i+1), frames: &frames{}}
-		cfg := bot.Participant(uint64(i+1), decks...)
+		cfg := gametest.Participant(uint64(i+1), decks...)
 		cfg.Pace, cfg.Typed = 30*time.Millisecond, p.typed
 		if i == 0 {
 			cfg.Pace = 250 * time.Millisecond // room 1's worker, slow enough to be stopped three cards in
 		}
 		// Everyone joins with the workshop's code, as with a room's.
-		p.bot = srv.Bot(protocol.Hello{Want: protocol.WantJoin, Code: code, Nick: p.nick, Lang: "fi"}, cfg, session.Options{OnFrame: p.frames.add})
+		p.bot = srv.Bot(protocol.Hello{Want: protocol.WantJoin, Code: code, Nick: p.nick, Lang: "fi"}, cfg, gametest.SessionOptions{OnFrame: p.frames.add})
 		defer p.bot.Close()
 		people[p.nick] = p
 		nicks = append(nicks, p.nick)
 	}
-	d := waitDash(t, trainer, "twenty waiting", func(d *protocol.Dashboard) bool { return bot.Waiting(d) == 20 })
+	d := waitDash(t, trainer, "twenty waiting", func(d *protocol.Dashboard) bool { return gametest.Waiting(d) == 20 })
 	id := map[string]int{}
 	for _, p := range d.People {
 		id[p.Nick] = p.ID
@@ -160,7 +158,7 @@ func TestWorkshopOfTenPairs(t *testing.T) {
 	if r := <-errs; r.err != nil || r.nick != "P02" { // P02's bot sees the summary
 		t.Fatalf("%s: %v", r.nick, r.err)
 	}
-	check.settled(t, "every room at its summary", bot.AllPlayed)
+	check.settled(t, "every room at its summary", gametest.AllPlayed)
 	for _, n := range nicks {
 		p := people[n]
 		if p.frames.notices(protocol.NoticeEnding) != 1 || p.frames.notices(protocol.NoticeMessage) != 1 || p.frames.notices(protocol.NoticeTimeLeft) != 1 {
@@ -221,8 +219,8 @@ func TestWorkshopOfTenPairs(t *testing.T) {
 
 	// Closing the workshop closes its rooms and forgets everything.
 	trainer.Train(protocol.Train{Kind: protocol.TrainClose})
-	servertest.Wait(t, trainer, "the workshop closed", func(s *session.State) bool {
-		return s.Status == session.Ended && s.Err == protocol.ErrWorkshopClosed
+	gametest.Wait(t, trainer, "the workshop closed", func(s *gametest.State) bool {
+		return s.Status == gametest.Ended && s.Err == protocol.ErrWorkshopClosed
 	})
 	deadline := time.Now().Add(10 * time.Second)
 	for srv.Hub.Rooms() > 0 || srv.Workshops.Workshops() > 0 {
@@ -240,7 +238,7 @@ func TestWorkshopOfTenPairs(t *testing.T) {
 }
 
 // waitDash waits until the trainer's dashboard satisfies ok.
-func waitDash(t *testing.T, tr *session.Session, what string, ok func(*protocol.Dashboard) bool) *protocol.Dashboard {
+func waitDash(t *testing.T, tr *gametest.Session, what string, ok func(*protocol.Dashboard) bool) *protocol.Dashboard {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
@@ -256,15 +254,15 @@ func waitDash(t *testing.T, tr *session.Session, what string, ok func(*protocol.
 // checker compares every dashboard the trainer gets with the rooms' real
 // state, in the background.
 type checker struct {
-	srv     *servertest.Server
-	trainer *session.Session
+	srv     *gametest.Server
+	trainer *gametest.Session
 	people  map[string]*participant
 	quit    chan struct{}
 	done    chan struct{}
 	checked int
 }
 
-func startChecking(t *testing.T, srv *servertest.Server, trainer *session.Session, people map[string]*participant) *checker {
+func startChecking(t *testing.T, srv *gametest.Server, trainer *gametest.Session, people map[string]*participant) *checker {
 	c := &checker{srv: srv, trainer: trainer, people: people, quit: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(c.done)

@@ -1,10 +1,11 @@
 package rules_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
-	"github.com/pore/elamanipeli/assets"
-	"github.com/pore/elamanipeli/server/deckfile"
+	"github.com/pore/elamanipeli/shared/deck"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
@@ -14,15 +15,33 @@ import (
 //
 //	go test -run XXX -bench . -benchmem ./shared/rules
 
-// table is a game under way on the bundled decks: a host, a player and a
-// spectator, the warm-up deck started, its first card on the table.
+// warmUp is a deck shaped like the bundled warm-up (shared/ reads no deck
+// files, so it is built here): 27 shuffled question cards, each with its
+// text and worker note in three languages at the bundled decks' lengths.
+func warmUp() *deck.Deck {
+	text := func(words int, what string) deck.Text {
+		t := deck.Text{}
+		for _, lang := range deck.Languages {
+			t[lang] = strings.TrimSpace(strings.Repeat(what+" "+lang+" ", words/2))
+		}
+		return t
+	}
+	d := &deck.Deck{ID: "lammittely", Kind: deck.Questions, Title: text(2, "Lämmittely"), Shuffle: true}
+	answerers := []deck.Answerer{deck.Turn, deck.Youth, deck.Both}
+	for i := range 27 {
+		d.Cards = append(d.Cards, deck.Card{
+			ID: fmt.Sprintf("l-%02d", i+1), Kind: deck.Question, Theme: "arki", Answerer: answerers[i%3],
+			Text: text(14, "kysymys"), Note: text(30, "muistiinpano"),
+		})
+	}
+	return d
+}
+
+// table is a game under way: a host, a player and a spectator, the
+// warm-up deck started, its first card on the table.
 func table(b *testing.B) rules.State {
 	b.Helper()
-	decks, err := deckfile.LoadFS(assets.Decks, "decks")
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := rules.New(7, rules.NewLibrary(decks...), "Ohjaaja", "fi")
+	s := rules.New(7, rules.NewLibrary(warmUp()), "Ohjaaja", "fi")
 	for _, step := range []struct {
 		by rules.SeatID
 		a  rules.Action

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package servertest
+package gametest
 
 // setRecvBuffer leaves the buffer as it is where sockets are not Unix ones;
 // a test then waits longer for the server's writes to block.

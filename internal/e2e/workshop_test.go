@@ -10,7 +10,7 @@ import (
 
 	"github.com/pore/elamanipeli/client/bot"
 	"github.com/pore/elamanipeli/client/session"
-	"github.com/pore/elamanipeli/server/servertest"
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
@@ -32,10 +32,10 @@ func TestWorkshopInTheBrowser(t *testing.T) {
 	// page is opened first, while nothing else runs.
 	host := srv.Session(protocol.Hello{Want: protocol.WantCreate, Nick: "Kouluttaja", Lang: "fi"}, session.Options{})
 	defer host.Close()
-	hs := servertest.Wait(t, host, "the demo room", func(s *session.State) bool { return s.Watch != "" })
+	hs := gametest.Wait(t, host, "the demo room", func(s *session.State) bool { return s.Watch != "" })
 	youth := srv.Session(protocol.Hello{Want: protocol.WantJoin, Code: hs.Code, Nick: "Demobotti", Lang: "fi"}, session.Options{})
 	defer youth.Close()
-	servertest.Wait(t, host, "the knock", func(s *session.State) bool { return s.HasView && s.Legal.Has(rules.ActAdmit) })
+	gametest.Wait(t, host, "the knock", func(s *session.State) bool { return s.HasView && s.Legal.Has(rules.ActAdmit) })
 	host.Act(rules.Action{Kind: rules.ActAdmit, Seat: 1})
 	projector := open(t, b, "projector", srv.URL+"/#watch="+hs.Watch, 1920, 1080, false)
 	trainer := open(t, b, "trainer", srv.URL+"/", 1920, 1080, false)
@@ -57,7 +57,7 @@ func TestWorkshopInTheBrowser(t *testing.T) {
 	for _, n := range []string{"Marjatta", "Leo"} {
 		s := srv.Session(protocol.Hello{Want: protocol.WantJoin, Code: code, Nick: n, Lang: "fi"}, session.Options{})
 		t.Cleanup(s.Close)
-		servertest.Wait(t, s, "the workshop", func(s *session.State) bool { return s.Workshop != "" })
+		gametest.Wait(t, s, "the workshop", func(s *session.State) bool { return s.Workshop != "" })
 		manual = append(manual, s)
 	}
 	decks := []string{"tarina-arki-ja-tyo", "lammittely"}
@@ -91,12 +91,12 @@ func TestWorkshopInTheBrowser(t *testing.T) {
 
 	// Marjatta's room plays two cards and pauses; Hanna's laptop sleeps.
 	worker := manual[0]
-	servertest.Wait(t, worker, "Marjatta's room", func(s *session.State) bool { return s.HasView && s.Role == rules.Host && s.View.Seat(1) != nil })
+	gametest.Wait(t, worker, "Marjatta's room", func(s *session.State) bool { return s.HasView && s.Role == rules.Host && s.View.Seat(1) != nil })
 	worker.Act(rules.Action{Kind: rules.ActDecks, Decks: []string{"lammittely"}})
 	worker.Act(rules.Action{Kind: rules.ActStart})
 	worker.Act(rules.Action{Kind: rules.ActNext})
 	worker.Act(rules.Action{Kind: rules.ActPause})
-	servertest.Wait(t, bots["Hanna"].Session(), "Hanna's room", func(s *session.State) bool { return s.HasView })
+	gametest.Wait(t, bots["Hanna"].Session(), "Hanna's room", func(s *session.State) bool { return s.HasView })
 	bots["Hanna"].Close()
 
 	// Let the rooms play a while, then look at the dashboard.
@@ -130,7 +130,7 @@ func TestWorkshopInTheBrowser(t *testing.T) {
 	time.Sleep(700 * time.Millisecond) // the card's reveal
 	projector.shot("projector-1920")
 	host.Act(rules.Action{Kind: rules.ActTraining, On: true})
-	servertest.Wait(t, host, "training mode", func(s *session.State) bool { return s.View.Training })
+	gametest.Wait(t, host, "training mode", func(s *session.State) bool { return s.View.Training })
 	time.Sleep(time.Second)
 	projector.shot("projector-training-1920")
 	t.Logf("screenshots in %s", shotDir(t))

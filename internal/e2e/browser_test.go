@@ -18,7 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/rs/zerolog"
 
-	"github.com/pore/elamanipeli/server/servertest"
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/server/webclient"
 )
 
@@ -47,7 +47,7 @@ var (
 
 // gameServer starts the server with the real browser client, built once per
 // test binary (and cached between runs).
-func gameServer(t *testing.T) *servertest.Server {
+func gameServer(t *testing.T) *gametest.Server {
 	t.Helper()
 	clientOnce.Do(func() {
 		client, clientErr = webclient.New(context.Background(), webclient.Options{Log: zerolog.Nop(), BrotliQuality: -1})
@@ -60,7 +60,7 @@ func gameServer(t *testing.T) *servertest.Server {
 	if clientErr != nil {
 		t.Fatalf("building the client: %v", clientErr)
 	}
-	return servertest.Start(t, servertest.Options{Client: client})
+	return gametest.Start(t, gametest.Options{Client: client})
 }
 
 // browser starts headless Chromium for the test.

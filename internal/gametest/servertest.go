@@ -1,7 +1,7 @@
-// Package servertest starts the game server in-process on a loopback port for
+// Package gametest starts the game server in-process on a loopback port for
 // tests: the real hub, rooms and WebSocket handler behind httptest, with
 // bots to play it.
-package servertest
+package gametest
 
 import (
 	"context"

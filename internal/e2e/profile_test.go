@@ -17,7 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/rs/zerolog"
 
-	"github.com/pore/elamanipeli/server/servertest"
+	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/server/webclient"
 )
 
@@ -25,7 +25,7 @@ import (
 // Chromium's sampling profiler and prints where the time goes, by function.
 // It builds a client with its symbols kept. Run it by hand:
 //
-//	E2E_PROFILE=1 go test -run TestProfileStart -v ./client/e2e
+//	E2E_PROFILE=1 go test -run TestProfileStart -v ./internal/e2e
 func TestProfileStart(t *testing.T) {
 	if os.Getenv("E2E_PROFILE") == "" {
 		t.Skip("set E2E_PROFILE=1 to profile the client's start")
@@ -47,7 +47,7 @@ func TestProfileStart(t *testing.T) {
 	if err := c.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
-	srv := servertest.Start(t, servertest.Options{Client: c})
+	srv := gametest.Start(t, gametest.Options{Client: c})
 	b := browser(t)
 	tab, cancelTab := chromedp.NewContext(b, chromedp.WithNewBrowserContext())
 	defer cancelTab()

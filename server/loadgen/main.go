@@ -7,11 +7,11 @@
 // latency is compared with. It builds and starts the server as a process of
 // its own, on loopback, with a fresh data folder, and stops it afterwards.
 //
-//	go run ./client/loadgen                       # everyday: 6,000 rooms × 3
-//	go run ./client/loadgen -scenario workshop    # 500 rooms × 20
-//	go run ./client/loadgen -scenario ramp        # rooms of 20 until p99 passes 10 ms
-//	go run ./client/loadgen -scenario startup     # how soon the server accepts connections
-//	go run ./client/loadgen -scenario all         # all of them, with the targets checked
+//	go run ./server/loadgen                       # everyday: 6,000 rooms × 3
+//	go run ./server/loadgen -scenario workshop    # 500 rooms × 20
+//	go run ./server/loadgen -scenario ramp        # rooms of 20 until p99 passes 10 ms
+//	go run ./server/loadgen -scenario startup     # how soon the server accepts connections
+//	go run ./server/loadgen -scenario all         # all of them, with the targets checked
 //
 // Scenarios are defined in engine.go; flags override their figures. The
 // clients speak the real protocol (shared/protocol) over real WebSockets
