@@ -30,12 +30,14 @@ import (
 	"github.com/pore/elamanipeli/server/conn"
 	"github.com/pore/elamanipeli/server/deckfile"
 	"github.com/pore/elamanipeli/server/metrics"
+	"github.com/pore/elamanipeli/server/place"
 	"github.com/pore/elamanipeli/server/room"
 	"github.com/pore/elamanipeli/server/site"
 	"github.com/pore/elamanipeli/server/store"
 	"github.com/pore/elamanipeli/server/webclient"
 	"github.com/pore/elamanipeli/server/workshop"
 	"github.com/pore/elamanipeli/shared/deck"
+	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
 
@@ -111,103 +113,134 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return checkDeck(cfg.checkDeck, stdout)
 	}
 	log := newLogger(cfg, stderr)
-
 	l, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	ln := &trackedListener{Listener: l}
-	// The decks are read, the rooms' store opens and the rooms come back
-	// while the server already serves: until then new rooms wait, and so do
-	// clients whose room is not back yet.
-	hub := room.NewHub(room.Options{Config: room.Config{Window: cfg.window}, Log: log, Durable: true})
-	workshop.New(workshop.Options{Hub: hub, Log: log}) // trainers' workshops, reached through the hub
+	svc, err := build(ctx, cfg, log)
+	if err != nil {
+		l.Close()
+		return err
+	}
+	defer svc.close()
+	return svc.serve(ctx, &trackedListener{Listener: l})
+}
+
+// service is the whole server, built from its config: the places (rooms
+// and workshops) and everything that reaches them.
+type service struct {
+	cfg       config
+	log       zerolog.Logger
+	places    *place.Directory
+	rooms     *room.Hub
+	workshops *workshop.Manager
+	http      *http.Server
+	decksRead chan struct{} // closed once the decks are read (or failed)
+	closers   []func()
+}
+
+// build wires the service. Nothing here serves yet, reads the decks or
+// opens the store.
+func build(ctx context.Context, cfg config, log zerolog.Logger) (*service, error) {
+	s := &service{cfg: cfg, log: log, decksRead: make(chan struct{})}
+	// The places are ready once the rooms a store kept are back (see
+	// start); until then new places wait, and so do clients whose place is
+	// not back yet.
+	s.places = place.New(place.Options{Log: log})
+	s.rooms = room.NewHub(room.Options{Config: room.Config{Window: cfg.window}, Log: log, Places: s.places, Durable: true})
+	s.workshops = workshop.New(workshop.Options{Rooms: s.rooms, Places: s.places, Log: log})
+	s.places.Handle(protocol.WantCreate, s.rooms.Create)
+	s.places.Handle(protocol.WantWorkshop, s.workshops.Create)
+
 	var origins []string
 	for _, o := range strings.Split(cfg.origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			origins = append(origins, o)
 		}
 	}
-	ws := conn.NewHandler(hub, log, conn.Config{Origins: origins, TrustProxy: cfg.trustProxy})
+	ws := conn.NewHandler(s.places, log, conn.Config{Origins: origins, TrustProxy: cfg.trustProxy})
 	// The browser client is built (or taken from the cache) in the
-	// background; the page asks the browser to wait until it is ready.
+	// background, after the decks; the page asks the browser to wait until
+	// it is ready.
 	var page http.Handler
-	decksRead := make(chan struct{}) // the client's preparation waits for the decks, not to slow the start
 	if !cfg.noClient {
-		client, err := webclient.New(ctx, webclient.Options{Log: log, CacheDir: cfg.clientDir, Prebuilt: cfg.prebuilt, After: decksRead})
+		client, err := webclient.New(ctx, webclient.Options{Log: log, CacheDir: cfg.clientDir, Prebuilt: cfg.prebuilt, After: s.decksRead})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		defer client.Close()
+		s.closers = append(s.closers, func() { client.Close() })
 		page = client
 	}
 	var metricsOnSite http.Handler
 	switch cfg.metrics {
 	case "":
-		metricsOnSite = metrics.Handler(hub)
+		metricsOnSite = metrics.Handler(s.rooms)
 	case "off":
 	default:
 		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", metrics.Handler(hub))
-		stopMetrics, err := serveAside(cfg.metrics, mux, "metrics", log)
+		mux.Handle("GET /metrics", metrics.Handler(s.rooms))
+		stop, err := serveAside(cfg.metrics, mux, "metrics", log)
 		if err != nil {
-			return err
+			s.close()
+			return nil, err
 		}
-		defer stopMetrics()
+		s.closers = append(s.closers, stop)
 	}
 	if cfg.debugAddr != "" {
-		stopDebug, err := serveAside(cfg.debugAddr, metrics.Debug(), "debug", log)
+		stop, err := serveAside(cfg.debugAddr, metrics.Debug(), "debug", log)
 		if err != nil {
-			return err
+			s.close()
+			return nil, err
 		}
-		defer stopDebug()
+		s.closers = append(s.closers, stop)
 	}
 	handler := site.New(site.Options{
-		Hub: hub, Log: log, WS: ws, Client: page, Metrics: metricsOnSite, TLS: cfg.tlsCert != "",
-		Bundled: func(id string) bool { return hub.Library().Deck(id) != nil },
+		Hub: s.rooms, Log: log, WS: ws, Client: page, Metrics: metricsOnSite, TLS: cfg.tlsCert != "",
+		Bundled: func(id string) bool { return s.rooms.Library().Deck(id) != nil },
 	})
-	srv := &http.Server{
+	s.http = &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          site.ErrorLog(log), // without the clients' addresses
 	}
 	if cfg.tlsCert != "" {
-		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		s.http.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
+	return s, nil
+}
 
+// close lets go of what build made besides the places.
+func (s *service) close() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
+	s.closers = nil
+}
+
+// serve serves on ln until ctx ends or serving fails, and then shuts down.
+func (s *service) serve(ctx context.Context, ln *trackedListener) error {
 	errc := make(chan error, 1)
 	go func() {
-		if cfg.tlsCert != "" {
-			errc <- srv.ServeTLS(ln, cfg.tlsCert, cfg.tlsKey)
+		if s.cfg.tlsCert != "" {
+			errc <- s.http.ServeTLS(ln, s.cfg.tlsCert, s.cfg.tlsKey)
 		} else {
-			errc <- srv.Serve(ln)
+			errc <- s.http.Serve(ln)
 		}
 	}()
 	scheme := "http"
-	if cfg.tlsCert != "" {
+	if s.cfg.tlsCert != "" {
 		scheme = "https"
 	}
-	log.Info().Str("url", scheme+"://"+displayAddr(ln.Addr())).Msg("serving")
+	s.log.Info().Str("url", scheme+"://"+displayAddr(ln.Addr())).Msg("serving")
 
 	stc := make(chan *store.Store, 1) // the open store, or nil if it did not open
-	storeErr := make(chan error, 1)
+	startErr := make(chan error, 1)
 	go func() {
-		// Reading the decks (YAML) is most of a start: it comes after
-		// the listener, and before the rooms that play them come back.
-		decks, err := loadDecks(cfg.decks)
-		close(decksRead)
-		if err != nil {
-			stc <- nil
-			storeErr <- err
-			return
-		}
-		hub.SetLibrary(rules.NewLibrary(decks...))
-		log.Info().Int("decks", len(decks)).Msg("decks read")
-		st, err := openStore(ctx, cfg, hub, log)
+		st, err := s.start(ctx)
 		stc <- st
 		if err != nil {
-			storeErr <- err
+			startErr <- err
 		}
 	}()
 
@@ -215,32 +248,54 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	select {
 	case err := <-errc:
 		failed = fmt.Errorf("serve: %w", err)
-	case err := <-storeErr:
+	case err := <-startErr:
 		failed = err
 	case <-ctx.Done():
 	}
-	log.Info().Msg("shutting down: saving rooms and telling clients")
-	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if err := hub.Shutdown(sctx); err != nil {
-		log.Warn().Err(err).Msg("rooms did not all finish")
-	}
-	if err := srv.Shutdown(sctx); err != nil {
-		log.Warn().Err(err).Msg("http shutdown")
-	}
-	// WebSockets outlive the HTTP server: wait for their closing handshakes,
-	// so that every client reads 1012 rather than a dropped connection.
-	if err := ln.wait(sctx); err != nil {
-		log.Warn().Err(err).Msg("connections did not all close")
-	}
+	s.shutdown(ln)
 	if st := <-stc; st != nil {
 		st.Close()
 	}
 	if failed != nil {
 		return failed
 	}
-	log.Info().Msg("stopped")
+	s.log.Info().Msg("stopped")
 	return nil
+}
+
+// start reads the decks, opens the rooms' store and brings back the rooms
+// it kept, while the server already serves. Reading the decks (YAML) is
+// most of a start: it comes after the listener, and before the rooms that
+// play them come back.
+func (s *service) start(ctx context.Context) (*store.Store, error) {
+	decks, err := loadDecks(s.cfg.decks)
+	close(s.decksRead)
+	if err != nil {
+		return nil, err
+	}
+	s.rooms.SetLibrary(rules.NewLibrary(decks...))
+	s.log.Info().Int("decks", len(decks)).Msg("decks read")
+	return openStore(ctx, s.cfg, s.rooms, s.log)
+}
+
+// shutdown stops taking rooms, has every place write itself down and tell
+// its clients that the server restarts, and waits for the connections to
+// close.
+func (s *service) shutdown(ln *trackedListener) {
+	s.log.Info().Msg("shutting down: saving rooms and telling clients")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := s.places.Shutdown(ctx); err != nil {
+		s.log.Warn().Err(err).Msg("rooms did not all finish")
+	}
+	if err := s.http.Shutdown(ctx); err != nil {
+		s.log.Warn().Err(err).Msg("http shutdown")
+	}
+	// WebSockets outlive the HTTP server: wait for their closing handshakes,
+	// so that every client reads 1012 rather than a dropped connection.
+	if err := ln.wait(ctx); err != nil {
+		s.log.Warn().Err(err).Msg("connections did not all close")
+	}
 }
 
 // serveAside serves h on a listener of its own (metrics, debugging) and

@@ -16,7 +16,7 @@ import (
 	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/server/conn"
 	"github.com/pore/elamanipeli/server/deckfile"
-	"github.com/pore/elamanipeli/server/room"
+	"github.com/pore/elamanipeli/server/place"
 	"github.com/pore/elamanipeli/shared/deck"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
@@ -96,9 +96,9 @@ func TestLogsCarryNothingPersonal(t *testing.T) {
 	logs := &syncBuffer{}
 	log := zerolog.New(logs).Level(zerolog.DebugLevel)
 	srv := gametest.Start(t, gametest.Options{
-		Log:  &log,
-		Room: room.Config{FailedJoins: 3},
-		Conn: conn.Config{HelloTimeout: 200 * time.Millisecond},
+		Log:         &log,
+		FailedJoins: 3,
+		Conn:        conn.Config{HelloTimeout: 200 * time.Millisecond},
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -166,7 +166,7 @@ func TestLogsCarryNothingPersonal(t *testing.T) {
 	})
 	for i := range 6 {
 		hostile(gametest.DialOptions{From: "127.0.0.2"}, func(r *gametest.Raw) {
-			r.Send(ctx, protocol.Hello{V: protocol.Version, Want: protocol.WantJoin, Code: "XXXXX" + string(room.CodeAlphabet[i]), Nick: "Arvaaja Kuutamokettu"})
+			r.Send(ctx, protocol.Hello{V: protocol.Version, Want: protocol.WantJoin, Code: "XXXXX" + string(place.CodeAlphabet[i]), Nick: "Arvaaja Kuutamokettu"})
 		})
 	}
 	hostile(gametest.DialOptions{}, func(r *gametest.Raw) {

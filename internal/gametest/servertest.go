@@ -17,6 +17,7 @@ import (
 	"github.com/pore/elamanipeli/client/bot"
 	"github.com/pore/elamanipeli/client/session"
 	"github.com/pore/elamanipeli/server/conn"
+	"github.com/pore/elamanipeli/server/place"
 	"github.com/pore/elamanipeli/server/room"
 	"github.com/pore/elamanipeli/server/site"
 	"github.com/pore/elamanipeli/server/workshop"
@@ -26,12 +27,13 @@ import (
 
 // Server is a running test server.
 type Server struct {
-	URL   string // http://127.0.0.1:port
-	WS    string // ws://127.0.0.1:port/ws
-	Hub   *room.Hub
-	HTTP  *httptest.Server
-	Lib   *rules.Library
-	Store room.Store
+	URL    string // http://127.0.0.1:port
+	WS     string // ws://127.0.0.1:port/ws
+	Places *place.Directory
+	Hub    *room.Hub
+	HTTP   *httptest.Server
+	Lib    *rules.Library
+	Store  room.Store
 
 	// Workshops are the trainers' workshops, reached through the hub.
 	Workshops *workshop.Manager
@@ -42,11 +44,16 @@ type Server struct {
 
 // Options tune a test server; zero values are fine.
 type Options struct {
-	Room  room.Config
-	Conn  conn.Config
-	Lib   *rules.Library  // nil: the bundled decks
-	Log   *zerolog.Logger // nil: log to t
-	Store room.Store
+	Room room.Config
+	Conn conn.Config
+	// FailedJoins, FailRefill and ReadyWait tune the place directory
+	// (place.Options).
+	FailedJoins int
+	FailRefill  time.Duration
+	ReadyWait   time.Duration
+	Lib         *rules.Library  // nil: the bundled decks
+	Log         *zerolog.Logger // nil: log to t
+	Store       room.Store
 	// Client serves the page and the browser client; nil serves none.
 	Client http.Handler
 	// Acted is passed on to the hub (room.Options.Acted).
@@ -66,12 +73,16 @@ func Start(t testing.TB, o Options) *Server {
 	if lib == nil {
 		lib = Bundled(t)
 	}
-	hub := room.NewHub(room.Options{Config: o.Room, Library: lib, Log: log, Store: o.Store, Acted: o.Acted})
-	workshops := workshop.New(workshop.Options{Hub: hub, Log: log, Config: o.Workshop})
-	ws := conn.NewHandler(hub, log, o.Conn)
+	// Wired as the server wires itself (server/main.go).
+	places := place.New(place.Options{Log: log, Ready: o.Store == nil, FailedJoins: o.FailedJoins, FailRefill: o.FailRefill, ReadyWait: o.ReadyWait})
+	hub := room.NewHub(room.Options{Config: o.Room, Library: lib, Log: log, Places: places, Store: o.Store, Acted: o.Acted})
+	workshops := workshop.New(workshop.Options{Rooms: hub, Places: places, Log: log, Config: o.Workshop})
+	places.Handle(protocol.WantCreate, hub.Create)
+	places.Handle(protocol.WantWorkshop, workshops.Create)
+	ws := conn.NewHandler(places, log, o.Conn)
 	h := site.New(site.Options{Hub: hub, Log: log, WS: ws, Client: o.Client, Bundled: func(id string) bool { return lib.Deck(id) != nil }})
 	hs := httptest.NewServer(h)
-	s := &Server{URL: hs.URL, WS: "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws", Hub: hub, HTTP: hs, Lib: lib, Store: o.Store, Workshops: workshops}
+	s := &Server{URL: hs.URL, WS: "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws", Places: places, Hub: hub, HTTP: hs, Lib: lib, Store: o.Store, Workshops: workshops}
 	s.restored = make(chan struct{})
 	if o.Store != nil {
 		// As the real server does: rooms come back while it already serves.
@@ -96,7 +107,7 @@ func (s *Server) Stop() {
 		<-s.restored
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		s.Hub.Shutdown(ctx)
+		s.Places.Shutdown(ctx)
 		s.HTTP.CloseClientConnections()
 		s.HTTP.Close()
 	})

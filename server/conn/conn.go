@@ -1,8 +1,9 @@
 // Package conn serves the game's WebSocket: it accepts a connection, waits
-// for its Hello, gives it a seat through the room hub, and then reads frames
-// and hands them on, until the connection ends. Writing happens in package
-// room's terms: a bounded queue per connection, drained by a short-lived
-// goroutine with a deadline on every write.
+// for its Hello, seats it in a room or a workshop through the place
+// directory, and then reads frames and hands them on, until the connection
+// ends. Writing happens in package place's terms: a bounded queue per
+// connection, drained by a short-lived goroutine with a deadline on every
+// write.
 package conn
 
 import (
@@ -24,7 +25,7 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/time/rate"
 
-	"github.com/pore/elamanipeli/server/room"
+	"github.com/pore/elamanipeli/server/place"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
@@ -72,17 +73,18 @@ func (c *Config) defaults() {
 
 // Handler serves /ws.
 type Handler struct {
-	hub  *room.Hub
-	log  zerolog.Logger
-	cfg  Config
-	now  func() time.Time
-	salt [16]byte // hashes client addresses
+	places *place.Directory
+	log    zerolog.Logger
+	cfg    Config
+	now    func() time.Time
+	salt   [16]byte // hashes client addresses
 }
 
-// NewHandler makes the WebSocket handler.
-func NewHandler(hub *room.Hub, log zerolog.Logger, cfg Config) *Handler {
+// NewHandler makes the WebSocket handler, which seats each connection in
+// the place its Hello names.
+func NewHandler(places *place.Directory, log zerolog.Logger, cfg Config) *Handler {
 	cfg.defaults()
-	h := &Handler{hub: hub, log: log, cfg: cfg, now: time.Now}
+	h := &Handler{places: places, log: log, cfg: cfg, now: time.Now}
 	rand.Read(h.salt[:])
 	return h
 }
@@ -211,10 +213,10 @@ func (h *Handler) serve(ws *websocket.Conn, addr string, nc net.Conn) {
 
 	hello, ok := h.readHello(ctx, p)
 	if !ok {
-		p.Close(room.StatusNormal, "")
+		p.Close(place.StatusNormal, "")
 		return
 	}
-	m, code := h.hub.Open(ctx, addr, p, hello)
+	m, code := h.places.Open(ctx, addr, p, hello)
 	if code != "" {
 		p.fail(code)
 		return
@@ -223,7 +225,7 @@ func (h *Handler) serve(ws *websocket.Conn, addr string, nc net.Conn) {
 	for c.step() {
 	}
 	m.Leave()
-	p.Close(room.StatusNormal, "")
+	p.Close(place.StatusNormal, "")
 }
 
 // seated is a connection that has its seat: it reads the client's frames
@@ -232,7 +234,7 @@ type seated struct {
 	h   *Handler
 	ws  *websocket.Conn
 	p   *peer
-	m   room.Handle
+	m   *place.Member
 	ctx context.Context
 
 	lim     *rate.Limiter
@@ -276,12 +278,8 @@ func (c *seated) step() bool {
 	}
 	c.strikes = 0
 	switch msg := msg.(type) {
-	case protocol.Act:
-		if err := m.Act(c.ctx, msg); err != nil {
-			return false
-		}
-	case protocol.Train: // a trainer's command to their workshop
-		if err := m.Train(c.ctx, msg); err != nil {
+	case protocol.Act, protocol.Train: // a game action; a trainer's command to their workshop
+		if err := m.Deliver(c.ctx, msg); err != nil {
 			return false
 		}
 	case protocol.Ping:
@@ -298,7 +296,7 @@ func (h *Handler) readHello(ctx context.Context, p *peer) (protocol.Hello, bool)
 	// A timer rather than a deadline on Read: a Read whose context ends
 	// tears the connection down at once, and the client would never learn
 	// why. The close frame ends the Read below.
-	timer := time.AfterFunc(h.cfg.HelloTimeout, func() { p.Close(room.StatusPolicy, "no hello") })
+	timer := time.AfterFunc(h.cfg.HelloTimeout, func() { p.Close(place.StatusPolicy, "no hello") })
 	typ, b, err := p.ws.Read(ctx)
 	if !timer.Stop() || err != nil {
 		return protocol.Hello{}, false
@@ -419,7 +417,7 @@ func (p *peer) drain() {
 // finish sends the close frame and ends the connection.
 func (p *peer) finish(status int, reason string) {
 	p.nc.SetWriteDeadline(time.Time{}) // the closing handshake has its own
-	if status == room.StatusNormal && reason == "" {
+	if status == place.StatusNormal && reason == "" {
 		p.ws.CloseNow()
 	} else {
 		// Close waits for the client's answer for up to a few seconds.
@@ -437,10 +435,10 @@ func (p *peer) sendMsg(m protocol.Message) {
 // fail tells the client why and closes the connection.
 func (p *peer) fail(code rules.Code) {
 	p.sendMsg(protocol.Error{Code: code})
-	status := room.StatusNormal
+	status := place.StatusNormal
 	switch code {
 	case protocol.ErrBadMessage, protocol.ErrHelloFirst, protocol.ErrRateLimited:
-		status = room.StatusPolicy
+		status = place.StatusPolicy
 	}
 	p.Close(status, string(code))
 }

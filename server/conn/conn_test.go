@@ -15,7 +15,6 @@ import (
 
 	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/server/conn"
-	"github.com/pore/elamanipeli/server/room"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
@@ -293,7 +292,7 @@ func TestFailedJoinsAreCountedByTheAddressTheProxySaw(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := gametest.Start(t, gametest.Options{
-				Room: room.Config{FailedJoins: burst, FailRefill: time.Hour},
+				FailedJoins: burst, FailRefill: time.Hour,
 				Conn: conn.Config{TrustProxy: tt.trust},
 			})
 			ctx := testCtx(t, 20*time.Second)

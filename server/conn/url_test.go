@@ -27,7 +27,7 @@ func TestTokensNeverTravelInURLs(t *testing.T) {
 	lib := gametest.Bundled(t)
 	log := zerolog.New(zerolog.NewTestWriter(t))
 	hub := room.NewHub(room.Options{Library: lib, Log: log})
-	ws := conn.NewHandler(hub, log, conn.Config{})
+	ws := conn.NewHandler(hub.Places(), log, conn.Config{})
 	var mu sync.Mutex
 	var uris []string
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

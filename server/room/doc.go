@@ -1,16 +1,17 @@
-// Package room hosts the game's rooms. One goroutine owns each room: it holds
-// the rules' state, applies actions one at a time, and hands every member the
-// events it may see. Connections talk to a room only through its bounded
-// inbox, and a room only ever hands a connection an encoded frame; a member
-// whose queue is full is dropped, never waited for.
+// Package room hosts the game's rooms. Each room is a place (package
+// place): one goroutine, its kernel, owns it, and the room is the kernel's
+// handler. It holds the rules' state, applies actions one at a time, and
+// hands every member the events it may see, encoded once per audience; a
+// member whose queue is full is dropped, never waited for.
 //
-// The Hub finds rooms by code and seats by token, creates rooms, and limits
-// how many there are. A code or token no room has may lead to a trainer's
-// workshop (Gates, package workshop), which has the hub make rooms for its
-// pairs and asks them how they are doing without ever waiting on them.
+// The Hub creates rooms (for a host, or for a trainer's workshop pair,
+// package workshop), limits how many there are, answers what a workshop
+// asks of them without ever waiting on one, and finds them by code for
+// tests and uploads. The place directory finds them for connections.
 //
-// A room writes its snapshot to a Store when it has changed, at most once a
-// tick, and when the server shuts down; Hub.Restore brings the rooms back
-// after a start, in the background. A room that ends, or that everyone left
-// for longer than the window, is erased from memory and from the store.
+// A room writes its snapshot to a Store when it has changed, at most every
+// SaveEvery, and when the server shuts down; Hub.Restore brings the rooms
+// back after a start, in the background. A room that ends, or that
+// everyone left for longer than the window, is erased from memory and from
+// the store.
 package room

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/pore/elamanipeli/internal/gametest"
-	"github.com/pore/elamanipeli/server/room"
+	"github.com/pore/elamanipeli/server/place"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
@@ -25,7 +25,7 @@ func hello(t *testing.T, ctx context.Context, srv *gametest.Server, from string,
 
 // wrongCode returns a well-formed room code that no room has.
 func wrongCode(srv *gametest.Server, i int) string {
-	return fmt.Sprintf("%c%c%c%c%c%c", room.CodeAlphabet[i%22], room.CodeAlphabet[i/22%22], 'X', 'X', 'X', room.CodeAlphabet[i/484%22])
+	return fmt.Sprintf("%c%c%c%c%c%c", place.CodeAlphabet[i%22], place.CodeAlphabet[i/22%22], 'X', 'X', 'X', place.CodeAlphabet[i/484%22])
 }
 
 // Wrong codes from one address are slowed to the configured pace, and once
@@ -34,7 +34,7 @@ func wrongCode(srv *gametest.Server, i int) string {
 // affected, and token holders always come back.
 func TestGuessingCodesIsSlowed(t *testing.T) {
 	const burst, refill = 10, 300 * time.Millisecond
-	srv := gametest.Start(t, gametest.Options{Room: room.Config{FailedJoins: burst, FailRefill: refill}})
+	srv := gametest.Start(t, gametest.Options{FailedJoins: burst, FailRefill: refill})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	const guesser, other, trainer = "127.0.0.2", "127.0.0.3", "127.0.0.4"

@@ -2,16 +2,13 @@ package room
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/binary"
-	"errors"
-	"fmt"
 	"io"
-	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
 
+	"github.com/pore/elamanipeli/server/place"
 	"github.com/pore/elamanipeli/shared/deck"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
@@ -33,15 +30,6 @@ type Config struct {
 	MaxRooms  int
 	Inbox     int // a room's inbox
 	Recent    int // frames a seat keeps for a client that comes back
-
-	// FailedJoins is how many wrong codes or tokens one address may try in a
-	// burst, refilled at one per FailRefill.
-	FailedJoins int
-	FailRefill  time.Duration
-
-	// RestoreWait is how long a connection whose room is not found waits
-	// while rooms are still being restored after a start.
-	RestoreWait time.Duration
 }
 
 func (c *Config) defaults() {
@@ -55,8 +43,6 @@ func (c *Config) defaults() {
 	def(&c.DeadAfter, 30*time.Second)
 	def(&c.Tick, 5*time.Second)
 	def(&c.SaveEvery, 6*c.Tick) // 30 s
-	def(&c.FailRefill, 6*time.Second)
-	def(&c.RestoreWait, 10*time.Second)
 	if c.MaxRooms <= 0 {
 		c.MaxRooms = 20000
 	}
@@ -66,37 +52,19 @@ func (c *Config) defaults() {
 	if c.Recent <= 0 {
 		c.Recent = 32
 	}
-	if c.FailedJoins <= 0 {
-		c.FailedJoins = 10
-	}
 }
 
-// Hub knows every room on this server.
+// Hub makes the game's rooms and knows how they are doing. The rooms are
+// places of a place.Directory, which finds them by code and token.
 type Hub struct {
-	cfg   Config
-	lib   *rules.Library
-	log   zerolog.Logger
-	rand  io.Reader
-	now   func() time.Time
-	store Store // set by NewHub, or by Restore before any room runs
-	fails *failLimiter
-	stats Stats
-	acted func(code string, seat rules.SeatID, id uint64)
-
-	restored    chan struct{} // closed once Restore has run (at once for a hub that keeps nothing)
-	restoreOnce sync.Once
-
-	mu      sync.Mutex
-	closing bool
-	rooms   map[string]*Room // by internal id
-	byCode  map[string]*Room
-	byWatch map[string]*Room
-	byToken map[tokenKey]*Room
-	wg      sync.WaitGroup
-
-	// Workshops (gate.go); mu guards both.
-	gates    Gates
-	reserved map[string]bool // codes the gates hold
+	cfg    Config
+	lib    *rules.Library
+	log    zerolog.Logger
+	now    func() time.Time
+	places *place.Directory
+	store  Store // set by NewHub, or by Restore before any room runs
+	stats  Stats
+	acted  func(code string, seat rules.SeatID, id uint64)
 }
 
 // Options are what a Hub needs from the outside world.
@@ -104,14 +72,20 @@ type Options struct {
 	Config  Config
 	Library *rules.Library // the bundled decks
 	Log     zerolog.Logger
-	Rand    io.Reader        // nil: crypto/rand
 	Now     func() time.Time // nil: time.Now
+
+	// Places is the directory the rooms live in, with the server's other
+	// places. Nil: a directory of the hub's own, with Rand, whose Hellos
+	// that want a room reach the hub (tests, tools).
+	Places *place.Directory
+	Rand   io.Reader // only for a directory of the hub's own; nil: crypto/rand
 
 	// Store is where room snapshots go; nil keeps none. Durable says that
 	// the store comes later, with Restore. A hub with a store, or a durable
 	// one, expects Restore to be called once: until it has run, a new room
-	// waits for it, and so does a client whose room is not found
-	// (Config.RestoreWait).
+	// waits for it, and so does a client whose room is not found (see
+	// place.Options.ReadyWait). A directory the caller gives waits for
+	// its own MarkReady, which Restore calls.
 	Store   Store
 	Durable bool
 
@@ -125,35 +99,28 @@ type Options struct {
 // NewHub makes a hub.
 func NewHub(o Options) *Hub {
 	o.Config.defaults()
-	if o.Rand == nil {
-		o.Rand = rand.Reader
-	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	h := &Hub{
-		cfg: o.Config, lib: o.Library, log: o.Log, rand: o.Rand, now: o.Now, store: o.Store, acted: o.Acted,
-		fails:    newFailLimiter(o.Config.FailedJoins, o.Config.FailRefill, o.Now),
-		restored: make(chan struct{}),
-		rooms:    map[string]*Room{},
-		byCode:   map[string]*Room{},
-		byWatch:  map[string]*Room{},
-		byToken:  map[tokenKey]*Room{},
+	h := &Hub{cfg: o.Config, lib: o.Library, log: o.Log, now: o.Now, store: o.Store, places: o.Places, acted: o.Acted}
+	if h.places == nil {
+		h.places = place.New(place.Options{Log: o.Log, Rand: o.Rand, Now: o.Now, Ready: o.Store == nil && !o.Durable})
+		h.places.Handle(protocol.WantCreate, h.Create)
 	}
 	if o.Store == nil {
 		h.store = nopStore{}
-		if !o.Durable {
-			h.markRestored()
-		}
 	}
 	return h
 }
+
+// Places is the directory the hub's rooms live in.
+func (h *Hub) Places() *place.Directory { return h.places }
 
 // SetLibrary gives the hub its decks when they were not ready for NewHub.
 // Call it before Restore: until restoring is done no room is made or
 // found, so nothing reads the library before it is set.
 func (h *Hub) SetLibrary(lib *rules.Library) {
-	if h.isRestored() {
+	if h.places.IsReady() {
 		panic("room: SetLibrary after Restore")
 	}
 	h.lib = lib
@@ -161,7 +128,7 @@ func (h *Hub) SetLibrary(lib *rules.Library) {
 
 // Library returns the hub's decks (nil before SetLibrary).
 func (h *Hub) Library() *rules.Library {
-	if !h.isRestored() {
+	if !h.places.IsReady() {
 		return nil
 	}
 	return h.lib
@@ -170,109 +137,15 @@ func (h *Hub) Library() *rules.Library {
 // Config returns the hub's settings, defaults filled in.
 func (h *Hub) Config() Config { return h.cfg }
 
-// Open gives a new connection its seat, as its Hello asks. addr stands for
-// the client's address (an opaque key: package conn hashes it), used only to
-// limit wrong guesses; it is never logged.
-func (h *Hub) Open(ctx context.Context, addr string, p Peer, hello protocol.Hello) (Handle, rules.Code) {
-	h.stats.in.Add(1)
-	if hello.V < protocol.MinVersion || hello.V > protocol.Version {
-		return nil, protocol.ErrVersion
-	}
-	// A token is too long to guess, so a resume is never held back; codes
-	// are short enough that an address which guessed wrong too often may
-	// only reach rooms its own devices are in (see near).
-	limited := (hello.Want == protocol.WantJoin || hello.Want == protocol.WantWatch) && !h.fails.allow(addr)
-	var r *Room
-	req := attach{peer: p, hello: hello, reply: make(chan attached, 1)}
-	switch hello.Want {
-	case protocol.WantCreate:
-		// A new room waits for the restored ones, so its codes cannot
-		// collide with theirs.
-		if !h.waitRestored(ctx) {
-			return nil, protocol.ErrBusy
-		}
-		var code rules.Code
-		if r, code = h.create(hello); code != "" {
-			return nil, code
-		}
-	case protocol.WantJoin, protocol.WantWatch, protocol.WantResume:
-		r = h.find(hello)
-		if r == nil && !h.isRestored() {
-			// Its room may be among those still being restored.
-			if !h.waitRestored(ctx) {
-				return nil, protocol.ErrBusy
-			}
-			r = h.find(hello)
-		}
-		h.mu.Lock()
-		closing := h.closing
-		h.mu.Unlock()
-		if closing {
-			return nil, protocol.ErrBusy
-		}
-		if r == nil && hello.Want != protocol.WantWatch {
-			if m, code, ok := h.openGate(ctx, addr, p, hello, limited); ok {
-				return m, code
-			}
-		}
-		if limited && (r == nil || !h.near(r, addr)) {
-			return nil, protocol.ErrRateLimited
-		}
-		if r == nil {
-			h.fails.fail(addr)
-			if hello.Want == protocol.WantResume {
-				return nil, protocol.ErrBadToken
-			}
-			return nil, protocol.ErrNoRoom
-		}
-	case protocol.WantWorkshop:
-		if m, code, ok := h.openGate(ctx, addr, p, hello, false); ok {
-			return m, code
-		}
-		return nil, protocol.ErrBadMessage
-	default:
-		return nil, protocol.ErrBadMessage
-	}
-	select {
-	case r.inbox <- req:
-	case <-r.done:
-		return nil, r.endCode()
-	case <-ctx.Done():
-		return nil, protocol.ErrBusy
-	}
-	select {
-	case res := <-req.reply:
-		if res.code == protocol.ErrBadToken {
-			h.fails.fail(addr)
-		}
-		if res.member == nil {
-			return nil, res.code
-		}
-		h.relate(r, addr)
-		return res.member, res.code
-	case <-r.done:
-		return nil, r.endCode()
-	case <-ctx.Done():
-		return nil, protocol.ErrBusy
-	}
+// Open gives a new connection its seat, as its Hello asks, through the
+// hub's directory (see place.Directory.Open).
+func (h *Hub) Open(ctx context.Context, addr string, p place.Peer, hello protocol.Hello) (*place.Member, rules.Code) {
+	return h.places.Open(ctx, addr, p, hello)
 }
 
-// find looks up the room a join, watch or resume asks for.
-func (h *Hub) find(hello protocol.Hello) *Room {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	switch hello.Want {
-	case protocol.WantJoin:
-		return h.byCode[NormalizeCode(hello.Code)]
-	case protocol.WantWatch:
-		return h.byWatch[NormalizeCode(hello.Code)]
-	default:
-		return h.byToken[keyOf(hello.Token)]
-	}
-}
-
-// create makes a room for a host and starts its goroutine.
-func (h *Hub) create(hello protocol.Hello) (*Room, rules.Code) {
+// Create makes a room for a host (a Hello that wants a new room) and starts
+// it: the directory's place.Creator for protocol.WantCreate.
+func (h *Hub) Create(hello protocol.Hello) (*place.Kernel, rules.Code) {
 	if len([]rune(hello.Nick)) > rules.MaxNick {
 		return nil, rules.ErrTooLong
 	}
@@ -281,216 +154,133 @@ func (h *Hub) create(hello protocol.Hello) (*Room, rules.Code) {
 		return nil, code
 	}
 	st.Seats[0].Online = false // until the host's connection is attached
-	r, code := h.add(st, nil)
+	r, code := h.add(st, nil, nil)
 	if code != "" {
 		return nil, code
 	}
 	h.log.Info().Str("room", r.id).Msg("room created")
-	return r, ""
+	return r.k, ""
 }
 
-// newState is a new game for a host, seeded from the hub's randomness.
+// newState is a new game for a host, seeded from the directory's randomness.
 func (h *Hub) newState(nick, lang string) (rules.State, rules.Code) {
 	var seed [8]byte
-	if _, err := io.ReadFull(h.rand, seed[:]); err != nil {
+	if _, err := io.ReadFull(h.places.Rand(), seed[:]); err != nil {
 		return rules.State{}, protocol.ErrBusy
 	}
 	return rules.New(binary.LittleEndian.Uint64(seed[:]), h.lib, nick, lang), ""
 }
 
-// add makes a room of st with codes of its own and starts its goroutine,
-// unless the hub is closing or full. seats, if given, tells the hub about
-// the room's seats while its lock is held, before anyone can find the room.
-func (h *Hub) add(st rules.State, seats func(r *Room)) (*Room, rules.Code) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.closing || len(h.rooms) >= h.cfg.MaxRooms {
+// add makes a room of st with codes of its own and starts it, unless the
+// server is closing or full. keys are tokens that find the room from the
+// start (a workshop's pair), and prepare, if given, sets the room up before
+// it runs.
+func (h *Hub) add(st rules.State, keys []place.Key, prepare func(*Room)) (*Room, rules.Code) {
+	if h.stats.rooms.Add(1) > int64(h.cfg.MaxRooms) {
+		h.stats.rooms.Add(-1)
 		return nil, protocol.ErrBusy
 	}
-	id, code, watch, err := h.newCodes()
+	// The internal id names the room in logs and in the store: unique
+	// among the rooms a store keeps, so it is a name in the directory too.
+	id, err := place.NewCode(h.places.Rand(), 12)
 	if err != nil {
+		h.stats.rooms.Add(-1)
 		return nil, protocol.ErrBusy
 	}
-	r := newRoom(h, id, code, watch, st)
-	if seats != nil {
-		seats(r)
+	r := newRoom(h, id, st)
+	names := []place.Name{{NS: place.ID, S: id}}
+	for _, k := range keys {
+		names = append(names, place.TokenName(k))
 	}
-	h.register(r)
-	h.start(r)
+	codes, err := h.places.Add(r.k, names, place.Fresh{NS: place.Code, Len: place.CodeLen}, place.Fresh{NS: place.Watch, Len: place.WatchLen})
+	if err != nil {
+		h.stats.rooms.Add(-1)
+		return nil, protocol.ErrBusy
+	}
+	r.code, r.watch = codes[0], codes[1]
+	if prepare != nil {
+		prepare(r)
+	}
+	h.places.Run(r.k)
 	return r, ""
 }
 
-// newCodes picks an internal id, a room code and a spectator code that are
-// all unused. Called with h.mu held.
-func (h *Hub) newCodes() (id, code, watch string, err error) {
-	for range 100 {
-		if id, err = newCode(h.rand, 12); err != nil {
-			return
-		}
-		if code, err = newCode(h.rand, CodeLen); err != nil {
-			return
-		}
-		if watch, err = newCode(h.rand, WatchLen); err != nil {
-			return
-		}
-		if h.rooms[id] == nil && h.byCode[code] == nil && h.byWatch[watch] == nil && !h.reserved[code] {
-			return id, code, watch, nil
-		}
-	}
-	return "", "", "", errors.New("room: no free code")
-}
-
-// register makes r findable. Called with h.mu held.
-func (h *Hub) register(r *Room) {
-	h.rooms[r.id] = r
-	h.byCode[r.code] = r
-	h.byWatch[r.watch] = r
-	h.stats.rooms.Add(1)
-}
-
-func (h *Hub) start(r *Room) {
-	h.wg.Add(1)
-	go func() {
-		defer h.wg.Done()
-		r.run()
-	}()
-}
-
-// addToken lets a seat's token find its room.
-func (h *Hub) addToken(k tokenKey, r *Room) {
-	h.mu.Lock()
-	h.byToken[k] = r
-	h.mu.Unlock()
-}
-
-// dropToken forgets a token.
-func (h *Hub) dropToken(k tokenKey) {
-	h.mu.Lock()
-	delete(h.byToken, k)
-	h.mu.Unlock()
-}
-
-// forget removes every trace of r from the hub.
-func (h *Hub) forget(r *Room, keys []tokenKey) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.rooms[r.id] != r {
-		return
-	}
-	delete(h.rooms, r.id)
-	delete(h.byCode, r.code)
-	delete(h.byWatch, r.watch)
-	for _, k := range keys {
-		if h.byToken[k] == r {
-			delete(h.byToken, k)
-		}
-	}
+// forget removes every trace of r from the directory.
+func (h *Hub) forget(r *Room) {
+	h.places.Remove(r.k)
 	h.stats.rooms.Add(-1)
 }
 
 // Rooms returns how many rooms are open.
-func (h *Hub) Rooms() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return len(h.rooms)
-}
+func (h *Hub) Rooms() int { return int(h.stats.rooms.Load()) }
 
-// Shutdown stops new rooms, asks every room to save itself, tell its clients
-// that the server restarts and close their connections, and waits for the
-// rooms to finish or ctx to end.
-func (h *Hub) Shutdown(ctx context.Context) error {
-	h.mu.Lock()
-	h.closing = true
-	gates := h.gates
-	rooms := make([]*Room, 0, len(h.rooms))
-	for _, r := range h.rooms {
-		rooms = append(rooms, r)
-	}
-	h.mu.Unlock()
-	if gates != nil {
-		if err := gates.Shutdown(ctx); err != nil {
-			return err
-		}
-	}
-	for _, r := range rooms {
-		select {
-		case r.inbox <- shutdown{}:
-		case <-r.done:
-		case <-ctx.Done():
-			return fmt.Errorf("room: shutdown: %w", ctx.Err())
-		}
-	}
-	done := make(chan struct{})
-	go func() { h.wg.Wait(); close(done) }()
-	select {
-	case <-done:
+// Shutdown stops the hub's directory: every room (and every other place
+// there) saves itself, tells its clients that the server restarts and
+// closes their connections. It waits for them, or for ctx.
+func (h *Hub) Shutdown(ctx context.Context) error { return h.places.Shutdown(ctx) }
+
+// room returns the room n finds, or nil.
+func (h *Hub) room(n place.Name) *Room {
+	k := h.places.Find(n)
+	if k == nil {
 		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("room: shutdown: %w", ctx.Err())
 	}
+	r, _ := k.Handler().(*Room)
+	return r
 }
 
 // KnowsToken reports whether token is a seat's token in an open room. An
 // upload checks it before reading its file, so a stranger's upload costs
 // the server nothing.
 func (h *Hub) KnowsToken(token string) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.byToken[keyOf(token)] != nil
+	return h.room(place.TokenName(place.KeyOf(token))) != nil
 }
 
 // Upload adds a deck the host brought to the host's room. token must be the
 // host's seat token.
 func (h *Hub) Upload(ctx context.Context, token string, d *deck.Deck) rules.Code {
-	k := keyOf(token)
-	h.mu.Lock()
-	r := h.byToken[k]
-	h.mu.Unlock()
+	k := place.KeyOf(token)
+	r := h.room(place.TokenName(k))
 	if r == nil {
 		return protocol.ErrBadToken
 	}
-	req := upload{key: k, deck: d, reply: make(chan rules.Code, 1)}
-	select {
-	case r.inbox <- req:
-	case <-r.done:
-		return r.endCode()
-	case <-ctx.Done():
-		return protocol.ErrBusy
+	var code rules.Code
+	if !r.k.Do(ctx, func() { code = r.upload(k, d) }) {
+		if ctx.Err() != nil {
+			return protocol.ErrBusy
+		}
+		return r.Gone()
 	}
-	select {
-	case code := <-req.reply:
-		return code
-	case <-r.done:
-		return r.endCode()
-	case <-ctx.Done():
-		return protocol.ErrBusy
-	}
+	return code
 }
 
 // Views returns every seat's view of the room with code as the room sees it
 // now, by seat id, or false when no room has that code. Tests compare them
 // with the views clients built from updates.
 func (h *Hub) Views(ctx context.Context, code string) ([]rules.View, bool) {
-	h.mu.Lock()
-	r := h.byCode[NormalizeCode(code)]
-	h.mu.Unlock()
+	r := h.room(place.Name{NS: place.Code, S: place.NormalizeCode(code)})
 	if r == nil {
 		return nil, false
 	}
-	req := peek{reply: make(chan []rules.View, 1)}
-	select {
-	case r.inbox <- req:
-	case <-r.done:
-		return nil, false
-	case <-ctx.Done():
-		return nil, false
+	var views []rules.View
+	ok := r.k.Do(ctx, func() {
+		views = make([]rules.View, len(r.state.Seats))
+		for i := range views {
+			views[i] = r.viewFor(rules.SeatID(i))
+		}
+	})
+	return views, ok
+}
+
+// Progress returns the progress of the room with code as the room sees it
+// now, or false when no room has that code. Tests compare a trainer's
+// dashboard with it.
+func (h *Hub) Progress(ctx context.Context, code string) (rules.Progress, bool) {
+	r := h.room(place.Name{NS: place.Code, S: place.NormalizeCode(code)})
+	if r == nil {
+		return rules.Progress{}, false
 	}
-	select {
-	case v := <-req.reply:
-		return v, true
-	case <-r.done:
-		return nil, false
-	case <-ctx.Done():
-		return nil, false
-	}
+	var p rules.Progress
+	ok := r.k.Do(ctx, func() { p = rules.ProgressOf(&r.state) })
+	return p, ok
 }

@@ -79,7 +79,7 @@ func TestClientsWaitForTheRoomsBeingRestored(t *testing.T) {
 	host.Close()
 
 	st.gate = make(chan struct{})
-	srv = gametest.Start(t, gametest.Options{Store: st, Room: room.Config{RestoreWait: 5 * time.Second}})
+	srv = gametest.Start(t, gametest.Options{Store: st, ReadyWait: 5 * time.Second})
 	back := srv.Session(protocol.Hello{Want: protocol.WantResume, Token: hs.Token}, gametest.SessionOptions{})
 	defer back.Close()
 	fresh := srv.Session(protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}, gametest.SessionOptions{})
@@ -101,7 +101,7 @@ func TestClientsWaitForTheRoomsBeingRestored(t *testing.T) {
 	// A restore that takes too long: the client is told to try again.
 	st.gate = make(chan struct{})
 	defer close(st.gate)
-	srv = gametest.Start(t, gametest.Options{Store: st, Room: room.Config{RestoreWait: 200 * time.Millisecond}})
+	srv = gametest.Start(t, gametest.Options{Store: st, ReadyWait: 200 * time.Millisecond})
 	var busy atomic.Bool
 	late := srv.Session(protocol.Hello{Want: protocol.WantResume, Token: hs.Token}, gametest.SessionOptions{
 		OnFrame: func(m protocol.Message) {

@@ -8,45 +8,42 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/pore/elamanipeli/server/place"
 	"github.com/pore/elamanipeli/shared/deck"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
 
-// Room is one game room. Everything below inbox belongs to its goroutine.
+// Room is one game room: the handler of a place (package place), whose
+// kernel owns its goroutine, inbox and connections. Everything here belongs
+// to that goroutine, apart from over.
 type Room struct {
 	hub   *Hub
+	k     *place.Kernel
 	id    string // internal: for logs and the store, never shown to anyone
 	code  string
 	watch string
-	inbox chan any
-	done  chan struct{}
 	log   zerolog.Logger
 	over  atomic.Bool // the room has closed for good, not just stopped for a restart
 
-	// near holds the keys of the addresses its members came from. The
-	// hub's mutex guards it.
-	near map[string]bool
-
 	state  rules.State
 	seq    uint64
-	seats  []*seat    // by SeatID
-	dirty  bool       // changed since it was last saved
-	saving bool       // a save is in flight; its outcome comes on saved
-	saved  chan error // capacity 1
-	wrote  time.Time  // when the last snapshot was taken (zero: never)
-	ended  bool       // the goroutine should stop
+	seats  []*seat   // by SeatID
+	dirty  bool      // changed since it was last saved
+	saving bool      // a save is in flight
+	wrote  time.Time // when the last snapshot was taken (zero: never)
+	ended  bool      // over, or stopped for a restart
 }
 
 // seat is what the server keeps of a rules seat beyond the rules' state.
+// Its connection, and since when it is away, are the kernel's slot of the
+// same number.
 type seat struct {
 	id      rules.SeatID
-	key     tokenKey
-	lastAct uint64    // newest action id evaluated for this seat
-	member  *Member   // the live connection, or nil
-	away    time.Time // when the connection went; zero while connected
-	recent  []frame   // updates sent lately, for a client that comes back
-	trimmed uint64    // updates up to this seq are no longer in recent
+	key     place.Key
+	lastAct uint64  // newest action id evaluated for this seat
+	recent  []frame // updates sent lately, for a client that comes back
+	trimmed uint64  // updates up to this seq are no longer in recent
 }
 
 type frame struct {
@@ -54,102 +51,60 @@ type frame struct {
 	b   []byte
 }
 
-// Messages a room's inbox carries.
-type (
-	attach struct {
-		peer  Peer
-		hello protocol.Hello
-		reply chan attached
-	}
-	attached struct {
-		member *Member
-		code   rules.Code
-	}
-	act struct {
-		m   *Member
-		act protocol.Act
-		at  time.Time // when the connection handed it on, just after reading it
-	}
-	detach   struct{ m *Member }
-	shutdown struct{}
-	upload   struct {
-		key   tokenKey
-		deck  *deck.Deck
-		reply chan rules.Code
-	}
-	peek struct{ reply chan []rules.View }
-)
-
-func newRoom(h *Hub, id, code, watch string, st rules.State) *Room {
-	return &Room{
-		hub: h, id: id, code: code, watch: watch, state: st,
-		inbox: make(chan any, h.cfg.Inbox),
-		saved: make(chan error, 1),
-		done:  make(chan struct{}),
+// newRoom makes a room of st and its kernel; the hub adds it to the
+// directory and runs it.
+func newRoom(h *Hub, id string, st rules.State) *Room {
+	r := &Room{
+		hub: h, id: id, state: st,
 		log:   h.log.With().Str("room", id).Logger(),
 		seats: make([]*seat, len(st.Seats)),
 	}
-}
-
-func (r *Room) run() {
-	defer close(r.done)
 	// Rooms tick at their own phase, spread evenly over the tick, so that
 	// no moment sees many rooms saving at once: with 16 phases, a sixteenth
 	// of all rooms saved in the same instant and held up the actions
 	// queued meanwhile.
-	h := fnv.New64a()
-	h.Write([]byte(r.id))
-	jitter := time.Duration(h.Sum64() % uint64(r.hub.cfg.Tick))
-	t := time.NewTimer(r.hub.cfg.Tick + jitter)
-	defer t.Stop()
-	for !r.ended {
-		select {
-		case m := <-r.inbox:
-			r.handle(m)
-		case err := <-r.saved:
-			r.savedNow(err)
-		case <-t.C:
-			r.tick(r.hub.now())
-			t.Reset(r.hub.cfg.Tick)
-		}
+	f := fnv.New64a()
+	f.Write([]byte(id))
+	r.k = place.NewKernel(r, place.KernelOptions{
+		Tick: h.cfg.Tick, Phase: time.Duration(f.Sum64() % uint64(h.cfg.Tick)),
+		Inbox: h.cfg.Inbox, Near: maxNear, Log: r.log, Stats: h.places.Stats(), Now: h.now,
+	})
+	return r
+}
+
+// maxNear bounds how many client addresses a room remembers: a device from
+// one of them may still reach the room after its address guessed too many
+// codes.
+const maxNear = 64
+
+// Message handles what a member's client sent: a game action. Trainers'
+// commands belong to workshops.
+func (r *Room) Message(m *place.Member, msg protocol.Message, at time.Time) {
+	switch msg := msg.(type) {
+	case protocol.Act:
+		r.act(m, msg)
+		r.hub.stats.actLatency.Observe(r.hub.now().Sub(at))
+	case protocol.Train:
+		r.k.SendMsg(m.Slot(), protocol.Ack{ID: msg.ID, Code: rules.ErrNotAllowed})
 	}
 }
 
-func (r *Room) handle(m any) {
-	switch m := m.(type) {
-	case attach:
-		mem, code := r.attach(m.peer, m.hello)
-		m.reply <- attached{member: mem, code: code}
-	case act:
-		r.act(m.m, m.act)
-		r.hub.stats.actLatency.Observe(r.hub.now().Sub(m.at))
-	case detach:
-		r.detach(m.m)
-	case upload:
-		m.reply <- r.upload(m.key, m.deck)
-	case peek:
-		views := make([]rules.View, len(r.state.Seats))
-		for i := range views {
-			views[i] = r.viewFor(rules.SeatID(i))
+// Stop writes the room down and tells every client that the server
+// restarts.
+func (r *Room) Stop() {
+	r.save(true)
+	for _, s := range r.seats {
+		if s != nil && r.member(s) != nil {
+			r.sendTo(s, protocol.Notice{Kind: protocol.NoticeRestarting})
+			r.k.Unlink(int(s.id), place.StatusServerRestart, "server restarting")
 		}
-		m.reply <- views
-	case call: // from a workshop (gate.go)
-		m(r)
-	case shutdown:
-		r.save(true)
-		for _, s := range r.seats {
-			if s != nil && s.member != nil {
-				r.sendTo(s, protocol.Notice{Kind: protocol.NoticeRestarting})
-				r.unlink(s, StatusServerRestart, "server restarting")
-			}
-		}
-		r.ended = true
 	}
+	r.ended = true
 }
 
-// attach gives a connection its seat: a new one (create, join, watch) or the
+// Enter gives a connection its seat: a new one (create, join, watch) or the
 // one its token names (resume).
-func (r *Room) attach(p Peer, hello protocol.Hello) (*Member, rules.Code) {
+func (r *Room) Enter(hello protocol.Hello, p place.Peer) (*place.Member, rules.Code) {
 	var s *seat
 	var token string
 	switch hello.Want {
@@ -172,7 +127,7 @@ func (r *Room) attach(p Peer, hello protocol.Hello) (*Member, rules.Code) {
 		}
 		s, token = r.newSeat(rules.SeatID(len(r.state.Seats) - 1))
 	case protocol.WantResume:
-		k := keyOf(hello.Token)
+		k := place.KeyOf(hello.Token)
 		for _, cand := range r.seats {
 			if cand != nil && cand.key == k && r.state.Seats[cand.id].Status != rules.Gone {
 				s = cand
@@ -181,14 +136,11 @@ func (r *Room) attach(p Peer, hello protocol.Hello) (*Member, rules.Code) {
 		if s == nil {
 			return nil, protocol.ErrBadToken
 		}
-		r.unlink(s, StatusPolicy, "replaced by a newer connection")
 	}
 	if s == nil {
 		return nil, protocol.ErrBusy
 	}
-	m := &Member{room: r, seat: s.id, peer: p}
-	m.seen.Store(r.hub.now().UnixNano())
-	s.member, s.away = m, time.Time{}
+	m := r.k.Attach(int(s.id), p)
 	welcome := protocol.Welcome{
 		V: protocol.Version, Seat: s.id, Role: r.state.Seats[s.id].Role, Token: token, Code: r.code,
 		LastAct: s.lastAct, Resumed: token == "",
@@ -209,36 +161,38 @@ func (r *Room) attach(p Peer, hello protocol.Hello) (*Member, rules.Code) {
 	} else {
 		r.sendTo(s, protocol.Snapshot{Seq: r.seq, View: r.viewFor(s.id)})
 	}
-	r.hub.stats.conns.Add(1)
 	r.apply(rules.System, rules.Action{Kind: rules.ActPresence, Seat: s.id, On: true})
 	r.log.Debug().Int("seat", int(s.id)).Bool("resumed", token == "").Msg("seat attached")
-	if s.member != m { // dropped while catching up
+	if r.member(s) != m { // dropped while catching up
 		return nil, protocol.ErrBusy
 	}
 	return m, ""
 }
 
+// member is the seat's live connection, or nil.
+func (r *Room) member(s *seat) *place.Member { return r.k.Member(int(s.id)) }
+
 // newSeat records a seat for id and hands out its token.
 func (r *Room) newSeat(id rules.SeatID) (*seat, string) {
-	token, err := newToken(r.hub.rand)
+	token, err := place.NewToken(r.hub.places.Rand())
 	if err != nil {
 		return nil, ""
 	}
-	s := &seat{id: id, key: keyOf(token)}
+	s := &seat{id: id, key: place.KeyOf(token)}
 	for len(r.seats) <= int(id) {
 		r.seats = append(r.seats, nil)
 	}
 	r.seats[id] = s
-	r.hub.addToken(s.key, r)
+	r.hub.places.Claim(r.k, place.TokenName(s.key))
 	r.dirty = true
 	return s, token
 }
 
 // act applies an action a member asked for, once: an id the seat has had
 // before is acknowledged again without applying it.
-func (r *Room) act(m *Member, a protocol.Act) {
-	s := r.seats[m.seat]
-	if m.detached.Load() || s == nil || s.member != m {
+func (r *Room) act(m *place.Member, a protocol.Act) {
+	s := r.seat(rules.SeatID(m.Slot()))
+	if s == nil {
 		return
 	}
 	if a.ID <= s.lastAct {
@@ -248,12 +202,12 @@ func (r *Room) act(m *Member, a protocol.Act) {
 	s.lastAct = a.ID
 	r.dirty = true
 	a.Action.Deck = nil // decks arrive only by upload
-	code := r.apply(m.seat, a.Action)
+	code := r.apply(s.id, a.Action)
 	r.hub.stats.actions.Add(1)
 	if r.hub.acted != nil {
-		r.hub.acted(r.code, m.seat, a.ID)
+		r.hub.acted(r.code, s.id, a.ID)
 	}
-	if s.member == m {
+	if r.member(s) == m {
 		r.sendTo(s, protocol.Ack{ID: a.ID, Code: code})
 	}
 }
@@ -276,11 +230,11 @@ func (r *Room) apply(by rules.SeatID, a rules.Action) rules.Code {
 		switch e.Kind {
 		case rules.EvGone:
 			if s := r.seat(e.Seat); s != nil {
-				if e.On && s.member != nil {
+				if e.On && r.member(s) != nil {
 					r.sendTo(s, protocol.Error{Code: protocol.ErrRemoved})
 				}
-				r.unlink(s, StatusNormal, "left the room")
-				r.hub.dropToken(s.key)
+				r.k.Unlink(int(s.id), place.StatusNormal, "left the room")
+				r.hub.places.Release(r.k, place.TokenName(s.key))
 				s.recent = nil
 			}
 		case rules.EvClose:
@@ -335,7 +289,7 @@ func (r *Room) broadcast(evs []rules.Event) {
 				pe = atTheDoor(pe, s.id)
 			}
 			if len(pe) > 0 {
-				b = r.encode(protocol.Update{Seq: r.seq, Events: pe})
+				b = r.k.Encode(protocol.Update{Seq: r.seq, Events: pe})
 			}
 			frames[key] = b
 		}
@@ -363,97 +317,48 @@ func (r *Room) seat(id rules.SeatID) *seat {
 	return r.seats[id]
 }
 
-func (r *Room) encode(m protocol.Message) []byte {
-	b, err := protocol.Encode(m)
-	if err != nil { // our own messages always encode; this is a bug
-		r.log.Error().Err(err).Msg("encode")
-		return nil
-	}
-	return b
-}
-
 // sendTo encodes m for one seat and sends it.
-func (r *Room) sendTo(s *seat, m protocol.Message) {
-	if b := r.encode(m); b != nil {
-		r.sendFrame(s, b)
-	}
-}
+func (r *Room) sendTo(s *seat, m protocol.Message) { r.k.SendMsg(int(s.id), m) }
 
-// sendFrame queues b for the seat's connection, dropping a connection that
-// cannot keep up.
-func (r *Room) sendFrame(s *seat, b []byte) {
-	if s.member == nil {
-		return
-	}
-	if !s.member.peer.Send(b) {
-		r.hub.stats.slow.Add(1)
-		r.drop(s, "too slow")
-		return
-	}
-	r.hub.stats.out.Add(1)
-}
+// sendFrame queues b for the seat's connection; one that cannot keep up is
+// dropped (and Left follows).
+func (r *Room) sendFrame(s *seat, b []byte) { r.k.Send(int(s.id), b) }
 
-// unlink ends the seat's connection, if it has one.
-func (r *Room) unlink(s *seat, status int, reason string) {
-	m := s.member
-	if m == nil {
-		return
-	}
-	m.detached.Store(true)
-	m.peer.Close(status, reason)
-	s.member = nil
-	r.hub.stats.conns.Add(-1)
-}
-
-// drop closes a seat's connection; the seat waits for the client to return.
-func (r *Room) drop(s *seat, reason string) {
-	if s.member == nil {
-		return
-	}
-	r.unlink(s, StatusPolicy, reason)
-	r.away(s)
-}
-
-// detach notes that a member's connection ended.
-func (r *Room) detach(m *Member) {
-	m.detached.Store(true)
-	if s := r.seat(m.seat); s != nil && s.member == m {
-		r.unlink(s, StatusNormal, "")
-		r.away(s)
-	}
-}
-
-// away starts the seat's wait for its client and tells the room.
-func (r *Room) away(s *seat) {
-	s.away = r.hub.now()
-	if r.state.Seats[s.id].Status != rules.Gone {
+// Left starts the seat's wait for its client, whose connection went, and
+// tells the room.
+func (r *Room) Left(slot int) {
+	s := r.seat(rules.SeatID(slot))
+	if s != nil && r.state.Seats[s.id].Status != rules.Gone {
 		r.apply(rules.System, rules.Action{Kind: rules.ActPresence, Seat: s.id, On: false})
 	}
 }
 
-// tick drops silent connections, lets go of seats whose clients stayed away
+// Tick drops silent connections, lets go of seats whose clients stayed away
 // past the window, erases a room nobody came back to, and saves a changed
 // room.
-func (r *Room) tick(now time.Time) {
+func (r *Room) Tick(now time.Time) {
 	cfg := r.hub.cfg
 	anyone := false
 	for _, s := range r.seats {
 		if s == nil || r.state.Seats[s.id].Status == rules.Gone {
 			continue
 		}
-		if m := s.member; m != nil {
+		if m := r.member(s); m != nil {
 			if now.Sub(m.Seen()) > cfg.DeadAfter {
-				r.drop(s, "no heartbeat")
+				r.k.Drop(int(s.id), "no heartbeat")
 			} else {
 				anyone = true
 				continue
 			}
 		}
-		if now.Sub(s.away) < cfg.Window {
+		if now.Sub(r.k.AwaySince(int(s.id))) < cfg.Window {
 			anyone = true
 		} else if s.id != 0 {
 			r.apply(s.id, rules.Action{Kind: rules.ActLeave})
 		}
+	}
+	if r.ended {
+		return // closed while letting go of a seat
 	}
 	if !anyone || r.state.Phase == rules.Closed {
 		r.log.Info().Msg("room forgotten: everyone left")
@@ -473,15 +378,14 @@ func (r *Room) close() {
 	}
 	r.ended = true
 	r.over.Store(true)
-	keys := make([]tokenKey, 0, len(r.seats))
+	r.k.End()
 	for _, s := range r.seats {
 		if s != nil {
-			keys = append(keys, s.key)
-			r.unlink(s, StatusNormal, "room closed")
+			r.k.Unlink(int(s.id), place.StatusNormal, "room closed")
 		}
 	}
-	r.hub.forget(r, keys)
-	r.waitSaved() // no write of the room may land after its erasure
+	r.hub.forget(r)
+	r.k.Settle() // no write of the room may land after its erasure
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := r.hub.store.Delete(ctx, r.id); err != nil {
@@ -490,10 +394,10 @@ func (r *Room) close() {
 	r.log.Info().Msg("room closed")
 }
 
-// endCode is what a client is told when the room's goroutine has stopped:
-// the room is over, or the server is restarting and the client should come
+// Gone is what a client is told when the room's goroutine has stopped: the
+// room is over, or the server is restarting and the client should come
 // back.
-func (r *Room) endCode() rules.Code {
+func (r *Room) Gone() rules.Code {
 	if r.over.Load() {
 		return protocol.ErrRoomClosed
 	}
@@ -501,7 +405,7 @@ func (r *Room) endCode() rules.Code {
 }
 
 // upload adds a deck the host brought, if key is the host's.
-func (r *Room) upload(key tokenKey, d *deck.Deck) rules.Code {
+func (r *Room) upload(key place.Key, d *deck.Deck) rules.Code {
 	if r.seats[0] == nil || r.seats[0].key != key {
 		return protocol.ErrBadToken
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/pore/elamanipeli/internal/gametest"
+	"github.com/pore/elamanipeli/server/place"
 	"github.com/pore/elamanipeli/server/room"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
@@ -57,7 +58,7 @@ func BenchmarkRoomAction(b *testing.B) {
 			ctx := context.Background()
 			hub := room.NewHub(room.Options{Library: gametest.Bundled(b), Log: zerolog.Nop()})
 			defer hub.Shutdown(ctx)
-			open := func(p *benchPeer, hello protocol.Hello) (room.Handle, protocol.Welcome) {
+			open := func(p *benchPeer, hello protocol.Hello) (*place.Member, protocol.Welcome) {
 				hello.V = protocol.Version
 				m, code := hub.Open(ctx, "a", p, hello)
 				if code != "" {
@@ -70,7 +71,7 @@ func BenchmarkRoomAction(b *testing.B) {
 			id := uint64(0)
 			act := func(a rules.Action) {
 				id++
-				if err := host.Act(ctx, protocol.Act{ID: id, Action: a}); err != nil {
+				if err := host.Deliver(ctx, protocol.Act{ID: id, Action: a}); err != nil {
 					b.Fatal(err)
 				}
 				if ack := <-hp.acks; ack.Code != "" {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/vmihailenco/msgpack/v5"
 
+	"github.com/pore/elamanipeli/server/place"
 	"github.com/pore/elamanipeli/shared/rules"
 )
 
@@ -46,7 +47,7 @@ func (r *Room) record() record {
 // writes before it returns.
 func (r *Room) save(force bool) {
 	if force {
-		r.waitSaved()
+		r.k.Settle()
 	} else if r.saving {
 		return // the room stays dirty: the next tick saves it
 	}
@@ -64,7 +65,10 @@ func (r *Room) save(force bool) {
 		return
 	}
 	r.saving = true
-	go func() { r.saved <- r.write(b) }()
+	r.k.Go(func() func() {
+		err := r.write(b)
+		return func() { r.savedNow(err) }
+	})
 }
 
 // write puts a snapshot in the store.
@@ -89,14 +93,6 @@ func (r *Room) savedNow(err error) {
 	}
 }
 
-// waitSaved waits for the save in flight, if any: before a forced save, and
-// before the room is erased, which must come after every write of it.
-func (r *Room) waitSaved() {
-	if r.saving {
-		r.savedNow(<-r.saved)
-	}
-}
-
 // restoreGap is how far a restored room's sequence jumps: more updates than
 // a room can make between two saves.
 const restoreGap = 1 << 20
@@ -107,16 +103,14 @@ const restoreGap = 1 << 20
 // meanwhile, and a client whose room is not back yet waits for it (see
 // Options.Store). It returns how many rooms came back.
 func (h *Hub) Restore(ctx context.Context, st Store) (int, error) {
-	if h.isRestored() {
+	if h.places.IsReady() {
 		return 0, errors.New("room: restore: done already")
 	}
-	defer h.markRestored()
+	defer h.places.MarkReady()
 	if st != nil {
-		// No room runs yet: new ones wait for markRestored, restored ones
-		// start below.
-		h.mu.Lock()
+		// No room runs yet: new ones wait for the directory to be ready,
+		// restored ones start below.
 		h.store = st
-		h.mu.Unlock()
 	}
 	n := 0
 	err := h.store.Load(ctx, func(b []byte) bool {
@@ -147,16 +141,21 @@ func (h *Hub) restore(rec record) (keep, ok bool) {
 		return false, false
 	}
 	st.Attach(h.lib)
-	r := newRoom(h, rec.ID, rec.Code, rec.Watch, st)
-	r.seq = rec.Seq
+	r := newRoom(h, rec.ID, st)
+	r.code, r.watch, r.seq = rec.Code, rec.Watch, rec.Seq
 	now := h.now()
+	names := []place.Name{{NS: place.ID, S: rec.ID}, {NS: place.Code, S: rec.Code}, {NS: place.Watch, S: rec.Watch}}
 	for _, sr := range rec.Seats {
-		if sr.ID < 0 || int(sr.ID) >= len(r.seats) || len(sr.Key) != len(tokenKey{}) {
+		if sr.ID < 0 || int(sr.ID) >= len(r.seats) || len(sr.Key) != len(place.Key{}) {
 			return false, false
 		}
-		s := &seat{id: sr.ID, lastAct: sr.LastAct, away: now}
+		s := &seat{id: sr.ID, lastAct: sr.LastAct}
 		copy(s.key[:], sr.Key)
 		r.seats[sr.ID] = s
+		r.k.SetAway(int(sr.ID), now)
+		if st.Seats[sr.ID].Status != rules.Gone {
+			names = append(names, place.TokenName(s.key))
+		}
 	}
 	// Nobody is connected yet.
 	for _, seat := range st.Seats {
@@ -174,50 +173,14 @@ func (h *Hub) restore(rec record) (keep, ok bool) {
 			s.recent, s.trimmed = nil, r.seq
 		}
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.closing {
+	if _, err := h.places.Add(r.k, names); errors.Is(err, place.ErrClosing) {
 		return true, false // still stored, for the next start
-	}
-	if h.rooms[r.id] != nil || h.byCode[r.code] != nil || h.byWatch[r.watch] != nil {
+	} else if err != nil {
 		h.log.Warn().Str("room", r.id).Msg("a stored room clashes with a running one; forgetting it")
 		return false, false
 	}
-	h.register(r)
-	for _, s := range r.seats {
-		if s != nil && r.state.Seats[s.id].Status != rules.Gone {
-			h.byToken[s.key] = r
-		}
-	}
-	h.start(r)
+	h.stats.rooms.Add(1)
+	h.places.Run(r.k)
 	r.log.Debug().Msg("room restored")
 	return true, true
-}
-
-func (h *Hub) markRestored() { h.restoreOnce.Do(func() { close(h.restored) }) }
-
-func (h *Hub) isRestored() bool {
-	select {
-	case <-h.restored:
-		return true
-	default:
-		return false
-	}
-}
-
-// waitRestored waits for Restore to finish, for ctx, or for RestoreWait,
-// and reports whether restoring is done.
-func (h *Hub) waitRestored(ctx context.Context) bool {
-	if h.isRestored() {
-		return true
-	}
-	t := time.NewTimer(h.cfg.RestoreWait)
-	defer t.Stop()
-	select {
-	case <-h.restored:
-		return true
-	case <-ctx.Done():
-	case <-t.C:
-	}
-	return false
 }

@@ -7,13 +7,11 @@ import (
 
 // Stats are running counts for metrics. Everything here is an atomic add on
 // the hot path; package metrics reads them when scraped.
+// Connections and frames are counted by the directory (place.Stats), for
+// every kind of place.
 type Stats struct {
 	rooms   atomic.Int64
-	conns   atomic.Int64
-	in      atomic.Int64 // frames read from clients, hellos included
 	actions atomic.Int64 // actions applied or refused
-	out     atomic.Int64 // frames queued to clients
-	slow    atomic.Int64 // connections dropped for falling behind
 
 	actLatency  Histogram // from an action's frame being read to every frame it caused being queued
 	saveLatency Histogram // one snapshot written to the store
@@ -24,12 +22,13 @@ type Counts struct {
 	Rooms, Conns, In, Actions, Out, Slow int64
 }
 
-// Counts returns the hub's running counts.
+// Counts returns the hub's running counts, with the connections and frames
+// of its directory's places.
 func (h *Hub) Counts() Counts {
-	s := &h.stats
+	s, p := &h.stats, h.places.Counts()
 	return Counts{
-		Rooms: s.rooms.Load(), Conns: s.conns.Load(), In: s.in.Load(), Actions: s.actions.Load(),
-		Out: s.out.Load(), Slow: s.slow.Load(),
+		Rooms: s.rooms.Load(), Conns: p.Conns, In: p.In, Actions: s.actions.Load(),
+		Out: p.Out, Slow: p.Slow,
 	}
 }
 

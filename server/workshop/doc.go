@@ -11,12 +11,13 @@
 // their seat's, so the client that is told Assigned simply resumes with the
 // token it has and the hub finds the room.
 //
-// One goroutine owns each workshop: its trainer, its participants and the
-// rooms it made. It asks each room for its progress about once a second
-// through the room's inbox without ever waiting on a room (room.Hub.Ask),
-// and sends the trainer a Dashboard when what it shows has changed. The
-// trainer's commands (protocol.Train) arrive on its bounded inbox, as do
-// connections coming and going.
+// Each workshop is a place (package place) like a room: one goroutine owns
+// its trainer, its participants and the rooms it made. It asks each room for
+// its progress about once a second through the room's inbox without ever
+// waiting on a room (room.Hub.Ask), the answers come back through its own
+// inbox, and it sends the trainer a Dashboard when what it shows has
+// changed. The trainer's commands (protocol.Train) arrive on its bounded
+// inbox, as do connections coming and going.
 //
 // Workshops live in memory only: the rooms they made are kept across a
 // restart like any room, but a workshop is not, and its trainer starts a new

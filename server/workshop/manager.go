@@ -1,14 +1,13 @@
 package workshop
 
 import (
-	"context"
-	"fmt"
-	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
 	"github.com/rs/zerolog"
 
+	"github.com/pore/elamanipeli/server/place"
 	"github.com/pore/elamanipeli/server/room"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
@@ -40,212 +39,71 @@ func (c *Config) defaults() {
 
 // Options are what the workshops need from the outside world.
 type Options struct {
-	Hub    *room.Hub
+	Rooms  *room.Hub        // makes and follows the pairs' rooms
+	Places *place.Directory // where workshops live; nil: the rooms' directory
 	Log    zerolog.Logger
 	Config Config
 	Now    func() time.Time // nil: time.Now
 }
 
-// Manager knows every workshop on this server. It is the hub's Gates: New
-// sets it on the hub.
+// Manager makes trainers' workshops. Its Create is the directory's
+// place.Creator for protocol.WantWorkshop; once made, a workshop is a place
+// of the directory like any room.
 type Manager struct {
-	hub  *room.Hub
-	log  zerolog.Logger
-	cfg  Config
-	room room.Config
-	now  func() time.Time
-
-	mu      sync.Mutex
-	closing bool
-	byCode  map[string]*Workshop
-	byKey   map[room.Key]*Workshop // the trainer's token and every participant's
-	wg      sync.WaitGroup
+	rooms  *room.Hub
+	places *place.Directory
+	log    zerolog.Logger
+	cfg    Config
+	room   room.Config
+	now    func() time.Time
+	open   atomic.Int64 // workshops open
 }
 
-// New makes the manager and lets the hub's Hellos reach it.
+// New makes the manager. Hellos reach it once the directory is told to
+// hand it those that want a workshop (place.Directory.Handle).
 func New(o Options) *Manager {
 	o.Config.defaults()
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	m := &Manager{
-		hub: o.Hub, log: o.Log, cfg: o.Config, room: o.Hub.Config(), now: o.Now,
-		byCode: map[string]*Workshop{}, byKey: map[room.Key]*Workshop{},
+	if o.Places == nil {
+		o.Places = o.Rooms.Places()
 	}
-	o.Hub.SetGates(m)
-	return m
-}
-
-// Knows reports whether hello's code or token is a workshop's, and whether
-// a member of that workshop came from addr.
-func (m *Manager) Knows(hello protocol.Hello, addr string) (known, near bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	w := m.find(hello)
-	if w == nil {
-		return false, false
-	}
-	return true, w.near[addr]
-}
-
-// find returns the workshop hello names. Called with m.mu held.
-func (m *Manager) find(hello protocol.Hello) *Workshop {
-	switch hello.Want {
-	case protocol.WantJoin:
-		return m.byCode[room.NormalizeCode(hello.Code)]
-	case protocol.WantResume:
-		return m.byKey[room.KeyOf(hello.Token)]
-	}
-	return nil
+	return &Manager{rooms: o.Rooms, places: o.Places, log: o.Log, cfg: o.Config, room: o.Rooms.Config(), now: o.Now}
 }
 
 // Workshops returns how many workshops are open.
-func (m *Manager) Workshops() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.byCode)
-}
+func (m *Manager) Workshops() int { return int(m.open.Load()) }
 
-// Enter gives a connection its place in a workshop: a new one with the
-// connection as its trainer, or a participant's place, new or taken back.
-func (m *Manager) Enter(ctx context.Context, addr string, p room.Peer, hello protocol.Hello) (room.Handle, rules.Code) {
-	var w *Workshop
-	if hello.Want == protocol.WantWorkshop {
-		var code rules.Code
-		if w, code = m.create(hello); code != "" {
-			return nil, code
-		}
-	} else {
-		m.mu.Lock()
-		w = m.find(hello)
-		m.mu.Unlock()
-		if w == nil {
-			if hello.Want == protocol.WantResume {
-				return nil, protocol.ErrBadToken
-			}
-			return nil, protocol.ErrNoRoom
-		}
-	}
-	req := enter{peer: p, hello: hello, reply: make(chan entered, 1)}
-	select {
-	case w.inbox <- req:
-	case <-w.done:
-		return nil, protocol.ErrWorkshopClosed
-	case <-ctx.Done():
-		return nil, protocol.ErrBusy
-	}
-	select {
-	case res := <-req.reply:
-		if res.member == nil {
-			return nil, res.code
-		}
-		m.relate(w, addr)
-		return res.member, ""
-	case <-w.done:
-		return nil, protocol.ErrWorkshopClosed
-	case <-ctx.Done():
-		return nil, protocol.ErrBusy
-	}
-}
-
-// create makes a workshop for a trainer and starts its goroutine.
-func (m *Manager) create(hello protocol.Hello) (*Workshop, rules.Code) {
+// Create makes a workshop for a trainer and starts it.
+func (m *Manager) Create(hello protocol.Hello) (*place.Kernel, rules.Code) {
 	if utf8.RuneCountInString(hello.Nick) > rules.MaxNick {
 		return nil, rules.ErrTooLong
 	}
-	id, _, err := m.hub.NewToken()
+	if m.open.Add(1) > int64(m.cfg.MaxWorkshops) {
+		m.open.Add(-1)
+		return nil, protocol.ErrBusy
+	}
+	id, err := place.NewCode(m.places.Rand(), 12)
 	if err != nil {
+		m.open.Add(-1)
 		return nil, protocol.ErrBusy
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.closing || len(m.byCode) >= m.cfg.MaxWorkshops {
-		return nil, protocol.ErrBusy
-	}
-	code, err := m.hub.ReserveCode()
+	w := newWorkshop(m, id, hello)
+	// Its code is typed where a room's is: the two never clash.
+	codes, err := m.places.Add(w.k, nil, place.Fresh{NS: place.Code, Len: place.CodeLen})
 	if err != nil {
+		m.open.Add(-1)
 		return nil, protocol.ErrBusy
 	}
-	w := newWorkshop(m, id[:12], code, hello)
-	m.byCode[code] = w
-	m.wg.Add(1)
-	go func() {
-		defer m.wg.Done()
-		w.run()
-	}()
+	w.code = codes[0]
+	m.places.Run(w.k)
 	w.log.Info().Msg("workshop created")
-	return w, ""
+	return w.k, ""
 }
 
-// maxNear bounds how many client addresses a workshop remembers.
-const maxNear = 256
-
-// relate notes that a member of w came from addr: an address that has
-// guessed too many codes may still reach the workshops its own devices are
-// in (see room's failLimiter).
-func (m *Manager) relate(w *Workshop, addr string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if w.near == nil {
-		w.near = map[string]bool{}
-	}
-	if len(w.near) < maxNear {
-		w.near[addr] = true
-	}
-}
-
-// addKey lets a token find its workshop.
-func (m *Manager) addKey(k room.Key, w *Workshop) {
-	m.mu.Lock()
-	m.byKey[k] = w
-	m.mu.Unlock()
-}
-
-// dropKey forgets a token.
-func (m *Manager) dropKey(k room.Key) {
-	m.mu.Lock()
-	delete(m.byKey, k)
-	m.mu.Unlock()
-}
-
-// forget removes every trace of w.
-func (m *Manager) forget(w *Workshop, keys []room.Key) {
-	m.mu.Lock()
-	delete(m.byCode, w.code)
-	for _, k := range keys {
-		if m.byKey[k] == w {
-			delete(m.byKey, k)
-		}
-	}
-	w.near = nil
-	m.mu.Unlock()
-	m.hub.ReleaseCode(w.code)
-}
-
-// Shutdown tells every workshop's connections that the server restarts and
-// closes them. Workshops are not kept: their rooms are.
-func (m *Manager) Shutdown(ctx context.Context) error {
-	m.mu.Lock()
-	m.closing = true
-	all := make([]*Workshop, 0, len(m.byCode))
-	for _, w := range m.byCode {
-		all = append(all, w)
-	}
-	m.mu.Unlock()
-	for _, w := range all {
-		select {
-		case w.inbox <- shutdown{}:
-		case <-w.done:
-		case <-ctx.Done():
-			return fmt.Errorf("workshop: shutdown: %w", ctx.Err())
-		}
-	}
-	done := make(chan struct{})
-	go func() { m.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("workshop: shutdown: %w", ctx.Err())
-	}
+// forget removes every trace of w from the directory.
+func (m *Manager) forget(w *Workshop) {
+	m.places.Remove(w.k)
+	m.open.Add(-1)
 }

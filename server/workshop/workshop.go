@@ -9,58 +9,54 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/pore/elamanipeli/server/place"
 	"github.com/pore/elamanipeli/server/room"
 	"github.com/pore/elamanipeli/shared/deck"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
 
-// Workshop is one trainer's workshop. Everything below near belongs to its
-// goroutine.
+// Workshop is one trainer's workshop: the handler of a place (package
+// place), whose kernel owns its goroutine, inbox and connections.
+// Everything here belongs to that goroutine. The kernel's slot 0 is the
+// trainer's; participants take the slots from 1, by ID.
 type Workshop struct {
-	m     *Manager
-	id    string // internal: for logs, never shown to anyone
-	code  string
-	inbox chan any
-	done  chan struct{}
-	log   zerolog.Logger
+	m    *Manager
+	k    *place.Kernel
+	id   string // internal: for logs, never shown to anyone
+	code string
+	log  zerolog.Logger
 
-	// near holds the keys of the addresses its members came from; the
-	// manager's mutex guards it.
-	near map[string]bool
-
-	lang    string // the trainer's language: participants who say none get it
-	trainer *place
-	people  []*place // participants, by ID-1
-	rooms   []*pair  // by N-1
-	lastCmd uint64   // the trainer's newest command id applied
-	reports chan room.Report
-	sent    []byte    // the dashboard the trainer has
-	dirty   bool      // the dashboard may have changed
-	flushAt time.Time // when a changed dashboard goes out
-	created time.Time
-	closing time.Time // the trainer closed the workshop: its rooms are being closed since then
-	ended   bool
+	lang     string // the trainer's language: participants who say none get it
+	trainer  *person
+	people   []*person // participants, by ID-1
+	rooms    []*pair   // by N-1
+	lastCmd  uint64    // the trainer's newest command id applied
+	sent     []byte    // the dashboard the trainer has
+	dirty    bool      // the dashboard may have changed
+	flushing bool      // an alarm will push the dashboard
+	created  time.Time
+	closing  time.Time // the trainer closed the workshop: its rooms are being closed since then
+	ended    bool
 }
 
-// place is the trainer's or a participant's hold on the workshop.
-type place struct {
-	id     int // 0: the trainer; participants count from 1
-	key    room.Key
-	nick   string
-	lang   string
-	member *Member   // the live connection, or nil
-	away   time.Time // when the connection went; zero while connected
-	pair   *pair     // the room they were paired into
-	host   bool      // they play the worker in it
-	gone   bool      // away longer than the window while waiting: forgotten
+// person is the trainer's or a participant's hold on the workshop. Their
+// connection is the kernel's slot of number id.
+type person struct {
+	id   int // 0: the trainer; participants count from 1
+	key  place.Key
+	nick string
+	lang string
+	pair *pair // the room they were paired into
+	host bool  // they play the worker in it
+	gone bool  // away longer than the window while waiting: forgotten
 }
 
 // pair is a room the workshop made.
 type pair struct {
 	n            int
 	r            *room.Room
-	host, player *place
+	host, player *person
 	prog         rules.Progress
 	asked        time.Time // an Ask is out since then
 	over         bool      // the room has ended
@@ -68,108 +64,68 @@ type pair struct {
 	tell         []protocol.Notice
 }
 
-// Messages a workshop's inbox carries.
-type (
-	enter struct {
-		peer  room.Peer
-		hello protocol.Hello
-		reply chan entered
-	}
-	entered struct {
-		member *Member
-		code   rules.Code
-	}
-	train struct {
-		m   *Member
-		cmd protocol.Train
-	}
-	leave    struct{ m *Member }
-	shutdown struct{}
-)
-
 // maxPairs bounds the rooms of one workshop.
 const maxPairs = protocol.MaxParticipants / 2
 
-func newWorkshop(m *Manager, id, code string, hello protocol.Hello) *Workshop {
+// maxNear bounds how many client addresses a workshop remembers: a device
+// from one of them may still reach it after its address guessed too many
+// codes.
+const maxNear = 256
+
+func newWorkshop(m *Manager, id string, hello protocol.Hello) *Workshop {
 	lang := hello.Lang
 	if !slices.Contains(deck.Languages, lang) {
 		lang = deck.DefaultLanguage
 	}
-	return &Workshop{
-		m: m, id: id, code: code, lang: lang, created: m.now(),
-		inbox:   make(chan any, m.cfg.Inbox),
-		done:    make(chan struct{}),
-		log:     m.log.With().Str("workshop", id).Logger(),
-		reports: make(chan room.Report, maxPairs),
+	w := &Workshop{
+		m: m, id: id, lang: lang, created: m.now(),
+		log: m.log.With().Str("workshop", id).Logger(),
 	}
+	w.k = place.NewKernel(w, place.KernelOptions{
+		Tick: m.cfg.Poll, Inbox: m.cfg.Inbox, Near: maxNear, Log: w.log, Stats: m.places.Stats(), Now: m.now,
+	})
+	return w
 }
 
-func (w *Workshop) run() {
-	defer close(w.done)
-	poll := time.NewTicker(w.m.cfg.Poll)
-	defer poll.Stop()
-	flush := time.NewTimer(time.Hour)
-	defer flush.Stop()
-	for !w.ended {
-		select {
-		case msg := <-w.inbox:
-			w.handle(msg)
-		case rep := <-w.reports:
-			w.report(rep)
-		case <-poll.C:
-			w.tick(w.m.now())
-		case <-flush.C:
-		}
-		if w.ended {
-			break
-		}
-		if w.dirty {
-			now := w.m.now()
-			if w.flushAt.IsZero() {
-				w.flushAt = now.Add(w.m.cfg.Flush)
-			}
-			if !now.Before(w.flushAt) {
-				w.push()
-			} else {
-				flush.Reset(w.flushAt.Sub(now))
-			}
-		}
-	}
-}
-
-func (w *Workshop) handle(msg any) {
+// Message handles what a member's client sent: a trainer's command. There
+// is no table to act at in a workshop until one's seat in a room is taken.
+func (w *Workshop) Message(m *place.Member, msg protocol.Message, _ time.Time) {
 	switch msg := msg.(type) {
-	case enter:
-		mem, code := w.enter(msg.peer, msg.hello)
-		msg.reply <- entered{member: mem, code: code}
-	case train:
-		w.train(msg.m, msg.cmd)
-	case leave:
-		w.leave(msg.m)
-	case shutdown:
-		for _, pl := range w.places() {
-			if pl.member != nil {
-				w.sendTo(pl, protocol.Notice{Kind: protocol.NoticeRestarting})
-				w.unlink(pl, room.StatusServerRestart, "server restarting")
-			}
-		}
-		w.end("server restarting")
+	case protocol.Train:
+		w.train(m, msg)
+	case protocol.Act:
+		w.k.SendMsg(m.Slot(), protocol.Ack{ID: msg.ID, Code: rules.ErrNotAllowed})
 	}
 }
 
-// places returns the trainer and every participant.
-func (w *Workshop) places() []*place {
-	all := make([]*place, 0, len(w.people)+1)
+// Stop tells everyone connected that the server restarts. Workshops are
+// not kept: their rooms are.
+func (w *Workshop) Stop() {
+	for _, pl := range w.persons() {
+		if w.k.Connected(pl.id) {
+			w.k.SendMsg(pl.id, protocol.Notice{Kind: protocol.NoticeRestarting})
+			w.k.Unlink(pl.id, place.StatusServerRestart, "server restarting")
+		}
+	}
+	w.end("server restarting")
+}
+
+// Gone is what a client is told when the workshop has ended.
+func (w *Workshop) Gone() rules.Code { return protocol.ErrWorkshopClosed }
+
+// persons returns the trainer and every participant.
+func (w *Workshop) persons() []*person {
+	all := make([]*person, 0, len(w.people)+1)
 	if w.trainer != nil {
 		all = append(all, w.trainer)
 	}
 	return append(all, w.people...)
 }
 
-// enter gives a connection its place: the trainer's, a new participant's,
+// Enter gives a connection its place: the trainer's, a new participant's,
 // or one taken back with its token.
-func (w *Workshop) enter(p room.Peer, hello protocol.Hello) (*Member, rules.Code) {
-	var pl *place
+func (w *Workshop) Enter(hello protocol.Hello, p place.Peer) (*place.Member, rules.Code) {
+	var pl *person
 	token := ""
 	switch hello.Want {
 	case protocol.WantWorkshop:
@@ -177,7 +133,7 @@ func (w *Workshop) enter(p room.Peer, hello protocol.Hello) (*Member, rules.Code
 			return nil, protocol.ErrBusy
 		}
 		var code rules.Code
-		if pl, token, code = w.newPlace(0, hello.Nick, w.lang); code != "" {
+		if pl, token, code = w.newPerson(0, hello.Nick, w.lang); code != "" {
 			w.end("no token")
 			return nil, code
 		}
@@ -201,13 +157,13 @@ func (w *Workshop) enter(p room.Peer, hello protocol.Hello) (*Member, rules.Code
 			return nil, rules.ErrBadLanguage
 		}
 		var code rules.Code
-		if pl, token, code = w.newPlace(len(w.people)+1, nick, lang); code != "" {
+		if pl, token, code = w.newPerson(len(w.people)+1, nick, lang); code != "" {
 			return nil, code
 		}
 		w.people = append(w.people, pl)
 	case protocol.WantResume:
-		k := room.KeyOf(hello.Token)
-		for _, cand := range w.places() {
+		k := place.KeyOf(hello.Token)
+		for _, cand := range w.persons() {
 			if cand.key == k {
 				pl = cand
 			}
@@ -216,20 +172,17 @@ func (w *Workshop) enter(p room.Peer, hello protocol.Hello) (*Member, rules.Code
 			return nil, protocol.ErrBadToken
 		}
 		if pl.pair != nil {
-			// Their seat is in the room, and the hub finds it there before
-			// asking the workshop: the room is over, or they left it.
+			// Their seat is in the room, and the directory finds it there
+			// before the workshop: the room is over, or they left it.
 			if pl.pair.over || pl.pair.r.Ended() {
 				return nil, protocol.ErrRoomClosed
 			}
 			return nil, protocol.ErrBadToken
 		}
-		w.unlink(pl, room.StatusPolicy, "replaced by a newer connection")
 	default:
 		return nil, protocol.ErrBadMessage
 	}
-	mem := &Member{w: w, id: pl.id, peer: p}
-	mem.Touch(w.m.now())
-	pl.member, pl.away = mem, time.Time{}
+	mem := w.k.Attach(pl.id, p)
 	welcome := protocol.Workshop{
 		V: protocol.Version, Trainer: pl.id == 0, Me: pl.id, Token: token, Code: w.code, Resumed: token == "",
 		Window: int(w.m.room.Window / time.Second), Heartbeat: int(w.m.room.Heartbeat / time.Second),
@@ -237,7 +190,7 @@ func (w *Workshop) enter(p room.Peer, hello protocol.Hello) (*Member, rules.Code
 	if pl.id == 0 {
 		welcome.LastCmd = w.lastCmd
 	}
-	w.sendTo(pl, welcome)
+	w.k.SendMsg(pl.id, welcome)
 	if pl.id == 0 {
 		w.sent = nil // the whole dashboard again, at once
 		w.push()
@@ -248,26 +201,26 @@ func (w *Workshop) enter(p room.Peer, hello protocol.Hello) (*Member, rules.Code
 	return mem, ""
 }
 
-// newPlace makes a place with a new token.
-func (w *Workshop) newPlace(id int, nick, lang string) (*place, string, rules.Code) {
-	token, key, err := w.m.hub.NewToken()
+// newPerson makes a place with a new token.
+func (w *Workshop) newPerson(id int, nick, lang string) (*person, string, rules.Code) {
+	token, err := place.NewToken(w.m.places.Rand())
 	if err != nil {
 		return nil, "", protocol.ErrBusy
 	}
-	w.m.addKey(key, w)
-	return &place{id: id, key: key, nick: nick, lang: lang}, token, ""
+	key := place.KeyOf(token)
+	w.m.places.Claim(w.k, place.Name{NS: place.Waiting, S: string(key[:])})
+	return &person{id: id, key: key, nick: nick, lang: lang}, token, ""
 }
 
-// leave notes that a member's connection ended.
-func (w *Workshop) leave(m *Member) {
-	m.detached.Store(true)
-	if pl := w.place(m.id); pl != nil && pl.member == m {
-		pl.member, pl.away = nil, w.m.now()
-		w.changed()
+// Left notes that a connection went (or was dropped).
+func (w *Workshop) Left(slot int) {
+	if slot == 0 {
+		w.sent = nil // a trainer who comes back gets the whole dashboard
 	}
+	w.changed()
 }
 
-func (w *Workshop) place(id int) *place {
+func (w *Workshop) person(id int) *person {
 	if id == 0 {
 		return w.trainer
 	}
@@ -277,58 +230,24 @@ func (w *Workshop) place(id int) *place {
 	return w.people[id-1]
 }
 
-// unlink ends a place's connection, if it has one.
-func (w *Workshop) unlink(pl *place, status int, reason string) {
-	m := pl.member
-	if m == nil {
-		return
-	}
-	m.detached.Store(true)
-	m.peer.Close(status, reason)
-	pl.member, pl.away = nil, w.m.now()
-}
-
-func (w *Workshop) sendTo(pl *place, msg protocol.Message) {
-	b, err := protocol.Encode(msg)
-	if err != nil {
-		w.log.Error().Err(err).Msg("encode")
-		return
-	}
-	w.sendFrame(pl, b)
-}
-
-// sendFrame queues b for the place's connection, dropping a connection that
-// cannot keep up.
-func (w *Workshop) sendFrame(pl *place, b []byte) {
-	if pl.member == nil {
-		return
-	}
-	if !pl.member.peer.Send(b) {
-		w.unlink(pl, room.StatusPolicy, "too slow")
-		if pl.id == 0 {
-			w.sent = nil
-		}
-	}
-}
-
 // train carries out a trainer's command, once.
-func (w *Workshop) train(m *Member, cmd protocol.Train) {
-	pl := w.place(m.id)
-	if m.detached.Load() || pl == nil || pl.member != m {
+func (w *Workshop) train(m *place.Member, cmd protocol.Train) {
+	pl := w.person(m.Slot())
+	if pl == nil {
 		return
 	}
 	if pl.id != 0 {
-		w.sendTo(pl, protocol.Ack{ID: cmd.ID, Code: rules.ErrNotAllowed})
+		w.k.SendMsg(pl.id, protocol.Ack{ID: cmd.ID, Code: rules.ErrNotAllowed})
 		return
 	}
 	if cmd.ID <= w.lastCmd {
-		w.sendTo(w.trainer, protocol.Ack{ID: cmd.ID, Dup: true})
+		w.k.SendMsg(0, protocol.Ack{ID: cmd.ID, Dup: true})
 		return
 	}
 	w.lastCmd = cmd.ID
 	code := w.command(cmd)
-	if w.trainer != nil && w.trainer.member == m {
-		w.sendTo(w.trainer, protocol.Ack{ID: cmd.ID, Code: code})
+	if w.trainer != nil && w.k.Member(0) == m {
+		w.k.SendMsg(0, protocol.Ack{ID: cmd.ID, Code: code})
 	}
 }
 
@@ -338,9 +257,9 @@ func (w *Workshop) command(cmd protocol.Train) rules.Code {
 	}
 	switch cmd.Kind {
 	case protocol.TrainPairAll:
-		var waiting []*place
+		var waiting []*person
 		for _, pl := range w.people {
-			if pl.pair == nil && pl.member != nil {
+			if pl.pair == nil && w.k.Connected(pl.id) {
 				waiting = append(waiting, pl)
 			}
 		}
@@ -350,7 +269,7 @@ func (w *Workshop) command(cmd protocol.Train) rules.Code {
 			}
 		}
 	case protocol.TrainPair:
-		a, b := w.place(cmd.A), w.place(cmd.B)
+		a, b := w.person(cmd.A), w.person(cmd.B)
 		if a == nil || b == nil || a == b || a.id == 0 || b.id == 0 || a.pair != nil || b.pair != nil {
 			return rules.ErrNoSuchSeat
 		}
@@ -382,11 +301,11 @@ func (w *Workshop) command(cmd protocol.Train) rules.Code {
 
 // pairUp makes a room for host (the worker) and player (the young person)
 // and sends them there.
-func (w *Workshop) pairUp(host, player *place) rules.Code {
+func (w *Workshop) pairUp(host, player *person) rules.Code {
 	if len(w.rooms) >= maxPairs {
 		return rules.ErrRoomFull
 	}
-	r, code := w.m.hub.CreatePair(room.PairSeat{Key: host.key, Nick: host.nick, Lang: host.lang},
+	r, code := w.m.rooms.CreatePair(room.PairSeat{Key: host.key, Nick: host.nick, Lang: host.lang},
 		room.PairSeat{Key: player.key, Nick: player.nick, Lang: player.lang})
 	if code != "" {
 		return code
@@ -395,7 +314,7 @@ func (w *Workshop) pairUp(host, player *place) rules.Code {
 	w.rooms = append(w.rooms, pr)
 	host.pair, host.host = pr, true
 	player.pair = pr
-	for _, pl := range []*place{host, player} {
+	for _, pl := range []*person{host, player} {
 		role := rules.Player
 		if pl.host {
 			role = rules.Host
@@ -403,8 +322,8 @@ func (w *Workshop) pairUp(host, player *place) rules.Code {
 		// The client resumes with its token and finds its seat; one that
 		// ignored Assigned still comes back there when this connection
 		// closes.
-		w.sendTo(pl, protocol.Assigned{Role: role})
-		w.unlink(pl, room.StatusNormal, "seated")
+		w.k.SendMsg(pl.id, protocol.Assigned{Role: role})
+		w.k.Unlink(pl.id, place.StatusNormal, "seated")
 	}
 	w.changed()
 	w.log.Info().Int("rooms", len(w.rooms)).Msg("pair seated")
@@ -416,14 +335,14 @@ func (w *Workshop) pairUp(host, player *place) rules.Code {
 func (w *Workshop) notify(n protocol.Notice) {
 	for _, pl := range w.people {
 		if pl.pair == nil {
-			w.sendTo(pl, n)
+			w.k.SendMsg(pl.id, n)
 		}
 	}
 	for _, pr := range w.rooms {
 		if pr.over {
 			continue
 		}
-		if len(pr.tell) > 0 || !w.m.hub.Tell(pr.r, n) {
+		if len(pr.tell) > 0 || !w.m.rooms.Tell(pr.r, n) {
 			if len(pr.tell) < 8 {
 				pr.tell = append(pr.tell, n)
 			}
@@ -435,12 +354,7 @@ func (w *Workshop) notify(n protocol.Notice) {
 // and its rooms are closed and forgotten before it forgets itself.
 func (w *Workshop) close() {
 	w.closing = w.m.now()
-	for _, pl := range w.people {
-		if pl.pair == nil && pl.member != nil {
-			w.sendTo(pl, protocol.Error{Code: protocol.ErrWorkshopClosed})
-			w.unlink(pl, room.StatusNormal, "workshop closed")
-		}
-	}
+	w.sendAway(w.people...)
 	w.closeRooms()
 }
 
@@ -452,24 +366,34 @@ func (w *Workshop) closeRooms() {
 		if pr.over || pr.closed {
 			continue
 		}
-		if w.m.hub.CloseRoom(pr.r) || pr.r.Ended() {
+		if w.m.rooms.CloseRoom(pr.r) || pr.r.Ended() {
 			pr.closed = true
 			continue
 		}
 		left++
 	}
 	if left == 0 || w.m.now().Sub(w.closing) > 10*time.Second {
-		if t := w.trainer; t != nil && t.member != nil {
-			w.sendTo(t, protocol.Error{Code: protocol.ErrWorkshopClosed})
-			w.unlink(t, room.StatusNormal, "workshop closed")
+		if w.trainer != nil {
+			w.sendAway(w.trainer)
 		}
 		w.end("closed by the trainer")
 	}
 }
 
-// tick asks the rooms how they are doing, tells them what they could not
+// sendAway tells those of pls who are connected and not in a room that the
+// workshop is closed, and closes their connections.
+func (w *Workshop) sendAway(pls ...*person) {
+	for _, pl := range pls {
+		if pl.pair == nil && w.k.Connected(pl.id) {
+			w.k.SendMsg(pl.id, protocol.Error{Code: protocol.ErrWorkshopClosed})
+			w.k.Unlink(pl.id, place.StatusNormal, "workshop closed")
+		}
+	}
+}
+
+// Tick asks the rooms how they are doing, tells them what they could not
 // be told before, and lets go of connections and places gone quiet.
-func (w *Workshop) tick(now time.Time) {
+func (w *Workshop) Tick(now time.Time) {
 	if !w.closing.IsZero() {
 		w.closeRooms()
 		return
@@ -488,44 +412,43 @@ func (w *Workshop) tick(now time.Time) {
 			w.changed()
 			continue
 		}
-		for len(pr.tell) > 0 && w.m.hub.Tell(pr.r, pr.tell[0]) {
+		for len(pr.tell) > 0 && w.m.rooms.Tell(pr.r, pr.tell[0]) {
 			pr.tell = pr.tell[1:]
 		}
 		// An answer lost with a room that ended is given up on.
 		if !pr.asked.IsZero() && now.Sub(pr.asked) < 5*w.m.cfg.Poll {
 			continue
 		}
-		if w.m.hub.Ask(pr.r, w.reports) {
+		if w.m.rooms.Ask(pr.r, w.hear) {
 			pr.asked = now
 		}
 	}
-	for _, pl := range w.places() {
-		if m := pl.member; m != nil && now.Sub(m.Seen()) > cfg.DeadAfter {
-			w.unlink(pl, room.StatusPolicy, "no heartbeat")
-			w.changed()
+	for _, pl := range w.persons() {
+		if m := w.k.Member(pl.id); m != nil && now.Sub(m.Seen()) > cfg.DeadAfter {
+			w.k.Drop(pl.id, "no heartbeat")
 		}
 	}
-	if t := w.trainer; t != nil && t.member == nil && now.Sub(t.away) > cfg.Window {
+	if t := w.trainer; t != nil && !w.k.Connected(0) && now.Sub(w.k.AwaySince(0)) > cfg.Window {
 		// The trainer has gone: the workshop ends, and its rooms play on
 		// by themselves until their own people leave.
-		for _, pl := range w.people {
-			if pl.pair == nil && pl.member != nil {
-				w.sendTo(pl, protocol.Error{Code: protocol.ErrWorkshopClosed})
-				w.unlink(pl, room.StatusNormal, "workshop closed")
-			}
-		}
+		w.sendAway(w.people...)
 		w.end("the trainer went away")
 		return
 	}
 	for _, pl := range w.people {
-		if pl.pair == nil && pl.member == nil && !pl.gone && now.Sub(pl.away) > cfg.Window {
+		if pl.pair == nil && !w.k.Connected(pl.id) && !pl.gone && now.Sub(w.k.AwaySince(pl.id)) > cfg.Window {
 			// A participant who never came back: forget who they were.
 			pl.gone, pl.nick = true, ""
-			w.m.dropKey(pl.key)
+			w.m.places.Release(w.k, place.Name{NS: place.Waiting, S: string(pl.key[:])})
 			w.changed()
 		}
 	}
 }
+
+// hear is how a room answers Ask, on the room's goroutine: the report goes
+// to the workshop's inbox without waiting; one that finds it full is lost,
+// and the room is asked again later.
+func (w *Workshop) hear(rep room.Report) { w.k.TryCall(func() { w.report(rep) }) }
 
 // report takes in a room's progress.
 func (w *Workshop) report(rep room.Report) {
@@ -545,14 +468,24 @@ func sameProgress(a, b rules.Progress) bool {
 	return a.Phase == b.Phase && a.Played == b.Played && a.Passes == b.Passes && a.Paused == b.Paused && slices.Equal(a.Online, b.Online)
 }
 
-// changed notes that the dashboard may differ from the one the trainer has.
-func (w *Workshop) changed() { w.dirty = true }
+// changed notes that the dashboard may differ from the one the trainer has:
+// it goes out within Config.Flush, so that a burst of joins makes one frame.
+func (w *Workshop) changed() {
+	w.dirty = true
+	if !w.flushing {
+		w.flushing = true
+		w.k.After(w.m.cfg.Flush, func() {
+			w.flushing = false
+			w.push()
+		})
+	}
+}
 
 // dashboard is the trainer's view: progress and presence, nothing else.
 func (w *Workshop) dashboard() protocol.Dashboard {
 	d := protocol.Dashboard{People: make([]protocol.Person, 0, len(w.people)), Rooms: make([]protocol.RoomProgress, 0, len(w.rooms))}
 	for _, pl := range w.people {
-		p := protocol.Person{ID: pl.id, Nick: pl.nick, Online: pl.member != nil}
+		p := protocol.Person{ID: pl.id, Nick: pl.nick, Online: w.k.Connected(pl.id)}
 		if pr := pl.pair; pr != nil {
 			p.Room = pr.n
 			seat := rules.SeatID(1)
@@ -576,9 +509,8 @@ func (w *Workshop) dashboard() protocol.Dashboard {
 
 // push sends the trainer the dashboard if it changed.
 func (w *Workshop) push() {
-	w.dirty, w.flushAt = false, time.Time{}
-	t := w.trainer
-	if t == nil || t.member == nil {
+	w.dirty = false
+	if w.trainer == nil || !w.k.Connected(0) {
 		return
 	}
 	b, err := protocol.Encode(w.dashboard())
@@ -590,7 +522,7 @@ func (w *Workshop) push() {
 		return
 	}
 	w.sent = b
-	w.sendFrame(t, b)
+	w.k.Send(0, b)
 }
 
 // end stops the workshop and forgets it.
@@ -599,13 +531,12 @@ func (w *Workshop) end(why string) {
 		return
 	}
 	w.ended = true
-	keys := make([]room.Key, 0, len(w.people)+1)
-	for _, pl := range w.places() {
-		keys = append(keys, pl.key)
-		w.unlink(pl, room.StatusNormal, "workshop closed")
+	w.k.End()
+	for _, pl := range w.persons() {
+		w.k.Unlink(pl.id, place.StatusNormal, "workshop closed")
 		pl.nick = ""
 	}
-	w.m.forget(w, keys)
+	w.m.forget(w)
 	w.people, w.rooms, w.trainer = nil, nil, nil
 	w.log.Info().Str("why", why).Msg("workshop ended")
 }

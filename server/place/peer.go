@@ -1,7 +1,7 @@
-package room
+package place
 
-// Peer is one client connection as a room sees it. Send never blocks: it
-// queues the frame and reports false when the queue is full, and the room
+// Peer is one client connection as a place sees it. Send never blocks: it
+// queues the frame and reports false when the queue is full, and the place
 // then drops the peer. Close ends the connection with a WebSocket status
 // code; it too returns at once.
 type Peer interface {
@@ -9,7 +9,7 @@ type Peer interface {
 	Close(status int, reason string)
 }
 
-// WebSocket close codes the rooms use.
+// WebSocket close codes the places use.
 const (
 	StatusNormal        = 1000
 	StatusGoingAway     = 1001

@@ -1,4 +1,4 @@
-package room
+package place
 
 import (
 	"sync"
@@ -12,8 +12,8 @@ import (
 // freely, while guessing codes is slowed to about one every few seconds.
 //
 // A guesser may share its address with a classroom (a school's NAT). Once
-// the address has used up its allowance, its codes reach only the rooms
-// that devices from the same address are already in (Hub.near), and every
+// the address has used up its allowance, its codes reach only the places
+// that devices from the same address are already in (Directory.near), and every
 // other code, right or wrong, is answered alike: rate-limited. The class
 // keeps joining its trainer's rooms; the guesser learns nothing.
 type failLimiter struct {
@@ -58,26 +58,4 @@ func (l *failLimiter) fail(addr string) {
 			}
 		}
 	}
-}
-
-// maxNear bounds how many addresses a room remembers for near.
-const maxNear = 64
-
-// relate notes that a member of r came from addr.
-func (h *Hub) relate(r *Room, addr string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if r.near == nil {
-		r.near = map[string]bool{}
-	}
-	if len(r.near) < maxNear {
-		r.near[addr] = true
-	}
-}
-
-// near reports whether a member of r came from addr.
-func (h *Hub) near(r *Room, addr string) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return r.near[addr]
 }

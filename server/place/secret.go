@@ -1,4 +1,4 @@
-package room
+package place
 
 import (
 	"crypto/sha256"
@@ -18,8 +18,8 @@ const (
 	WatchLen = 10
 )
 
-// newCode returns n characters of CodeAlphabet from r, without modulo bias.
-func newCode(r io.Reader, n int) (string, error) {
+// NewCode returns n characters of CodeAlphabet from r, without modulo bias.
+func NewCode(r io.Reader, n int) (string, error) {
 	var b strings.Builder
 	buf := make([]byte, 1)
 	limit := byte(256 - 256%len(CodeAlphabet))
@@ -47,8 +47,8 @@ func NormalizeCode(s string) string {
 	return b.String()
 }
 
-// newToken returns a seat token: 128 random bits, URL-safe.
-func newToken(r io.Reader) (string, error) {
+// NewToken returns a seat token: 128 random bits, URL-safe.
+func NewToken(r io.Reader) (string, error) {
 	b := make([]byte, 16)
 	if _, err := io.ReadFull(r, b); err != nil {
 		return "", err
@@ -56,8 +56,9 @@ func newToken(r io.Reader) (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// tokenKey is what the server keeps of a token: its hash, so that a stored
-// room never holds a seat's secret.
-type tokenKey [sha256.Size]byte
+// Key is what the server keeps of a token: its hash, so that a stored room
+// never holds a seat's secret.
+type Key [sha256.Size]byte
 
-func keyOf(token string) tokenKey { return sha256.Sum256([]byte(token)) }
+// KeyOf returns the key of token.
+func KeyOf(token string) Key { return sha256.Sum256([]byte(token)) }

@@ -1,0 +1,427 @@
+package place
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/pore/elamanipeli/shared/protocol"
+	"github.com/pore/elamanipeli/shared/rules"
+)
+
+// Namespace is a kind of name a place is found by.
+type Namespace uint8
+
+// Namespaces.
+const (
+	ID      Namespace = iota + 1 // a place's internal id: logs and the store, never shown
+	Code                         // a room's or a workshop's code, typed by people
+	Watch                        // a room's spectator code
+	Token                        // the key of a seat's token
+	Waiting                      // the key of a workshop participant's token: found when no seat has it
+)
+
+// Name is one name a place is found by.
+type Name struct {
+	NS Namespace
+	S  string
+}
+
+// TokenName is the name a seat's token finds its place by.
+func TokenName(k Key) Name { return Name{Token, string(k[:])} }
+
+// Fresh asks Directory.Add for a new random code of Len characters in NS.
+type Fresh struct {
+	NS  Namespace
+	Len int
+}
+
+// Creator makes a new place for a Hello that asks for one (a room, a
+// workshop), added to the directory and running.
+type Creator func(hello protocol.Hello) (*Kernel, rules.Code)
+
+// Stats are running counts of the connections of every place, for metrics.
+// Everything is an atomic add on the hot path.
+type Stats struct {
+	conns atomic.Int64 // connections seated
+	in    atomic.Int64 // frames read from clients, hellos included
+	out   atomic.Int64 // frames queued to clients
+	slow  atomic.Int64 // connections dropped for falling behind
+}
+
+// Counts is a copy of the stats at one moment.
+type Counts struct {
+	Conns, In, Out, Slow int64
+}
+
+// Options are what a directory needs from the outside world.
+type Options struct {
+	Log  zerolog.Logger
+	Rand io.Reader        // codes and tokens; nil: crypto/rand
+	Now  func() time.Time // nil: time.Now
+
+	// FailedJoins is how many wrong codes or tokens one address may try in
+	// a burst, refilled at one per FailRefill.
+	FailedJoins int
+	FailRefill  time.Duration
+
+	// Ready says that no place is coming back from a store: the directory
+	// serves at once. Otherwise MarkReady says when the places have come
+	// back; until then a new place waits for it, and so does a client whose
+	// place is not found, for up to ReadyWait.
+	Ready     bool
+	ReadyWait time.Duration
+}
+
+// Directory knows every place on this server.
+type Directory struct {
+	log   zerolog.Logger
+	rand  io.Reader
+	now   func() time.Time
+	fails *failLimiter
+	stats Stats
+	wait  time.Duration
+
+	ready     chan struct{}
+	readyOnce sync.Once
+
+	mu      sync.Mutex
+	closing bool
+	names   map[Name]*Kernel
+	live    map[*Kernel]bool
+	create  map[protocol.Want]Creator
+	wg      sync.WaitGroup
+}
+
+// New makes a directory.
+func New(o Options) *Directory {
+	if o.Rand == nil {
+		o.Rand = rand.Reader
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.FailedJoins <= 0 {
+		o.FailedJoins = 10
+	}
+	if o.FailRefill <= 0 {
+		o.FailRefill = 6 * time.Second
+	}
+	if o.ReadyWait <= 0 {
+		o.ReadyWait = 10 * time.Second
+	}
+	d := &Directory{
+		log: o.Log, rand: o.Rand, now: o.Now, wait: o.ReadyWait,
+		fails:  newFailLimiter(o.FailedJoins, o.FailRefill, o.Now),
+		ready:  make(chan struct{}),
+		names:  map[Name]*Kernel{},
+		live:   map[*Kernel]bool{},
+		create: map[protocol.Want]Creator{},
+	}
+	if o.Ready {
+		d.MarkReady()
+	}
+	return d
+}
+
+// Handle lets Hellos that want want create places with c. Call it before
+// the directory serves.
+func (d *Directory) Handle(want protocol.Want, c Creator) {
+	d.mu.Lock()
+	d.create[want] = c
+	d.mu.Unlock()
+}
+
+// Stats is where the places count their connections.
+func (d *Directory) Stats() *Stats { return &d.stats }
+
+// Counts returns the running counts of every place's connections.
+func (d *Directory) Counts() Counts {
+	s := &d.stats
+	return Counts{Conns: s.conns.Load(), In: s.in.Load(), Out: s.out.Load(), Slow: s.slow.Load()}
+}
+
+// Rand is the directory's source of randomness, for tokens and seeds.
+func (d *Directory) Rand() io.Reader { return d.rand }
+
+// Open gives a new connection its slot in the place its Hello names, or in
+// a new place it asks for. addr stands for the client's address (an opaque
+// key: package conn hashes it), used only to limit wrong guesses; it is
+// never logged.
+func (d *Directory) Open(ctx context.Context, addr string, p Peer, hello protocol.Hello) (*Member, rules.Code) {
+	d.stats.in.Add(1)
+	if hello.V < protocol.MinVersion || hello.V > protocol.Version {
+		return nil, protocol.ErrVersion
+	}
+	d.mu.Lock()
+	create := d.create[hello.Want]
+	d.mu.Unlock()
+	var k *Kernel
+	switch hello.Want {
+	case protocol.WantJoin, protocol.WantWatch, protocol.WantResume:
+		// A token is too long to guess, so a resume is never held back;
+		// codes are short enough that an address which guessed wrong too
+		// often may only reach places its own devices are in (near).
+		limited := hello.Want != protocol.WantResume && !d.fails.allow(addr)
+		k = d.find(hello)
+		if k == nil && !d.IsReady() {
+			// Its place may be among those still coming back.
+			if !d.WaitReady(ctx) {
+				return nil, protocol.ErrBusy
+			}
+			k = d.find(hello)
+		}
+		if d.Closing() {
+			return nil, protocol.ErrBusy
+		}
+		if limited && (k == nil || !d.near(k, addr)) {
+			return nil, protocol.ErrRateLimited
+		}
+		if k == nil {
+			d.fails.fail(addr)
+			if hello.Want == protocol.WantResume {
+				return nil, protocol.ErrBadToken
+			}
+			return nil, protocol.ErrNoRoom
+		}
+	default:
+		if create == nil {
+			return nil, protocol.ErrBadMessage
+		}
+		// A new place waits for the ones coming back, so that its codes
+		// cannot collide with theirs.
+		if !d.WaitReady(ctx) || d.Closing() {
+			return nil, protocol.ErrBusy
+		}
+		var code rules.Code
+		if k, code = create(hello); code != "" {
+			return nil, code
+		}
+	}
+	m, code := k.Enter(ctx, hello, p)
+	if code == protocol.ErrBadToken {
+		d.fails.fail(addr)
+	}
+	if m == nil {
+		return nil, code
+	}
+	d.relate(k, addr)
+	return m, code
+}
+
+// find looks up the place a join, watch or resume asks for.
+func (d *Directory) find(hello protocol.Hello) *Kernel {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	switch hello.Want {
+	case protocol.WantJoin:
+		return d.names[Name{Code, NormalizeCode(hello.Code)}]
+	case protocol.WantWatch:
+		return d.names[Name{Watch, NormalizeCode(hello.Code)}]
+	default:
+		key := KeyOf(hello.Token)
+		if k := d.names[TokenName(key)]; k != nil {
+			return k
+		}
+		return d.names[Name{Waiting, string(key[:])}]
+	}
+}
+
+// Find returns the place found by n, or nil.
+func (d *Directory) Find(n Name) *Kernel {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.names[n]
+}
+
+var (
+	errNoCode = errors.New("place: no free code")
+	// ErrClosing says that the server is shutting down: no place is added.
+	ErrClosing = errors.New("place: the server is closing")
+	// ErrTaken says that another place has one of the names.
+	ErrTaken = errors.New("place: a name is taken")
+)
+
+// Add makes k findable by names and by a new code for each of fresh, all
+// unused, unless the server is closing. It returns the new codes, in the
+// order asked. The place does not run until Run.
+func (d *Directory) Add(k *Kernel, names []Name, fresh ...Fresh) ([]string, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closing {
+		return nil, ErrClosing
+	}
+	all := map[Name]bool{}
+	for _, n := range names {
+		if d.names[n] != nil || all[n] {
+			return nil, fmt.Errorf("%w (namespace %d)", ErrTaken, n.NS)
+		}
+		all[n] = true
+	}
+	codes := make([]string, len(fresh))
+	for i, f := range fresh {
+		for try := 0; ; try++ {
+			if try == 100 {
+				return nil, errNoCode
+			}
+			c, err := NewCode(d.rand, f.Len)
+			if err != nil {
+				return nil, err
+			}
+			n := Name{f.NS, c}
+			if d.names[n] == nil && !all[n] {
+				codes[i] = c
+				all[n] = true
+				break
+			}
+		}
+	}
+	for n := range all {
+		d.names[n] = k
+		k.names[n] = true
+	}
+	return codes, nil
+}
+
+// Run starts k's goroutine.
+func (d *Directory) Run(k *Kernel) {
+	d.mu.Lock()
+	d.live[k] = true
+	d.wg.Add(1)
+	d.mu.Unlock()
+	go func() {
+		defer d.wg.Done()
+		k.run()
+		d.mu.Lock()
+		delete(d.live, k)
+		d.mu.Unlock()
+	}()
+}
+
+// Claim makes k findable by n too, unless another place has it.
+func (d *Directory) Claim(k *Kernel, n Name) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if o := d.names[n]; o != nil && o != k {
+		return false
+	}
+	d.names[n] = k
+	k.names[n] = true
+	return true
+}
+
+// Release forgets that n finds k.
+func (d *Directory) Release(k *Kernel, n Name) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.names[n] == k {
+		delete(d.names, n)
+	}
+	delete(k.names, n)
+}
+
+// Remove forgets every name of k and the addresses its members came from.
+func (d *Directory) Remove(k *Kernel) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for n := range k.names {
+		if d.names[n] == k {
+			delete(d.names, n)
+		}
+	}
+	clear(k.names)
+	k.near = nil
+}
+
+// Closing reports whether the server is shutting down.
+func (d *Directory) Closing() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.closing
+}
+
+// Shutdown stops new places and new connections, has every place save
+// itself, tell its clients that the server restarts and close their
+// connections, and waits for them to finish or ctx to end.
+func (d *Directory) Shutdown(ctx context.Context) error {
+	d.mu.Lock()
+	d.closing = true
+	all := make([]*Kernel, 0, len(d.live))
+	for k := range d.live {
+		all = append(all, k)
+	}
+	d.mu.Unlock()
+	for _, k := range all {
+		if err := k.stop(ctx); err != nil {
+			return fmt.Errorf("place: shutdown: %w", err)
+		}
+	}
+	done := make(chan struct{})
+	go func() { d.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("place: shutdown: %w", ctx.Err())
+	}
+}
+
+// MarkReady says that the places that come back from a store are back.
+func (d *Directory) MarkReady() { d.readyOnce.Do(func() { close(d.ready) }) }
+
+// IsReady reports whether MarkReady has been called.
+func (d *Directory) IsReady() bool {
+	select {
+	case <-d.ready:
+		return true
+	default:
+		return false
+	}
+}
+
+// WaitReady waits for MarkReady, for ctx, or for Options.ReadyWait, and
+// reports whether the directory is ready.
+func (d *Directory) WaitReady(ctx context.Context) bool {
+	if d.IsReady() {
+		return true
+	}
+	t := time.NewTimer(d.wait)
+	defer t.Stop()
+	select {
+	case <-d.ready:
+		return true
+	case <-ctx.Done():
+	case <-t.C:
+	}
+	return false
+}
+
+// relate notes that a member of k came from addr.
+func (d *Directory) relate(k *Kernel, addr string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if k.near == nil {
+		k.near = map[string]bool{}
+	}
+	max := k.opt.Near
+	if max <= 0 {
+		max = 64
+	}
+	if len(k.near) < max {
+		k.near[addr] = true
+	}
+}
+
+// near reports whether a member of k came from addr.
+func (d *Directory) near(k *Kernel, addr string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return k.near[addr]
+}

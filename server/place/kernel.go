@@ -1,0 +1,429 @@
+package place
+
+import (
+	"context"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/pore/elamanipeli/shared/protocol"
+	"github.com/pore/elamanipeli/shared/rules"
+)
+
+// Handler is what makes a place a room or a workshop. The kernel calls it on
+// the place's goroutine only, one call at a time.
+type Handler interface {
+	// Enter seats a connection as hello asks (a new slot, or the one its
+	// token names), with Kernel.Attach, and returns its member, or the
+	// code that tells the client why not.
+	Enter(hello protocol.Hello, p Peer) (*Member, rules.Code)
+	// Message handles a frame a member's client sent (an Act or a Train),
+	// handed on at at, just after it was read.
+	Message(m *Member, msg protocol.Message, at time.Time)
+	// Left says that the connection in slot is gone: its client went, or
+	// the kernel dropped it (too slow). Kernel.AwaySince(slot) is now.
+	Left(slot int)
+	// Tick comes every KernelOptions.Tick, and when an alarm set with After
+	// goes off it runs its own function instead.
+	Tick(now time.Time)
+	// Stop comes when the server shuts down: the place saves what it
+	// keeps and tells its clients. The kernel ends after it.
+	Stop()
+	// Gone is what a client is told when the place's goroutine has
+	// stopped. Unlike the others it is called from any goroutine.
+	Gone() rules.Code
+}
+
+// KernelOptions tune a kernel.
+type KernelOptions struct {
+	Tick  time.Duration // how often Handler.Tick comes
+	Phase time.Duration // the first tick comes this much later, so that places tick apart
+	Inbox int           // the inbox's capacity
+	Near  int           // client addresses remembered for Directory.Open's near
+	Log   zerolog.Logger
+	Stats *Stats // connection counts, shared by the places of a directory; nil counts nothing
+	Now   func() time.Time
+}
+
+// kind is what an envelope asks of a place.
+type kind uint8
+
+const (
+	enterMsg kind = iota + 1
+	frameMsg
+	leaveMsg
+	callMsg
+	stopMsg
+)
+
+// envelope is one message in a place's inbox. Which fields count depends on
+// its kind.
+type envelope struct {
+	kind  kind
+	hello protocol.Hello   // enter
+	peer  Peer             // enter
+	reply chan entered     // enter
+	m     *Member          // frame, leave
+	msg   protocol.Message // frame
+	at    time.Time        // frame
+	fn    func()           // call
+}
+
+type entered struct {
+	m    *Member
+	code rules.Code
+}
+
+// slot is a connection's place in a place, kept across its reconnections.
+type slot struct {
+	member *Member
+	away   time.Time // when the connection went; zero while connected
+}
+
+// Kernel is one place's goroutine and what belongs to it. Only the place's
+// goroutine touches what is below done, apart from names and near, which the
+// directory's mutex guards.
+type Kernel struct {
+	h     Handler
+	opt   KernelOptions
+	inbox chan envelope
+	done  chan struct{}
+	log   zerolog.Logger
+
+	// names are the names the directory finds this place by; near holds
+	// the keys of the addresses its members came from.
+	names map[Name]bool
+	near  map[string]bool
+
+	slots   []slot
+	results chan func() // async work's last steps
+	pending int         // async work not yet finished
+	alarm   *time.Timer
+	alarmFn func()
+	ended   bool
+}
+
+// NewKernel makes a place's kernel around h. It runs once the directory
+// starts it (Directory.Start).
+func NewKernel(h Handler, o KernelOptions) *Kernel {
+	if o.Inbox <= 0 {
+		o.Inbox = 64
+	}
+	if o.Tick <= 0 {
+		o.Tick = 5 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Kernel{
+		h: h, opt: o, log: o.Log,
+		inbox:   make(chan envelope, o.Inbox),
+		done:    make(chan struct{}),
+		results: make(chan func(), 1),
+		names:   map[Name]bool{},
+	}
+}
+
+// run is the place's goroutine.
+func (k *Kernel) run() {
+	defer close(k.done)
+	t := time.NewTimer(k.opt.Tick + k.opt.Phase)
+	defer t.Stop()
+	var alarm <-chan time.Time
+	for !k.ended {
+		if k.alarm != nil {
+			alarm = k.alarm.C
+		} else {
+			alarm = nil
+		}
+		select {
+		case e := <-k.inbox:
+			k.handle(e)
+		case then := <-k.results:
+			k.pending--
+			then()
+		case <-t.C:
+			k.h.Tick(k.opt.Now())
+			t.Reset(k.opt.Tick)
+		case <-alarm:
+			fn := k.alarmFn
+			k.alarm, k.alarmFn = nil, nil
+			fn()
+		}
+	}
+	if k.alarm != nil {
+		k.alarm.Stop()
+	}
+	k.Settle() // no work of the place outlives it
+}
+
+func (k *Kernel) handle(e envelope) {
+	switch e.kind {
+	case enterMsg:
+		m, code := k.h.Enter(e.hello, e.peer)
+		e.reply <- entered{m: m, code: code}
+	case frameMsg:
+		if e.m.detached.Load() || k.Member(e.m.slot) != e.m {
+			return
+		}
+		k.h.Message(e.m, e.msg, e.at)
+	case leaveMsg:
+		e.m.detached.Store(true)
+		if k.Member(e.m.slot) == e.m {
+			k.Unlink(e.m.slot, StatusNormal, "")
+			k.h.Left(e.m.slot)
+		}
+	case callMsg:
+		e.fn()
+	case stopMsg:
+		k.h.Stop()
+		k.ended = true
+	}
+}
+
+// Handler is the place's handler: a *room.Room, a *workshop.Workshop.
+func (k *Kernel) Handler() Handler { return k.h }
+
+// Done is closed once the place's goroutine has stopped.
+func (k *Kernel) Done() <-chan struct{} { return k.done }
+
+// Ended reports whether the place's goroutine has stopped: the place is
+// over, or the server is shutting down.
+func (k *Kernel) Ended() bool {
+	select {
+	case <-k.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// End stops the place's goroutine once the current message is handled. The
+// handler calls it when the place is over.
+func (k *Kernel) End() { k.ended = true }
+
+// Log is the place's logger.
+func (k *Kernel) Log() *zerolog.Logger { return &k.log }
+
+// Now is the kernel's clock.
+func (k *Kernel) Now() time.Time { return k.opt.Now() }
+
+// Enter hands a new connection to the place and waits for its seat, for the
+// place to stop, or for ctx.
+func (k *Kernel) Enter(ctx context.Context, hello protocol.Hello, p Peer) (*Member, rules.Code) {
+	req := envelope{kind: enterMsg, hello: hello, peer: p, reply: make(chan entered, 1)}
+	select {
+	case k.inbox <- req:
+	case <-k.done:
+		return nil, k.h.Gone()
+	case <-ctx.Done():
+		return nil, protocol.ErrBusy
+	}
+	select {
+	case res := <-req.reply:
+		return res.m, res.code
+	case <-k.done:
+		return nil, k.h.Gone()
+	case <-ctx.Done():
+		return nil, protocol.ErrBusy
+	}
+}
+
+// TryCall puts fn in the inbox without waiting, to run on the place's
+// goroutine: false when the inbox is full or the place is over.
+func (k *Kernel) TryCall(fn func()) bool {
+	if k.Ended() {
+		return false
+	}
+	select {
+	case k.inbox <- envelope{kind: callMsg, fn: fn}:
+		return true
+	default:
+		return false
+	}
+}
+
+// Do runs fn on the place's goroutine and waits for it to have run. It
+// reports false when the place stopped first or ctx ended.
+func (k *Kernel) Do(ctx context.Context, fn func()) bool {
+	ran := make(chan struct{})
+	req := envelope{kind: callMsg, fn: func() { fn(); close(ran) }}
+	select {
+	case k.inbox <- req:
+	case <-k.done:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+	select {
+	case <-ran:
+		return true
+	case <-k.done:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// stop asks the place to stop for a shutdown, waiting while its inbox is
+// full.
+func (k *Kernel) stop(ctx context.Context) error {
+	select {
+	case k.inbox <- envelope{kind: stopMsg}:
+		return nil
+	case <-k.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Go runs work on a goroutine of its own, and the function it returns back
+// on the place's goroutine. A handler keeps at most one piece of work in
+// flight (a save, say): a second waits for the first's result to be taken.
+func (k *Kernel) Go(work func() (then func())) {
+	k.pending++
+	go func() { k.results <- work() }()
+}
+
+// Settle waits for the work in flight, if any, and runs what it returns: a
+// handler calls it before something that must come after that work.
+func (k *Kernel) Settle() {
+	for k.pending > 0 {
+		then := <-k.results
+		k.pending--
+		then()
+	}
+}
+
+// After sets the place's alarm: fn runs on its goroutine after d, unless
+// another After comes first and takes its place.
+func (k *Kernel) After(d time.Duration, fn func()) {
+	if k.alarm != nil {
+		k.alarm.Stop()
+	}
+	k.alarm, k.alarmFn = time.NewTimer(d), fn
+}
+
+// The slots: a connection's place in the place, by a number the handler
+// chooses (a seat's id, a participant's).
+
+func (k *Kernel) slot(i int) *slot {
+	if i < 0 {
+		return nil
+	}
+	for len(k.slots) <= i {
+		k.slots = append(k.slots, slot{})
+	}
+	return &k.slots[i]
+}
+
+// Attach seats p in slot i, closing the connection that held it before
+// ("replaced by a newer connection").
+func (k *Kernel) Attach(i int, p Peer) *Member {
+	s := k.slot(i)
+	if s.member != nil {
+		k.Unlink(i, StatusPolicy, "replaced by a newer connection")
+	}
+	m := &Member{k: k, slot: i, peer: p}
+	m.seen.Store(k.Now().UnixNano())
+	s.member, s.away = m, time.Time{}
+	if st := k.opt.Stats; st != nil {
+		st.conns.Add(1)
+	}
+	return m
+}
+
+// Member returns slot i's connection, or nil.
+func (k *Kernel) Member(i int) *Member {
+	if i < 0 || i >= len(k.slots) {
+		return nil
+	}
+	return k.slots[i].member
+}
+
+// Connected reports whether slot i has a connection.
+func (k *Kernel) Connected(i int) bool { return k.Member(i) != nil }
+
+// AwaySince returns when slot i's connection went (zero while connected,
+// and for a slot that never had one unless SetAway said otherwise).
+func (k *Kernel) AwaySince(i int) time.Time {
+	if i < 0 || i >= len(k.slots) {
+		return time.Time{}
+	}
+	return k.slots[i].away
+}
+
+// SetAway starts slot i's wait for a client that is not here: a seat made
+// for someone who has not come yet, or one restored after a restart.
+func (k *Kernel) SetAway(i int, t time.Time) {
+	if s := k.slot(i); s != nil && s.member == nil {
+		s.away = t
+	}
+}
+
+// Send queues b for slot i's connection. A connection that cannot keep up
+// is dropped (and the handler told, with Left); false means b did not go.
+func (k *Kernel) Send(i int, b []byte) bool {
+	m := k.Member(i)
+	if m == nil || b == nil {
+		return false
+	}
+	st := k.opt.Stats
+	if !m.peer.Send(b) {
+		if st != nil {
+			st.slow.Add(1)
+		}
+		k.Drop(i, "too slow")
+		return false
+	}
+	if st != nil {
+		st.out.Add(1)
+	}
+	return true
+}
+
+// SendMsg encodes msg and sends it to slot i.
+func (k *Kernel) SendMsg(i int, msg protocol.Message) bool {
+	if k.Member(i) == nil {
+		return false
+	}
+	return k.Send(i, k.Encode(msg))
+}
+
+// Encode encodes one of the server's own messages, which always encode: a
+// failure is a bug, logged.
+func (k *Kernel) Encode(msg protocol.Message) []byte {
+	b, err := protocol.Encode(msg)
+	if err != nil {
+		k.log.Error().Err(err).Msg("encode")
+		return nil
+	}
+	return b
+}
+
+// Unlink ends slot i's connection, if it has one, with status; the slot
+// waits for its client from now. The handler is not told: it asked.
+func (k *Kernel) Unlink(i int, status int, reason string) {
+	s := k.slot(i)
+	m := s.member
+	if m == nil {
+		return
+	}
+	m.detached.Store(true)
+	m.peer.Close(status, reason)
+	s.member, s.away = nil, k.Now()
+	if st := k.opt.Stats; st != nil {
+		st.conns.Add(-1)
+	}
+}
+
+// Drop closes slot i's connection for bad behaviour (too slow, silent) and
+// tells the handler, as when a client goes.
+func (k *Kernel) Drop(i int, reason string) {
+	if k.Member(i) == nil {
+		return
+	}
+	k.Unlink(i, StatusPolicy, reason)
+	k.h.Left(i)
+}

@@ -1,0 +1,61 @@
+package place
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	"github.com/pore/elamanipeli/shared/protocol"
+)
+
+// Member is a connection's hold on its slot in a place. The connection's
+// reader calls it; everything it does goes through the place's inbox.
+type Member struct {
+	k        *Kernel
+	slot     int
+	peer     Peer
+	seen     atomic.Int64 // unix nanoseconds of the last frame from the client
+	detached atomic.Bool  // the place no longer sends to this member
+}
+
+// Slot returns the member's slot.
+func (m *Member) Slot() int { return m.slot }
+
+// Touch notes that the client said something: the connection calls it for
+// every frame it reads.
+func (m *Member) Touch(now time.Time) {
+	m.seen.Store(now.UnixNano())
+	if st := m.k.opt.Stats; st != nil {
+		st.in.Add(1)
+	}
+}
+
+// Seen returns when the client last said something.
+func (m *Member) Seen() time.Time { return time.Unix(0, m.seen.Load()) }
+
+// Detached reports whether the place has let go of this member.
+func (m *Member) Detached() bool { return m.detached.Load() }
+
+// Deliver hands a frame the client sent (an Act or a Train) to the place.
+// It waits while the place's inbox is full.
+func (m *Member) Deliver(ctx context.Context, msg protocol.Message) error {
+	select {
+	case m.k.inbox <- envelope{kind: frameMsg, m: m, msg: msg, at: m.k.Now()}:
+		return nil
+	case <-m.k.done:
+		return context.Canceled
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Leave tells the place that the connection has ended.
+func (m *Member) Leave() {
+	if m.detached.Load() && m.k.Ended() {
+		return
+	}
+	select {
+	case m.k.inbox <- envelope{kind: leaveMsg, m: m}:
+	case <-m.k.done:
+	}
+}
