@@ -18,4 +18,13 @@
 //     WantResume reach a workshop too; a trainer sends Train; the server sends
 //     Workshop, Dashboard and Assigned; error codes workshop-full and
 //     workshop-closed. A version 1 client sees none of it.
+//   - 3 (2026-12-03): fair limits. The host may send everyone knocking away
+//     (clear-knocks), close the door to new spectators (lock-watch) and ask
+//     for a new spectator code (new-watch), which comes in a NoticeWatch. A
+//     knock or a spectator that goes away frees its place at once, and its
+//     id may be given to the next newcomer; coming back with its token makes
+//     a new knock or a new spectator (a Welcome with a new token). Rates are
+//     a seat's, kept across reconnects; a seat that reconnects too often,
+//     and an address that knocks, watches or makes rooms too often, is told
+//     rate-limited.
 package protocol

@@ -3,7 +3,7 @@ package protocol
 import "github.com/pore/elamanipeli/shared/rules"
 
 // Version is the protocol this code speaks. It only ever goes up.
-const Version = 2
+const Version = 3
 
 // MinVersion is the oldest client version the server still accepts.
 const MinVersion = 1
@@ -127,6 +127,7 @@ const (
 	NoticeMessage                          // a trainer's short message (Text)
 	NoticeTimeLeft                         // Minutes left in the workshop
 	NoticeEnding                           // the trainer ends every room
+	NoticeWatch                            // the room's new spectator code (Text), for its host (v3)
 )
 
 // Notice is something to show the player that is not part of the game.

@@ -41,13 +41,19 @@ const (
 	ActPresence // Seat's connection is up (On) or down
 	ActAddDeck  // Deck joins the room's library
 
+	// The host (added in protocol version 3).
+	ActClearKnocks // send everyone knocking away
+	ActLockWatch   // On: no new spectators may join
+	ActNewWatch    // a new spectator code; the old one no longer lets anyone in
+
 	actCount
 )
 
 var actionNames = [...]string{
 	"none", "answer", "pass", "choose", "rate", "bookmark", "react", "request-pause", "write-blank",
 	"leave", "language", "admit", "remove", "lock", "training", "decks", "start", "next", "skip",
-	"back", "pause", "resume", "end", "close", "join", "presence", "add-deck",
+	"back", "pause", "resume", "end", "close", "join", "presence", "add-deck", "clear-knocks",
+	"lock-watch", "new-watch",
 }
 
 func (k ActionKind) String() string {
@@ -89,4 +95,6 @@ type Action struct {
 func (k ActionKind) system() bool { return k == ActJoin || k == ActPresence || k == ActAddDeck }
 
 // hostOnly reports whether only the host may ask for k.
-func (k ActionKind) hostOnly() bool { return k >= ActAdmit && k <= ActClose }
+func (k ActionKind) hostOnly() bool {
+	return k >= ActAdmit && k <= ActClose || k >= ActClearKnocks && k <= ActNewWatch
+}

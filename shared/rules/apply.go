@@ -87,8 +87,7 @@ func (s *State) act(by SeatID, a Action) ([]Event, Code) {
 	case ActWriteBlank:
 		return s.writeBlank(by, a.Text)
 	case ActLeave:
-		s.touchSeats()
-		s.Seats[by].Status, s.Seats[by].Online = Gone, false
+		s.vacate(by)
 		return one(Event{Kind: EvGone, Seat: by}), ""
 	case ActLanguage:
 		if !knownLanguage(a.Lang) {
@@ -113,12 +112,25 @@ func (s *State) act(by SeatID, a Action) ([]Event, Code) {
 		if t == nil || t.Role == Host || t.Status == Gone {
 			return nil, ErrNoSuchSeat
 		}
-		s.touchSeats()
-		s.Seats[a.Seat].Status, s.Seats[a.Seat].Online = Gone, false
+		s.vacate(a.Seat)
 		return one(Event{Kind: EvGone, Seat: a.Seat, On: true}), ""
+	case ActClearKnocks:
+		var evs []Event
+		for _, seat := range s.Seats {
+			if seat.Role == Player && seat.Status == Knocking {
+				s.vacate(seat.ID)
+				evs = append(evs, Event{Kind: EvGone, Seat: seat.ID, On: true})
+			}
+		}
+		return evs, ""
 	case ActLock:
 		s.Locked = a.On
 		return one(Event{Kind: EvLock, Seat: by, On: a.On}), ""
+	case ActLockWatch:
+		s.Watch = a.On
+		return one(Event{Kind: EvWatchLock, Seat: by, On: a.On}), ""
+	case ActNewWatch:
+		return one(Event{Kind: EvNewWatch, Seat: by}), ""
 	case ActTraining:
 		s.Training = a.On
 		return one(Event{Kind: EvTraining, Seat: by, On: a.On}), ""
@@ -205,10 +217,14 @@ func (s *State) join(a Action) ([]Event, Code) {
 	if !knownLanguage(a.Lang) {
 		return nil, ErrBadLanguage
 	}
-	if len(s.Seats) >= MaxSeats {
+	id := SeatID(slices.IndexFunc(s.Seats, func(t Seat) bool { return t.Vacant }))
+	if id < 0 && len(s.Seats) >= MaxSeats {
 		return nil, ErrRoomFull
 	}
-	seat := Seat{ID: SeatID(len(s.Seats)), Role: a.Role, Nick: nick, Lang: a.Lang, Online: true}
+	if id < 0 {
+		id = SeatID(len(s.Seats))
+	}
+	seat := Seat{ID: id, Role: a.Role, Nick: nick, Lang: a.Lang, Online: true}
 	kind := EvJoin
 	if a.Role == Player {
 		if s.Locked {
@@ -219,13 +235,30 @@ func (s *State) join(a Action) ([]Event, Code) {
 		}
 		seat.Status, kind = Knocking, EvKnock
 	} else {
+		if s.Watch {
+			return nil, ErrRoomLocked
+		}
 		if s.count(Spectator, In) >= MaxSpectators {
 			return nil, ErrRoomFull
 		}
 		seat.Status = In
 	}
-	s.Seats = append(slices.Clip(s.Seats), seat)
+	s.touchSeats()
+	if int(id) == len(s.Seats) {
+		s.Seats = append(s.Seats, seat)
+	} else {
+		s.Seats[id] = seat
+	}
 	return one(Event{Kind: kind, Seat: seat.ID}), ""
+}
+
+// vacate marks seat id gone; a seat that never took part (at the door, or
+// in the audience) leaves its id for the next newcomer.
+func (s *State) vacate(id SeatID) {
+	s.touchSeats()
+	t := &s.Seats[id]
+	t.Vacant = t.Status == Knocking || t.Role == Spectator
+	t.Status, t.Online = Gone, false
 }
 
 func (s *State) chooseDecks(ids, tags []string) ([]Event, Code) {

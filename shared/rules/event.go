@@ -29,13 +29,16 @@ const (
 	EvEnd      // the summary
 	EvClose    // the room is closed
 
+	EvWatchLock // On: no new spectators may join
+	EvNewWatch  // the host asked for a new spectator code (the server makes it)
+
 	evCount
 )
 
 var eventNames = [...]string{
 	"none", "knock", "join", "gone", "presence", "language", "lock", "training", "decks", "library",
 	"start", "card", "answer", "pass", "choose", "rate", "bookmark", "react", "pause", "blank", "end",
-	"close",
+	"close", "watch-lock", "new-watch",
 }
 
 func (k EventKind) String() string {

@@ -106,7 +106,7 @@ func parseAction(t testing.TB, line string) (SeatID, Action) {
 		a.Choice = num(0)
 	case ActRate, ActReact:
 		a.Value = num(0)
-	case ActBookmark, ActLock, ActTraining:
+	case ActBookmark, ActLock, ActTraining, ActLockWatch:
 		a.On = len(args) == 0 || args[0] == "on"
 	case ActAdmit, ActRemove:
 		a.Seat = SeatID(num(0))

@@ -134,6 +134,13 @@ func checkGame(t testing.TB, s State, actions []seatAction) {
 			t.Fatalf("action %d (%v by %d): %v", i, sa.a.Kind, sa.by, err)
 		}
 		for id := range views {
+			if s.Seats[id].Vacant && !n.Seats[id].Vacant {
+				// A newcomer took the id of a seat that never took part:
+				// it starts from a snapshot, as a new seat does.
+				v := ViewOf(&n, id)
+				views[id] = &v
+				continue
+			}
 			evs := wire(t, Personalize(&n, evs, id))
 			for _, e := range evs {
 				views[id].Apply(e)

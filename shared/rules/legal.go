@@ -104,13 +104,14 @@ func (f facts) check(k ActionKind) Code {
 			return ErrNotAllowed // the host ends or closes the room instead
 		}
 	case ActLanguage:
-	case ActAdmit, ActRemove, ActLock, ActTraining:
+	case ActAdmit, ActRemove, ActLock, ActTraining, ActClearKnocks:
 		if f.phase == Summary {
 			return ErrWrongPhase
 		}
-		if k == ActAdmit && !f.hasKnocker {
+		if (k == ActAdmit || k == ActClearKnocks) && !f.hasKnocker {
 			return ErrNoSuchSeat
 		}
+	case ActLockWatch, ActNewWatch:
 	case ActDecks, ActStart:
 		if f.phase != Lobby {
 			return ErrWrongPhase

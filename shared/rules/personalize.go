@@ -57,6 +57,10 @@ func Personalize(s *State, evs []Event, viewer SeatID) []Event {
 		case EvEnd, EvClose:
 			e.Value = len(s.Path)
 			e.Summary = summaryFor(s, me.Lang)
+		case EvNewWatch:
+			if me.Role != Host {
+				continue
+			}
 		}
 		out = append(out, e)
 	}
@@ -84,6 +88,8 @@ func (v *View) Apply(e Event) {
 		}
 	case EvLock:
 		v.Locked = e.On
+	case EvWatchLock:
+		v.Watch = e.On
 	case EvTraining:
 		v.Training = e.On
 		if v.Role == Spectator {

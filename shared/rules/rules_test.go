@@ -262,3 +262,54 @@ func TestHostAloneAnswersYouthCards(t *testing.T) {
 		t.Fatalf("phase %v", s.Phase)
 	}
 }
+
+// TestThoseWhoComeAndGoNeverUseUpARoom: a knock that goes away and a
+// spectator who leaves leave their ids for the next newcomer, so knocking
+// and leaving again and again never fills a room; a seat that took part
+// keeps its id for good.
+func TestThoseWhoComeAndGoNeverUseUpARoom(t *testing.T) {
+	s := lobby(t) // the host, the player in seat 1, a spectator in seat 2
+	for range 3 * MaxSeats {
+		s, _ = play(t, s, "sys join player Koputtaja fi", "3 leave", "sys join spectator - fi", "3 leave")
+	}
+	if len(s.Seats) != 4 {
+		t.Fatalf("%d seats after knocks and spectators came and went: ids are not reused", len(s.Seats))
+	}
+	s, _ = play(t, s, "2 leave", "p leave", "sys join player Uusi fi")
+	if s.Seats[1].Vacant || s.Seats[1].Status != Gone || s.Seats[2].Nick != "Uusi" {
+		t.Fatalf("a player who took part gave up their id, or a spectator's was not taken: %+v", s.Seats)
+	}
+	s, _ = play(t, s, "sys join player Toinen fi")
+	s, evs := play(t, s, "host clear-knocks")
+	if len(evs) != 2 || s.count(Player, Knocking) != 0 || !s.Seats[2].Vacant || !s.Seats[3].Vacant {
+		t.Fatalf("clear-knocks: %d events, seats %+v", len(evs), s.Seats)
+	}
+	if _, _, err := Apply(s, 0, Action{Kind: ActClearKnocks}); !errors.Is(err, ErrNoSuchSeat) {
+		t.Fatalf("clearing an empty door: %v", err)
+	}
+}
+
+// TestTheHostClosesTheSpectatorDoor: with the door closed no spectator
+// joins, while players still knock; a new spectator code is the host's
+// business alone.
+func TestTheHostClosesTheSpectatorDoor(t *testing.T) {
+	s := lobby(t)
+	s, _ = play(t, s, "2 leave", "host lock-watch on")
+	var evs []Event
+	if _, _, err := Apply(s, System, Action{Kind: ActJoin, Role: Spectator, Lang: "fi"}); !errors.Is(err, ErrRoomLocked) {
+		t.Fatalf("a spectator at a closed door: %v", err)
+	}
+	s, _ = play(t, s, "sys join player Toinen fi", "host lock-watch off", "sys join spectator - fi")
+	s, evs = play(t, s, "host new-watch")
+	if len(evs) != 1 || evs[0].Kind != EvNewWatch {
+		t.Fatalf("new-watch: %+v", evs)
+	}
+	for id, want := range map[SeatID]int{0: 1, 1: 0, 3: 0} { // 2: the knock took the spectator's old id
+		if got := len(Personalize(&s, evs, id)); got != want {
+			t.Errorf("seat %d sees %d new-watch events, want %d", id, got, want)
+		}
+	}
+	if _, _, err := Apply(s, 1, Action{Kind: ActNewWatch}); err == nil {
+		t.Fatal("a player made a new spectator code")
+	}
+}

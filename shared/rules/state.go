@@ -46,7 +46,9 @@ func (r Role) String() string {
 	return "role?"
 }
 
-// SeatID names a seat in a room; ids are never reused.
+// SeatID names a seat in a room. An id is never reused for anyone who took
+// part: only a knock that went away, or a spectator who left, leaves an id
+// for the next newcomer (see Seat.Vacant).
 type SeatID int
 
 // System is the seat the server acts as: people joining, connections coming
@@ -89,6 +91,10 @@ type Seat struct {
 	Lang   string `msgpack:"l"`
 	Status Status `msgpack:"st"`
 	Online bool   `msgpack:"on,omitempty"`
+	// Vacant marks a gone seat that never took part (a knock that went,
+	// a spectator who left): the next newcomer gets its id, so people at
+	// the door or in the audience who come and go never use up a room.
+	Vacant bool `msgpack:"va,omitempty"`
 }
 
 // CardRef points at a card: a deck's id and the card's id. Cards written
@@ -130,6 +136,7 @@ type State struct {
 	Seed     uint64       `msgpack:"sd"` // the random source; advances as it is used
 	Seats    []Seat       `msgpack:"se"`
 	Locked   bool         `msgpack:"lk,omitempty"`
+	Watch    bool         `msgpack:"wl,omitempty"` // no new spectators may join
 	Training bool         `msgpack:"tr,omitempty"`
 	Chosen   []string     `msgpack:"dk,omitempty"` // decks to play, in order
 	Excluded []string     `msgpack:"ex,omitempty"` // content tags left out

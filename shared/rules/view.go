@@ -15,6 +15,7 @@ type View struct {
 	Lang     string       `msgpack:"l"`
 	Seats    []SeatView   `msgpack:"se"` // at the table; the host also sees who knocks
 	Locked   bool         `msgpack:"lk,omitempty"`
+	Watch    bool         `msgpack:"wl,omitempty"` // no new spectators may join
 	Training bool         `msgpack:"tr,omitempty"`
 	Library  []DeckInfo   `msgpack:"li,omitempty"` // the host's choice of decks
 	Chosen   []string     `msgpack:"dk,omitempty"`
@@ -105,7 +106,7 @@ type SummaryStep struct {
 // ViewOf returns what seat id sees of s.
 func ViewOf(s *State, id SeatID) View {
 	me := s.Seat(id)
-	v := View{Phase: s.Phase, Me: id, PausedBy: s.PausedBy, Locked: s.Locked, Training: s.Training,
+	v := View{Phase: s.Phase, Me: id, PausedBy: s.PausedBy, Locked: s.Locked, Watch: s.Watch, Training: s.Training,
 		Paused: s.Paused, Played: len(s.Path)}
 	if me == nil {
 		return v
