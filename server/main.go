@@ -17,6 +17,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -55,6 +56,7 @@ type config struct {
 	checkDeck  string
 	decks      string
 	origins    string
+	publicURL  string
 	tlsCert    string
 	tlsKey     string
 	window     time.Duration
@@ -65,6 +67,7 @@ type config struct {
 	prebuilt   string
 	dataDir    string
 	natsURL    string
+	keyFile    string
 	noClient   bool
 	metrics    string
 	debugAddr  string
@@ -81,11 +84,13 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.StringVar(&c.addr, "addr", addr, "listen on `host:port` ($PORT sets the port)")
 	fs.StringVar(&c.checkDeck, "check-deck", "", "check the deck `file` (YAML or CSV), print its problems and exit")
 	fs.StringVar(&c.decks, "decks", "", "a `folder` of extra decks (and help services) to offer besides the bundled ones")
-	fs.StringVar(&c.origins, "origin", "", "comma-separated `hosts` allowed to open the WebSocket besides this server's own (e.g. game.example.org)")
+	fs.StringVar(&c.publicURL, "public-url", getenv("PUBLIC_URL"), "the `URL` people open the game at, e.g. https://peli.example.org ($PUBLIC_URL): needed when it is a name, not an IP address or localhost")
+	fs.StringVar(&c.origins, "origin", "", "comma-separated `hosts` whose pages may open the game's WebSocket besides -public-url's (e.g. game.example.org,*.school.example)")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "serve HTTPS with this certificate `file` (PEM)")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "the certificate's key `file` (PEM)")
 	fs.DurationVar(&c.window, "window", 10*time.Minute, "how long a seat waits for a client that went away")
 	fs.StringVar(&c.dataDir, "data", store.DefaultDir(), "`folder` where rooms are kept while they last, so they survive a restart")
+	fs.StringVar(&c.keyFile, "key-file", "", "`file` with the key that seals the rooms' keys, made on the first start (default: beside the -data folder, its name with .key); keep it out of backups of the data folder")
 	fs.StringVar(&c.natsURL, "nats", "", "keep rooms in this NATS `URL` (JetStream) instead of the built-in NATS in -data")
 	fs.BoolVar(&c.trustProxy, "trust-proxy", false, "count wrong room codes by the address your reverse proxy puts last in X-Forwarded-For (only when nothing else can reach the server)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
@@ -100,6 +105,12 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	}
 	if (c.tlsCert == "") != (c.tlsKey == "") {
 		return c, errors.New("-tls-cert and -tls-key go together")
+	}
+	if c.publicURL != "" {
+		u, err := url.Parse(c.publicURL)
+		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+			return c, fmt.Errorf("-public-url %q: want an address like https://peli.example.org", c.publicURL)
+		}
 	}
 	return c, nil
 }
@@ -153,6 +164,10 @@ func build(ctx context.Context, cfg config, log zerolog.Logger) (*service, error
 	s.places.Handle(protocol.WantWorkshop, s.workshops.Create)
 
 	var origins []string
+	if cfg.publicURL != "" {
+		u, _ := url.Parse(cfg.publicURL) // checked by parseFlags
+		origins = append(origins, u.Host)
+	}
 	for _, o := range strings.Split(cfg.origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			origins = append(origins, o)
@@ -316,7 +331,7 @@ func openStore(ctx context.Context, cfg config, hub *room.Hub, log zerolog.Logge
 	began := time.Now()
 	octx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	st, err := store.Open(octx, store.Options{Dir: cfg.dataDir, URL: cfg.natsURL, Log: log})
+	st, err := store.Open(octx, store.Options{Dir: cfg.dataDir, URL: cfg.natsURL, KeyFile: cfg.keyFile, Log: log})
 	if err != nil {
 		return nil, err
 	}

@@ -96,9 +96,9 @@ func TestLogsCarryNothingPersonal(t *testing.T) {
 	logs := &syncBuffer{}
 	log := zerolog.New(logs).Level(zerolog.DebugLevel)
 	srv := gametest.Start(t, gametest.Options{
-		Log:         &log,
-		FailedJoins: 3,
-		Conn:        conn.Config{HelloTimeout: 200 * time.Millisecond},
+		Log:    &log,
+		Places: place.Options{FailedJoins: 3},
+		Conn:   conn.Config{HelloTimeout: 200 * time.Millisecond},
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

@@ -29,6 +29,22 @@ type DialOptions struct {
 	// RecvBuffer, when set, shrinks the socket's receive buffer, so that a
 	// client that stops reading makes the server's writes block soon.
 	RecvBuffer int
+	// Host, when set, is sent as the Host header in place of the URL's:
+	// what a browser sends for a name that was made to point at the
+	// server (DNS rebinding).
+	Host string
+}
+
+// hostRewriter sends every request with another Host header.
+type hostRewriter struct {
+	host string
+	next http.RoundTripper
+}
+
+func (h hostRewriter) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Host = h.host
+	return h.next.RoundTrip(r)
 }
 
 // Dial opens a WebSocket to url. It returns the handshake's response, so a
@@ -57,6 +73,13 @@ func Dial(t testing.TB, ctx context.Context, url string, o DialOptions) (*Raw, *
 			}
 		}
 		opts.HTTPClient = &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+	}
+	if o.Host != "" {
+		next := http.DefaultTransport
+		if opts.HTTPClient != nil {
+			next = opts.HTTPClient.Transport
+		}
+		opts.HTTPClient = &http.Client{Transport: hostRewriter{host: o.Host, next: next}}
 	}
 	ws, resp, err := websocket.Dial(ctx, url, opts)
 	if err != nil {

@@ -46,14 +46,13 @@ type Server struct {
 type Options struct {
 	Room room.Config
 	Conn conn.Config
-	// FailedJoins, FailRefill and ReadyWait tune the place directory
-	// (place.Options).
-	FailedJoins int
-	FailRefill  time.Duration
-	ReadyWait   time.Duration
-	Lib         *rules.Library  // nil: the bundled decks
-	Log         *zerolog.Logger // nil: log to t
-	Store       room.Store
+	// Places tunes the place directory: its limits per address, how long
+	// it waits for rooms being restored. Its Log and Ready are the test
+	// server's.
+	Places place.Options
+	Lib    *rules.Library  // nil: the bundled decks
+	Log    *zerolog.Logger // nil: log to t
+	Store  room.Store
 	// Client serves the page and the browser client; nil serves none.
 	Client http.Handler
 	// Acted is passed on to the hub (room.Options.Acted).
@@ -74,7 +73,9 @@ func Start(t testing.TB, o Options) *Server {
 		lib = Bundled(t)
 	}
 	// Wired as the server wires itself (server/main.go).
-	places := place.New(place.Options{Log: log, Ready: o.Store == nil, FailedJoins: o.FailedJoins, FailRefill: o.FailRefill, ReadyWait: o.ReadyWait})
+	po := o.Places
+	po.Log, po.Ready = log, o.Store == nil
+	places := place.New(po)
 	hub := room.NewHub(room.Options{Config: o.Room, Library: lib, Log: log, Places: places, Store: o.Store, Acted: o.Acted})
 	workshops := workshop.New(workshop.Options{Rooms: hub, Places: places, Log: log, Config: o.Workshop})
 	places.Handle(protocol.WantCreate, hub.Create)

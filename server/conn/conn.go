@@ -17,13 +17,14 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
+	"path"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/coder/websocket"
 	"github.com/rs/zerolog"
-	"golang.org/x/time/rate"
 
 	"github.com/pore/elamanipeli/server/place"
 	"github.com/pore/elamanipeli/shared/protocol"
@@ -32,7 +33,13 @@ import (
 
 // Config tunes connections. Zero fields take defaults.
 type Config struct {
-	Origins      []string      // extra origins allowed besides the server's own host
+	// Origins are the hosts (patterns as path.Match takes them, e.g.
+	// "peli.example.org" or "*.koulu.example") whose pages may open the
+	// WebSocket: the server's public name, and any other site allowed to
+	// embed the game. Without them only a page the server served under an
+	// IP address or localhost may, since any site can make its own name
+	// point at this server.
+	Origins      []string
 	HelloTimeout time.Duration // a connection that says nothing is closed after this
 	WriteTimeout time.Duration // a write that takes longer drops the connection
 	QueueFrames  int           // frames waiting for a slow client before it is dropped
@@ -42,8 +49,6 @@ type Config struct {
 	// reading fills slowly and silently; kept small, the queue above fills
 	// and the client is dropped within seconds.
 	SendBuffer int
-	Rate       rate.Limit // frames per second a client may send
-	Burst      int
 	TrustProxy bool // take the client's address from the last X-Forwarded-For entry (set by our own proxy)
 }
 
@@ -62,12 +67,6 @@ func (c *Config) defaults() {
 	}
 	if c.SendBuffer <= 0 {
 		c.SendBuffer = 32 << 10
-	}
-	if c.Rate <= 0 {
-		c.Rate = 20
-	}
-	if c.Burst <= 0 {
-		c.Burst = 40
 	}
 }
 
@@ -90,14 +89,19 @@ func NewHandler(places *place.Directory, log zerolog.Logger, cfg Config) *Handle
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !h.originAllowed(r) {
+		h.log.Debug().Str("why", "origin").Msg("websocket refused") // the headers are not for logs
+		http.Error(w, "This page may not open the game's WebSocket. If it is the game's own address, start the server with -public-url https://that.address (or -origin that.address).", http.StatusForbidden)
+		return
+	}
 	b := &bounded{ResponseWriter: w, size: h.cfg.SendBuffer}
 	ws, err := websocket.Accept(b, r, &websocket.AcceptOptions{
-		OriginPatterns:  h.cfg.Origins,
-		CompressionMode: websocket.CompressionDisabled,
+		InsecureSkipVerify: true, // the origin is checked above
+		CompressionMode:    websocket.CompressionDisabled,
 	})
 	if err != nil {
-		// Accept has answered already (403 for a foreign origin). Its
-		// error quotes the Origin and Host headers, which are not for logs.
+		// Accept has answered already. Its error may quote the request's
+		// headers, which are not for logs.
 		h.log.Debug().Msg("websocket refused")
 		return
 	}
@@ -105,6 +109,48 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The rest runs on its own goroutine, so that net/http lets go of the
 	// request's buffers while the connection lives on.
 	go h.serve(ws, h.clientKey(r), b.conn)
+}
+
+// originAllowed says whether the page that opens a WebSocket may: a
+// browser always says which page it is (Origin), and a page of another site
+// must not play with a player's seat. A client that says no Origin (a
+// native client, a script) is let through: it still needs a room code or a
+// seat token.
+//
+// The Host header is not to be trusted for this: a site can make its own
+// name point at a server on a school's network (DNS rebinding), and the
+// browser then sends that name as Host and Origin alike. So the page's host
+// must be one the server was told is its own (Config.Origins), or an
+// address no site can point at this server: an IP address, or localhost.
+func (h *Handler) originAllowed(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false // "null": a sandboxed frame, a file
+	}
+	host := strings.ToLower(u.Host)
+	for _, p := range h.cfg.Origins {
+		if ok, _ := path.Match(strings.ToLower(p), host); ok {
+			return true
+		}
+	}
+	return host == strings.ToLower(r.Host) && unbindable(host)
+}
+
+// unbindable reports whether no site can make host (with a port or
+// without) name this server: an IP address, or localhost.
+func unbindable(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if _, err := netip.ParseAddr(host); err == nil {
+		return true
+	}
+	return host == "localhost" || strings.HasSuffix(host, ".localhost")
 }
 
 // bounded hands websocket.Accept the hijacked connection with its kernel
@@ -221,7 +267,7 @@ func (h *Handler) serve(ws *websocket.Conn, addr string, nc net.Conn) {
 		p.fail(code)
 		return
 	}
-	c := &seated{h: h, ws: ws, p: p, m: m, ctx: ctx, lim: rate.NewLimiter(h.cfg.Rate, h.cfg.Burst)}
+	c := &seated{h: h, ws: ws, p: p, m: m, ctx: ctx}
 	for c.step() {
 	}
 	m.Leave()
@@ -237,7 +283,6 @@ type seated struct {
 	m   *place.Member
 	ctx context.Context
 
-	lim     *rate.Limiter
 	strikes int
 }
 
@@ -260,11 +305,12 @@ func (c *seated) step() bool {
 		p.fail(protocol.ErrBadMessage)
 		return false
 	}
-	if !c.lim.Allow() {
+	if !m.Allow() {
 		// A flood is throttled: the frame is dropped and the client told
 		// (an action is refused by its id, so the client can send it again
-		// later); a client that keeps on is closed.
-		if c.strikes++; c.strikes > h.cfg.Burst {
+		// later); a client that keeps on is closed. The allowance is the
+		// seat's: reconnecting does not fill it up again.
+		if c.strikes++; c.strikes > place.FrameBurst {
 			p.fail(protocol.ErrRateLimited)
 			return false
 		}

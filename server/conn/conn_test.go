@@ -15,6 +15,7 @@ import (
 
 	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/server/conn"
+	"github.com/pore/elamanipeli/server/place"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
@@ -75,6 +76,50 @@ func TestOriginIsChecked(t *testing.T) {
 					t.Fatal("the WebSocket was opened")
 				}
 				if resp == nil || resp.StatusCode != http.StatusForbidden {
+					t.Fatalf("want 403, got %v (%v)", resp, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if _, code := r.Hello(ctx, protocol.Hello{Want: protocol.WantCreate}); code != "" {
+				t.Fatalf("create: %s", code)
+			}
+		})
+	}
+}
+
+// TestOriginIsNotTakenFromTheHost: a page of another site that made its own
+// name point at the server (DNS rebinding: a school's server on its
+// network) sends that name as Host and Origin alike; only the server's
+// configured names, and addresses no site can point elsewhere (an IP
+// address, localhost), count as the server's own.
+func TestOriginIsNotTakenFromTheHost(t *testing.T) {
+	ctx := testCtx(t, 20*time.Second)
+	port := func(srv *gametest.Server) string { return srv.URL[strings.LastIndex(srv.URL, ":"):] }
+	plain := gametest.Start(t, gametest.Options{})
+	named := gametest.Start(t, gametest.Options{Conn: conn.Config{Origins: []string{"peli.example.org"}}})
+	tests := []struct {
+		name         string
+		srv          *gametest.Server
+		host, origin string
+		ok           bool
+	}{
+		{"a rebound name", plain, "evil.example", "http://evil.example", false},
+		{"a rebound name with the port", plain, "evil.example" + port(plain), "http://evil.example" + port(plain), false},
+		{"a rebound name on a configured server", named, "evil.example", "http://evil.example", false},
+		{"the configured name", named, "peli.example.org", "https://peli.example.org", true},
+		{"an IP address on the school's network", plain, "192.168.1.10:8080", "http://192.168.1.10:8080", true},
+		{"an IPv6 address", plain, "[fd00::10]:8080", "http://[fd00::10]:8080", true},
+		{"localhost", plain, "localhost" + port(plain), "http://localhost" + port(plain), true},
+		{"a page elsewhere on the same address", plain, "192.168.1.10:8080", "http://192.168.1.10:9999", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, resp, err := gametest.Dial(t, ctx, tt.srv.WS, gametest.DialOptions{Origin: tt.origin, Host: tt.host})
+			if !tt.ok {
+				if err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
 					t.Fatalf("want 403, got %v (%v)", resp, err)
 				}
 				return
@@ -292,8 +337,8 @@ func TestFailedJoinsAreCountedByTheAddressTheProxySaw(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := gametest.Start(t, gametest.Options{
-				FailedJoins: burst, FailRefill: time.Hour,
-				Conn: conn.Config{TrustProxy: tt.trust},
+				Places: place.Options{FailedJoins: burst, FailRefill: time.Hour},
+				Conn:   conn.Config{TrustProxy: tt.trust},
 			})
 			ctx := testCtx(t, 20*time.Second)
 			for i, try := range tt.tries {

@@ -86,7 +86,8 @@ func newDialer(ws string, sources int) (*dialer, error) {
 	}
 	for i := range sources {
 		if sources > 1 {
-			d.local = append(d.local, &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+i))})
+			n := 2 + i // 127.0.0.2 and up
+			d.local = append(d.local, &net.TCPAddr{IP: net.IPv4(127, byte(n>>16), byte(n>>8), byte(n))})
 		}
 	}
 	return d, nil

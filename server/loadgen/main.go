@@ -15,8 +15,9 @@
 //
 // Scenarios are defined in engine.go; flags override their figures. The
 // clients speak the real protocol (shared/protocol) over real WebSockets
-// (coder/websocket), from loopback addresses 127.0.0.2 and up so that
-// 18,000 connections do not run out of ephemeral ports.
+// (coder/websocket), from loopback addresses 127.0.0.2 and up, so that
+// 18,000 connections do not run out of ephemeral ports and come, as they
+// would, from many clients (the server limits what one address may do).
 package main
 
 import (
@@ -53,7 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	warmup := fs.Duration("warmup", -1, "played before measuring; -1: the scenario's")
 	bin := fs.String("server-bin", "", "the server binary; empty: build ./server")
 	wsURL := fs.String("ws", "", "put the load on this running server (ws://…/ws) instead of starting one; no memory or CPU figures then")
-	sources := fs.Int("sources", 8, "loopback source addresses (127.0.0.2 and up) to spread connections over")
+	sources := fs.Int("sources", 256, "loopback source addresses (127.0.0.2 and up) to spread connections over: many clients, as the server's limits per address expect")
 	parallel := fs.Int("parallel", 64, "rooms set up at once")
 	deck := fs.String("deck", "lammittely", "the deck the rooms play")
 	jsonOut := fs.String("json", "", "also write the figures to this file as JSON")

@@ -44,8 +44,9 @@ type Fresh struct {
 }
 
 // Creator makes a new place for a Hello that asks for one (a room, a
-// workshop), added to the directory and running.
-type Creator func(hello protocol.Hello) (*Kernel, rules.Code)
+// workshop), added to the directory and running. by is the address that
+// asks (KernelOptions.Creator).
+type Creator func(hello protocol.Hello, by string) (*Kernel, rules.Code)
 
 // Stats are running counts of the connections of every place, for metrics.
 // Everything is an atomic add on the hot path.
@@ -72,6 +73,19 @@ type Options struct {
 	FailedJoins int
 	FailRefill  time.Duration
 
+	// OpenPerAddress bounds the places (rooms, workshops) one address has
+	// made that are still open; CreateBurst and CreateRefill bound how fast
+	// it makes them.
+	OpenPerAddress int
+	CreateBurst    int
+	CreateRefill   time.Duration
+
+	// EntryBurst and EntryRefill bound how often one address knocks on a
+	// room or joins it as a spectator or a workshop participant (wrong codes
+	// are FailedJoins' business).
+	EntryBurst  int
+	EntryRefill time.Duration
+
 	// Ready says that no place is coming back from a store: the directory
 	// serves at once. Otherwise MarkReady says when the places have come
 	// back; until then a new place waits for it, and so does a client whose
@@ -82,18 +96,22 @@ type Options struct {
 
 // Directory knows every place on this server.
 type Directory struct {
-	log   zerolog.Logger
-	rand  io.Reader
-	now   func() time.Time
-	fails *failLimiter
-	stats Stats
-	wait  time.Duration
+	log     zerolog.Logger
+	rand    io.Reader
+	now     func() time.Time
+	fails   *perAddress // wrong codes and tokens
+	creates *perAddress // new places
+	entries *perAddress // knocks, spectators, participants
+	maxOpen int         // places one address has made, still open
+	stats   Stats
+	wait    time.Duration
 
 	ready     chan struct{}
 	readyOnce sync.Once
 
 	mu      sync.Mutex
 	closing bool
+	opened  map[string]int // places still open, by the address that made them
 	names   map[Name]*Kernel
 	live    map[*Kernel]bool
 	create  map[protocol.Want]Creator
@@ -114,16 +132,34 @@ func New(o Options) *Directory {
 	if o.FailRefill <= 0 {
 		o.FailRefill = 6 * time.Second
 	}
+	if o.OpenPerAddress <= 0 {
+		o.OpenPerAddress = 120
+	}
+	if o.CreateBurst <= 0 {
+		o.CreateBurst = 60
+	}
+	if o.CreateRefill <= 0 {
+		o.CreateRefill = 2 * time.Second
+	}
+	if o.EntryBurst <= 0 {
+		o.EntryBurst = 200
+	}
+	if o.EntryRefill <= 0 {
+		o.EntryRefill = time.Second
+	}
 	if o.ReadyWait <= 0 {
 		o.ReadyWait = 10 * time.Second
 	}
 	d := &Directory{
-		log: o.Log, rand: o.Rand, now: o.Now, wait: o.ReadyWait,
-		fails:  newFailLimiter(o.FailedJoins, o.FailRefill, o.Now),
-		ready:  make(chan struct{}),
-		names:  map[Name]*Kernel{},
-		live:   map[*Kernel]bool{},
-		create: map[protocol.Want]Creator{},
+		log: o.Log, rand: o.Rand, now: o.Now, wait: o.ReadyWait, maxOpen: o.OpenPerAddress,
+		fails:   newPerAddress(o.FailedJoins, o.FailRefill, o.Now),
+		creates: newPerAddress(o.CreateBurst, o.CreateRefill, o.Now),
+		entries: newPerAddress(o.EntryBurst, o.EntryRefill, o.Now),
+		opened:  map[string]int{},
+		ready:   make(chan struct{}),
+		names:   map[Name]*Kernel{},
+		live:    map[*Kernel]bool{},
+		create:  map[protocol.Want]Creator{},
 	}
 	if o.Ready {
 		d.MarkReady()
@@ -169,7 +205,7 @@ func (d *Directory) Open(ctx context.Context, addr string, p Peer, hello protoco
 		// A token is too long to guess, so a resume is never held back;
 		// codes are short enough that an address which guessed wrong too
 		// often may only reach places its own devices are in (near).
-		limited := hello.Want != protocol.WantResume && !d.fails.allow(addr)
+		limited := hello.Want != protocol.WantResume && !d.fails.has(addr)
 		k = d.find(hello)
 		if k == nil && !d.IsReady() {
 			// Its place may be among those still coming back.
@@ -185,11 +221,16 @@ func (d *Directory) Open(ctx context.Context, addr string, p Peer, hello protoco
 			return nil, protocol.ErrRateLimited
 		}
 		if k == nil {
-			d.fails.fail(addr)
+			d.fails.spend(addr)
 			if hello.Want == protocol.WantResume {
 				return nil, protocol.ErrBadToken
 			}
 			return nil, protocol.ErrNoRoom
+		}
+		// A right code: one more person at the door or in the audience,
+		// counted once they are in.
+		if hello.Want != protocol.WantResume && !d.entries.has(addr) {
+			return nil, protocol.ErrRateLimited
 		}
 	default:
 		if create == nil {
@@ -200,20 +241,35 @@ func (d *Directory) Open(ctx context.Context, addr string, p Peer, hello protoco
 		if !d.WaitReady(ctx) || d.Closing() {
 			return nil, protocol.ErrBusy
 		}
+		if !d.creates.take(addr) {
+			return nil, protocol.ErrRateLimited
+		}
 		var code rules.Code
-		if k, code = create(hello); code != "" {
+		if k, code = create(hello, addr); code != "" {
 			return nil, code
 		}
 	}
-	m, code := k.Enter(ctx, hello, p)
+	m, code := k.Enter(ctx, hello, p, addr)
 	if code == protocol.ErrBadToken {
-		d.fails.fail(addr)
+		d.fails.spend(addr)
 	}
 	if m == nil {
 		return nil, code
 	}
+	if hello.Want == protocol.WantJoin || hello.Want == protocol.WantWatch {
+		d.entries.spend(addr)
+	}
 	d.relate(k, addr)
 	return m, code
+}
+
+// unopen counts a place of addr's as closed. Called with d.mu held.
+func (d *Directory) unopen(addr string) {
+	if d.opened[addr] <= 1 {
+		delete(d.opened, addr)
+	} else {
+		d.opened[addr]--
+	}
 }
 
 // find looks up the place a join, watch or resume asks for.
@@ -247,6 +303,9 @@ var (
 	ErrClosing = errors.New("place: the server is closing")
 	// ErrTaken says that another place has one of the names.
 	ErrTaken = errors.New("place: a name is taken")
+	// ErrTooMany says that the address that makes the place has too many
+	// open already (Options.OpenPerAddress).
+	ErrTooMany = errors.New("place: too many places open from one address")
 )
 
 // Add makes k findable by names and by a new code for each of fresh, all
@@ -257,6 +316,9 @@ func (d *Directory) Add(k *Kernel, names []Name, fresh ...Fresh) ([]string, erro
 	defer d.mu.Unlock()
 	if d.closing {
 		return nil, ErrClosing
+	}
+	if by := k.opt.Creator; by != "" && d.opened[by] >= d.maxOpen {
+		return nil, ErrTooMany
 	}
 	all := map[Name]bool{}
 	for _, n := range names {
@@ -286,6 +348,10 @@ func (d *Directory) Add(k *Kernel, names []Name, fresh ...Fresh) ([]string, erro
 	for n := range all {
 		d.names[n] = k
 		k.names[n] = true
+	}
+	if by := k.opt.Creator; by != "" {
+		d.opened[by]++
+		k.counted = true
 	}
 	return codes, nil
 }
@@ -317,6 +383,30 @@ func (d *Directory) Claim(k *Kernel, n Name) bool {
 	return true
 }
 
+// Renew gives k a new random code of n characters in ns in place of old,
+// and returns it.
+func (d *Directory) Renew(k *Kernel, old Name, n int) (string, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for range 100 {
+		c, err := NewCode(d.rand, n)
+		if err != nil {
+			return "", err
+		}
+		name := Name{old.NS, c}
+		if d.names[name] == nil {
+			if d.names[old] == k {
+				delete(d.names, old)
+			}
+			delete(k.names, old)
+			d.names[name] = k
+			k.names[name] = true
+			return c, nil
+		}
+	}
+	return "", errNoCode
+}
+
 // Release forgets that n finds k.
 func (d *Directory) Release(k *Kernel, n Name) {
 	d.mu.Lock()
@@ -338,6 +428,10 @@ func (d *Directory) Remove(k *Kernel) {
 	}
 	clear(k.names)
 	k.near = nil
+	if k.counted {
+		d.unopen(k.opt.Creator)
+		k.counted = false
+	}
 }
 
 // Closing reports whether the server is shutting down.

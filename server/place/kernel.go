@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"golang.org/x/time/rate"
 
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
@@ -15,8 +16,9 @@ import (
 type Handler interface {
 	// Enter seats a connection as hello asks (a new slot, or the one its
 	// token names), with Kernel.Attach, and returns its member, or the
-	// code that tells the client why not.
-	Enter(hello protocol.Hello, p Peer) (*Member, rules.Code)
+	// code that tells the client why not. addr stands for the client's
+	// address (a hashed key, never logged).
+	Enter(hello protocol.Hello, p Peer, addr string) (*Member, rules.Code)
 	// Message handles a frame a member's client sent (an Act or a Train),
 	// handed on at at, just after it was read.
 	Message(m *Member, msg protocol.Message, at time.Time)
@@ -43,7 +45,28 @@ type KernelOptions struct {
 	Log   zerolog.Logger
 	Stats *Stats // connection counts, shared by the places of a directory; nil counts nothing
 	Now   func() time.Time
+	// Creator is the address (a hashed key) that asked for the place: it
+	// counts against that address's open places until the place is
+	// removed (Options.OpenPerAddress).
+	Creator string
+
+	// FrameRate and FrameBurst bound the frames a slot's client may send:
+	// the allowance is the slot's, kept across reconnections. A slot's
+	// client may connect again ReattachBurst times at once, and once per
+	// ReattachEvery after that.
+	FrameRate     rate.Limit
+	FrameBurst    int
+	ReattachBurst int
+	ReattachEvery time.Duration
 }
+
+// The allowances a slot gets unless KernelOptions say otherwise.
+const (
+	FrameRate     = 20
+	FrameBurst    = 40
+	ReattachBurst = 20
+	ReattachEvery = 3 * time.Second
+)
 
 // kind is what an envelope asks of a place.
 type kind uint8
@@ -62,6 +85,7 @@ type envelope struct {
 	kind  kind
 	hello protocol.Hello   // enter
 	peer  Peer             // enter
+	addr  string           // enter
 	reply chan entered     // enter
 	m     *Member          // frame, leave
 	msg   protocol.Message // frame
@@ -74,10 +98,13 @@ type entered struct {
 	code rules.Code
 }
 
-// slot is a connection's place in a place, kept across its reconnections.
+// slot is a connection's place in a place, kept across its reconnections,
+// and with it its allowances.
 type slot struct {
 	member *Member
-	away   time.Time // when the connection went; zero while connected
+	away   time.Time     // when the connection went; zero while connected
+	frames *rate.Limiter // frames the client may send
+	attach *rate.Limiter // connections after the first; nil before the first
 }
 
 // Kernel is one place's goroutine and what belongs to it. Only the place's
@@ -91,9 +118,11 @@ type Kernel struct {
 	log   zerolog.Logger
 
 	// names are the names the directory finds this place by; near holds
-	// the keys of the addresses its members came from.
-	names map[Name]bool
-	near  map[string]bool
+	// the keys of the addresses its members came from; counted says the
+	// place counts against its creator's open places.
+	names   map[Name]bool
+	near    map[string]bool
+	counted bool
 
 	slots   []slot
 	results chan func() // async work's last steps
@@ -114,6 +143,18 @@ func NewKernel(h Handler, o KernelOptions) *Kernel {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.FrameRate <= 0 {
+		o.FrameRate = FrameRate
+	}
+	if o.FrameBurst <= 0 {
+		o.FrameBurst = FrameBurst
+	}
+	if o.ReattachBurst <= 0 {
+		o.ReattachBurst = ReattachBurst
+	}
+	if o.ReattachEvery <= 0 {
+		o.ReattachEvery = ReattachEvery
 	}
 	return &Kernel{
 		h: h, opt: o, log: o.Log,
@@ -160,7 +201,7 @@ func (k *Kernel) run() {
 func (k *Kernel) handle(e envelope) {
 	switch e.kind {
 	case enterMsg:
-		m, code := k.h.Enter(e.hello, e.peer)
+		m, code := k.h.Enter(e.hello, e.peer, e.addr)
 		e.reply <- entered{m: m, code: code}
 	case frameMsg:
 		if e.m.detached.Load() || k.Member(e.m.slot) != e.m {
@@ -208,10 +249,10 @@ func (k *Kernel) Log() *zerolog.Logger { return &k.log }
 // Now is the kernel's clock.
 func (k *Kernel) Now() time.Time { return k.opt.Now() }
 
-// Enter hands a new connection to the place and waits for its seat, for the
-// place to stop, or for ctx.
-func (k *Kernel) Enter(ctx context.Context, hello protocol.Hello, p Peer) (*Member, rules.Code) {
-	req := envelope{kind: enterMsg, hello: hello, peer: p, reply: make(chan entered, 1)}
+// Enter hands a new connection from addr to the place and waits for its
+// seat or for the place to stop; ctx bounds the wait for room in its inbox.
+func (k *Kernel) Enter(ctx context.Context, hello protocol.Hello, p Peer, addr string) (*Member, rules.Code) {
+	req := envelope{kind: enterMsg, hello: hello, peer: p, addr: addr, reply: make(chan entered, 1)}
 	select {
 	case k.inbox <- req:
 	case <-k.done:
@@ -219,13 +260,15 @@ func (k *Kernel) Enter(ctx context.Context, hello protocol.Hello, p Peer) (*Memb
 	case <-ctx.Done():
 		return nil, protocol.ErrBusy
 	}
+	// Once asked, the place answers at once (it never waits), and the
+	// answer must be taken even if ctx ends meanwhile: a seat it gave to
+	// a connection that never hears of it would wait for a Leave that
+	// never comes.
 	select {
 	case res := <-req.reply:
 		return res.m, res.code
 	case <-k.done:
 		return nil, k.h.Gone()
-	case <-ctx.Done():
-		return nil, protocol.ErrBusy
 	}
 }
 
@@ -319,19 +362,58 @@ func (k *Kernel) slot(i int) *slot {
 }
 
 // Attach seats p in slot i, closing the connection that held it before
-// ("replaced by a newer connection").
+// ("replaced by a newer connection"). It returns nil when the slot's client
+// has connected again too often lately.
 func (k *Kernel) Attach(i int, p Peer) *Member {
 	s := k.slot(i)
+	if s.attach == nil {
+		s.frames = rate.NewLimiter(k.opt.FrameRate, k.opt.FrameBurst)
+		s.attach = rate.NewLimiter(rate.Every(k.opt.ReattachEvery), k.opt.ReattachBurst)
+	} else if !s.attach.AllowN(k.Now(), 1) {
+		return nil
+	}
 	if s.member != nil {
 		k.Unlink(i, StatusPolicy, "replaced by a newer connection")
 	}
-	m := &Member{k: k, slot: i, peer: p}
+	m := &Member{k: k, slot: i, peer: p, frames: s.frames}
 	m.seen.Store(k.Now().UnixNano())
 	s.member, s.away = m, time.Time{}
 	if st := k.opt.Stats; st != nil {
 		st.conns.Add(1)
 	}
 	return m
+}
+
+// Allowance is what a slot's client may still do: frames to send, and
+// connections to make. It is the slot's, and may be handed on with Adopt.
+type Allowance struct{ frames, attach *rate.Limiter }
+
+// Allowance returns slot i's allowance (empty before its first connection).
+func (k *Kernel) Allowance(i int) Allowance {
+	s := k.slot(i)
+	return Allowance{frames: s.frames, attach: s.attach}
+}
+
+// Spare reports whether a's client may connect again now.
+func (a Allowance) Spare(now time.Time) bool {
+	return a.attach == nil || a.attach.TokensAt(now) >= 1
+}
+
+// Adopt gives slot i, which has no connection, the allowance a: someone
+// who comes back to a new slot comes back with what they left in the old
+// one. Its next Attach counts as a connection made again.
+func (k *Kernel) Adopt(i int, a Allowance) {
+	if s := k.slot(i); s != nil && s.member == nil && a.attach != nil {
+		s.frames, s.attach = a.frames, a.attach
+	}
+}
+
+// Vacate forgets slot i, its allowances with it: a newcomer takes its
+// number. The slot must have no connection.
+func (k *Kernel) Vacate(i int) {
+	if s := k.slot(i); s != nil && s.member == nil {
+		*s = slot{}
+	}
 }
 
 // Member returns slot i's connection, or nil.

@@ -5,6 +5,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/pore/elamanipeli/shared/protocol"
 )
 
@@ -16,7 +18,13 @@ type Member struct {
 	peer     Peer
 	seen     atomic.Int64 // unix nanoseconds of the last frame from the client
 	detached atomic.Bool  // the place no longer sends to this member
+	frames   *rate.Limiter
 }
+
+// Allow reports whether the client may send another frame now: the
+// allowance is its slot's, and a client that connects again starts with
+// what it left.
+func (m *Member) Allow() bool { return m.frames.Allow() }
 
 // Slot returns the member's slot.
 func (m *Member) Slot() int { return m.slot }

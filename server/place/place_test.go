@@ -62,7 +62,7 @@ type echo struct {
 	ticks int
 }
 
-func (e *echo) Enter(h protocol.Hello, p Peer) (*Member, rules.Code) {
+func (e *echo) Enter(h protocol.Hello, p Peer, _ string) (*Member, rules.Code) {
 	if h.Code == "full" {
 		return nil, rules.ErrRoomFull
 	}
@@ -146,7 +146,7 @@ func TestCodesAreUniqueAcrossPlaces(t *testing.T) {
 func TestOpenRoutesByWhatTheHelloWants(t *testing.T) {
 	d := newDir(t, Options{})
 	var made *echo
-	d.Handle(protocol.WantCreate, func(protocol.Hello) (*Kernel, rules.Code) {
+	d.Handle(protocol.WantCreate, func(protocol.Hello, string) (*Kernel, rules.Code) {
 		made = newEcho(d, KernelOptions{})
 		if _, err := d.Add(made.k, []Name{{Code, "ROOM"}}); err != nil {
 			return nil, protocol.ErrBusy
@@ -246,7 +246,7 @@ func TestKernelDropsTheSlowAndTheReplaced(t *testing.T) {
 	d.Run(e.k)
 	ctx := t.Context()
 	join := func(p *peer) *Member {
-		m, code := e.k.Enter(ctx, protocol.Hello{Code: "ab"}, p)
+		m, code := e.k.Enter(ctx, protocol.Hello{Code: "ab"}, p, "a")
 		if code != "" {
 			t.Fatalf("enter: %q", code)
 		}
@@ -336,7 +336,7 @@ func TestKernelWorkAlarmsAndStop(t *testing.T) {
 	if !e.k.Ended() || e.calls[len(e.calls)-1] != "stop" {
 		t.Fatalf("after shutdown: ended %v, calls %v", e.k.Ended(), e.calls)
 	}
-	if _, code := e.k.Enter(t.Context(), protocol.Hello{}, &peer{}); code != protocol.ErrRoomClosed {
+	if _, code := e.k.Enter(t.Context(), protocol.Hello{}, &peer{}, "a"); code != protocol.ErrRoomClosed {
 		t.Fatalf("a stopped place answered %q", code)
 	}
 	if _, err := d.Add(newEcho(d, KernelOptions{}).k, nil); err != ErrClosing {

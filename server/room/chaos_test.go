@@ -216,7 +216,7 @@ func TestChaos(t *testing.T) {
 			for _, p := range g.seats {
 				cs := p.b.Session().State()
 				if cs.Status != gametest.Online || cs.Pending > 0 {
-					mismatch = fmt.Sprintf("%s: status %v, %d pending", p.name, cs.Status, cs.Pending)
+					mismatch = fmt.Sprintf("%s: status %v (%q), %d pending", p.name, cs.Status, cs.Err, cs.Pending)
 				} else if viewHash(t, cs.View) != viewHash(t, views[cs.Seat]) {
 					mismatch = fmt.Sprintf("%s: view %+v, server's %+v", p.name, cs.View, views[cs.Seat])
 				}

@@ -34,7 +34,7 @@ func wrongCode(srv *gametest.Server, i int) string {
 // affected, and token holders always come back.
 func TestGuessingCodesIsSlowed(t *testing.T) {
 	const burst, refill = 10, 300 * time.Millisecond
-	srv := gametest.Start(t, gametest.Options{FailedJoins: burst, FailRefill: refill})
+	srv := gametest.Start(t, gametest.Options{Places: place.Options{FailedJoins: burst, FailRefill: refill}})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	const guesser, other, trainer = "127.0.0.2", "127.0.0.3", "127.0.0.4"

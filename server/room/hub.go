@@ -3,6 +3,7 @@ package room
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"io"
 	"time"
 
@@ -30,6 +31,16 @@ type Config struct {
 	MaxRooms  int
 	Inbox     int // a room's inbox
 	Recent    int // frames a seat keeps for a client that comes back
+
+	// LobbyWindow is how long a room waits for a host who went away
+	// before anyone took part: a room nobody played in is not kept for
+	// the whole Window.
+	LobbyWindow time.Duration
+	// KnocksPerAddress bounds the players one address may have knocking
+	// on a room at once, WatchersPerAddress its spectators: one address
+	// never holds every place at the door or in the audience.
+	KnocksPerAddress   int
+	WatchersPerAddress int
 }
 
 func (c *Config) defaults() {
@@ -43,6 +54,13 @@ func (c *Config) defaults() {
 	def(&c.DeadAfter, 30*time.Second)
 	def(&c.Tick, 5*time.Second)
 	def(&c.SaveEvery, 6*c.Tick) // 30 s
+	def(&c.LobbyWindow, 2*time.Minute)
+	if c.KnocksPerAddress <= 0 {
+		c.KnocksPerAddress = rules.MaxPlayers
+	}
+	if c.WatchersPerAddress <= 0 {
+		c.WatchersPerAddress = 60
+	}
 	if c.MaxRooms <= 0 {
 		c.MaxRooms = 20000
 	}
@@ -143,9 +161,10 @@ func (h *Hub) Open(ctx context.Context, addr string, p place.Peer, hello protoco
 	return h.places.Open(ctx, addr, p, hello)
 }
 
-// Create makes a room for a host (a Hello that wants a new room) and starts
-// it: the directory's place.Creator for protocol.WantCreate.
-func (h *Hub) Create(hello protocol.Hello) (*place.Kernel, rules.Code) {
+// Create makes a room for a host (a Hello that wants a new room, from the
+// address by) and starts it: the directory's place.Creator for
+// protocol.WantCreate.
+func (h *Hub) Create(hello protocol.Hello, by string) (*place.Kernel, rules.Code) {
 	if len([]rune(hello.Nick)) > rules.MaxNick {
 		return nil, rules.ErrTooLong
 	}
@@ -154,7 +173,7 @@ func (h *Hub) Create(hello protocol.Hello) (*place.Kernel, rules.Code) {
 		return nil, code
 	}
 	st.Seats[0].Online = false // until the host's connection is attached
-	r, code := h.add(st, nil, nil)
+	r, code := h.add(st, nil, by, nil)
 	if code != "" {
 		return nil, code
 	}
@@ -172,10 +191,11 @@ func (h *Hub) newState(nick, lang string) (rules.State, rules.Code) {
 }
 
 // add makes a room of st with codes of its own and starts it, unless the
-// server is closing or full. keys are tokens that find the room from the
+// server is closing or full, or the address by (empty: the server itself)
+// has too many rooms open. keys are tokens that find the room from the
 // start (a workshop's pair), and prepare, if given, sets the room up before
 // it runs.
-func (h *Hub) add(st rules.State, keys []place.Key, prepare func(*Room)) (*Room, rules.Code) {
+func (h *Hub) add(st rules.State, keys []place.Key, by string, prepare func(*Room)) (*Room, rules.Code) {
 	if h.stats.rooms.Add(1) > int64(h.cfg.MaxRooms) {
 		h.stats.rooms.Add(-1)
 		return nil, protocol.ErrBusy
@@ -187,7 +207,7 @@ func (h *Hub) add(st rules.State, keys []place.Key, prepare func(*Room)) (*Room,
 		h.stats.rooms.Add(-1)
 		return nil, protocol.ErrBusy
 	}
-	r := newRoom(h, id, st)
+	r := newRoom(h, id, st, by)
 	names := []place.Name{{NS: place.ID, S: id}}
 	for _, k := range keys {
 		names = append(names, place.TokenName(k))
@@ -195,6 +215,9 @@ func (h *Hub) add(st rules.State, keys []place.Key, prepare func(*Room)) (*Room,
 	codes, err := h.places.Add(r.k, names, place.Fresh{NS: place.Code, Len: place.CodeLen}, place.Fresh{NS: place.Watch, Len: place.WatchLen})
 	if err != nil {
 		h.stats.rooms.Add(-1)
+		if errors.Is(err, place.ErrTooMany) {
+			return nil, protocol.ErrRateLimited
+		}
 		return nil, protocol.ErrBusy
 	}
 	r.code, r.watch = codes[0], codes[1]

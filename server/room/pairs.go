@@ -36,7 +36,7 @@ func (h *Hub) CreatePair(host, player PairSeat) (*Room, rules.Code) {
 	}
 	st.Seats[0].Online, st.Seats[1].Online = false, false
 	keys := []place.Key{host.Key, player.Key}
-	r, code := h.add(st, keys, func(r *Room) {
+	r, code := h.add(st, keys, "", func(r *Room) {
 		r.dirty = true
 		now := h.now()
 		for i, k := range keys {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pore/elamanipeli/internal/gametest"
+	"github.com/pore/elamanipeli/server/place"
 	"github.com/pore/elamanipeli/server/room"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
@@ -79,7 +80,7 @@ func TestClientsWaitForTheRoomsBeingRestored(t *testing.T) {
 	host.Close()
 
 	st.gate = make(chan struct{})
-	srv = gametest.Start(t, gametest.Options{Store: st, ReadyWait: 5 * time.Second})
+	srv = gametest.Start(t, gametest.Options{Store: st, Places: place.Options{ReadyWait: 5 * time.Second}})
 	back := srv.Session(protocol.Hello{Want: protocol.WantResume, Token: hs.Token}, gametest.SessionOptions{})
 	defer back.Close()
 	fresh := srv.Session(protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}, gametest.SessionOptions{})
@@ -101,7 +102,7 @@ func TestClientsWaitForTheRoomsBeingRestored(t *testing.T) {
 	// A restore that takes too long: the client is told to try again.
 	st.gate = make(chan struct{})
 	defer close(st.gate)
-	srv = gametest.Start(t, gametest.Options{Store: st, ReadyWait: 200 * time.Millisecond})
+	srv = gametest.Start(t, gametest.Options{Store: st, Places: place.Options{ReadyWait: 200 * time.Millisecond}})
 	var busy atomic.Bool
 	late := srv.Session(protocol.Hello{Want: protocol.WantResume, Token: hs.Token}, gametest.SessionOptions{
 		OnFrame: func(m protocol.Message) {

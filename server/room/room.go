@@ -33,7 +33,25 @@ type Room struct {
 	saving bool      // a save is in flight
 	wrote  time.Time // when the last snapshot was taken (zero: never)
 	ended  bool      // over, or stopped for a restart
+
+	// tickets are the knocks and spectators that went away, by their
+	// token's key: their place is free at once, and coming back with the
+	// token makes a new knock or a new spectator, with the allowance they
+	// left.
+	tickets map[place.Key]*ticket
 }
+
+// ticket is what a knock or a spectator that went away left behind.
+type ticket struct {
+	role  rules.Role
+	nick  string
+	lang  string
+	allow place.Allowance
+	until time.Time
+}
+
+// maxTickets bounds the tickets a room keeps; the oldest goes first.
+const maxTickets = 2 * (rules.MaxKnocking + rules.MaxSpectators)
 
 // seat is what the server keeps of a rules seat beyond the rules' state.
 // Its connection, and since when it is away, are the kernel's slot of the
@@ -41,6 +59,7 @@ type Room struct {
 type seat struct {
 	id      rules.SeatID
 	key     place.Key
+	addr    string  // the key of the address it came from: limits per address, never logged or kept
 	lastAct uint64  // newest action id evaluated for this seat
 	recent  []frame // updates sent lately, for a client that comes back
 	trimmed uint64  // updates up to this seq are no longer in recent
@@ -52,12 +71,13 @@ type frame struct {
 }
 
 // newRoom makes a room of st and its kernel; the hub adds it to the
-// directory and runs it.
-func newRoom(h *Hub, id string, st rules.State) *Room {
+// directory and runs it. by is the address that asked for it, if any.
+func newRoom(h *Hub, id string, st rules.State, by string) *Room {
 	r := &Room{
 		hub: h, id: id, state: st,
-		log:   h.log.With().Str("room", id).Logger(),
-		seats: make([]*seat, len(st.Seats)),
+		log:     h.log.With().Str("room", id).Logger(),
+		seats:   make([]*seat, len(st.Seats)),
+		tickets: map[place.Key]*ticket{},
 	}
 	// Rooms tick at their own phase, spread evenly over the tick, so that
 	// no moment sees many rooms saving at once: with 16 phases, a sixteenth
@@ -67,7 +87,7 @@ func newRoom(h *Hub, id string, st rules.State) *Room {
 	f.Write([]byte(id))
 	r.k = place.NewKernel(r, place.KernelOptions{
 		Tick: h.cfg.Tick, Phase: time.Duration(f.Sum64() % uint64(h.cfg.Tick)),
-		Inbox: h.cfg.Inbox, Near: maxNear, Log: r.log, Stats: h.places.Stats(), Now: h.now,
+		Inbox: h.cfg.Inbox, Near: maxNear, Log: r.log, Stats: h.places.Stats(), Now: h.now, Creator: by,
 	})
 	return r
 }
@@ -102,36 +122,53 @@ func (r *Room) Stop() {
 	r.ended = true
 }
 
-// Enter gives a connection its seat: a new one (create, join, watch) or the
-// one its token names (resume).
-func (r *Room) Enter(hello protocol.Hello, p place.Peer) (*place.Member, rules.Code) {
+// Enter gives a connection from addr its seat: a new one (create, join,
+// watch) or the one its token names (resume).
+func (r *Room) Enter(hello protocol.Hello, p place.Peer, addr string) (*place.Member, rules.Code) {
 	var s *seat
 	var token string
+	fresh := false // a seat new to a client that has its token already
 	switch hello.Want {
 	case protocol.WantCreate:
 		if r.seats[0] != nil {
 			return nil, protocol.ErrBusy
 		}
-		s, token = r.newSeat(0)
+		s, token = r.newSeat(0, addr)
 	case protocol.WantJoin, protocol.WantWatch:
 		role := rules.Player
 		if hello.Want == protocol.WantWatch {
 			role = rules.Spectator
 		}
+		if r.crowded(role, addr) {
+			return nil, rules.ErrRoomFull
+		}
 		lang := hello.Lang
 		if lang == "" {
 			lang = r.state.Host().Lang
 		}
-		if code := r.apply(rules.System, rules.Action{Kind: rules.ActJoin, Role: role, Text: hello.Nick, Lang: lang}); code != "" {
+		var id rules.SeatID
+		code := r.applyThen(rules.System, rules.Action{Kind: rules.ActJoin, Role: role, Text: hello.Nick, Lang: lang}, func(evs []rules.Event) {
+			// The seat exists before anyone hears of it, so that its
+			// own connection is there to be told.
+			id = evs[0].Seat
+			s, token = r.newSeat(id, addr)
+		})
+		if code != "" {
 			return nil, code
 		}
-		s, token = r.newSeat(rules.SeatID(len(r.state.Seats) - 1))
 	case protocol.WantResume:
 		k := place.KeyOf(hello.Token)
 		for _, cand := range r.seats {
 			if cand != nil && cand.key == k && r.state.Seats[cand.id].Status != rules.Gone {
 				s = cand
 			}
+		}
+		if t := r.tickets[k]; s == nil && t != nil {
+			var code rules.Code
+			if s, code = r.comeBack(k, t, addr); code != "" {
+				return nil, code
+			}
+			fresh = true
 		}
 		if s == nil {
 			return nil, protocol.ErrBadToken
@@ -141,6 +178,9 @@ func (r *Room) Enter(hello protocol.Hello, p place.Peer) (*place.Member, rules.C
 		return nil, protocol.ErrBusy
 	}
 	m := r.k.Attach(int(s.id), p)
+	if m == nil {
+		return nil, protocol.ErrRateLimited // comes back too often
+	}
 	welcome := protocol.Welcome{
 		V: protocol.Version, Seat: s.id, Role: r.state.Seats[s.id].Role, Token: token, Code: r.code,
 		LastAct: s.lastAct, Resumed: token == "",
@@ -152,7 +192,7 @@ func (r *Room) Enter(hello protocol.Hello, p place.Peer) (*place.Member, rules.C
 	r.sendTo(s, welcome)
 	// A client that comes back gets what it missed, when the seat still has
 	// it; anyone else starts from the whole view.
-	if token == "" && hello.LastSeq > 0 && hello.LastSeq >= s.trimmed && hello.LastSeq <= r.seq {
+	if token == "" && !fresh && hello.LastSeq > 0 && hello.LastSeq >= s.trimmed && hello.LastSeq <= r.seq {
 		for _, f := range s.recent {
 			if f.seq > hello.LastSeq {
 				r.sendFrame(s, f.b)
@@ -172,20 +212,74 @@ func (r *Room) Enter(hello protocol.Hello, p place.Peer) (*place.Member, rules.C
 // member is the seat's live connection, or nil.
 func (r *Room) member(s *seat) *place.Member { return r.k.Member(int(s.id)) }
 
-// newSeat records a seat for id and hands out its token.
-func (r *Room) newSeat(id rules.SeatID) (*seat, string) {
+// comeBack makes a new knock or spectator of someone who went away and
+// came back from addr with the token of key, which stays theirs: if this
+// connection is cut too, they come back to the new seat with it.
+func (r *Room) comeBack(k place.Key, t *ticket, addr string) (*seat, rules.Code) {
+	if !t.allow.Spare(r.hub.now()) {
+		return nil, protocol.ErrRateLimited // comes back too often
+	}
+	if r.crowded(t.role, addr) {
+		return nil, rules.ErrRoomFull
+	}
+	var s *seat
+	code := r.applyThen(rules.System, rules.Action{Kind: rules.ActJoin, Role: t.role, Text: t.nick, Lang: t.lang}, func(evs []rules.Event) {
+		s = r.seatFor(evs[0].Seat, addr, k)
+		r.k.Adopt(int(s.id), t.allow)
+	})
+	if code != "" {
+		return nil, code
+	}
+	delete(r.tickets, k)
+	return s, ""
+}
+
+// dropTicket forgets the ticket of key, and the token with it.
+func (r *Room) dropTicket(k place.Key) {
+	delete(r.tickets, k)
+	r.hub.places.Release(r.k, place.TokenName(k))
+}
+
+// crowded reports whether addr has as many seats of role waiting at the
+// door or watching as it may have at once.
+func (r *Room) crowded(role rules.Role, addr string) bool {
+	n, max := 0, r.hub.cfg.KnocksPerAddress
+	if role == rules.Spectator {
+		max = r.hub.cfg.WatchersPerAddress
+	}
+	for _, s := range r.seats {
+		if s == nil || s.addr != addr {
+			continue
+		}
+		st := r.state.Seats[s.id]
+		if st.Role == role && (st.Status == rules.Knocking || role == rules.Spectator && st.Status == rules.In) {
+			n++
+		}
+	}
+	return n >= max
+}
+
+// newSeat records a seat for id, for a client from addr, and hands out its
+// token. An id a newcomer takes over (rules.Seat.Vacant) starts afresh.
+func (r *Room) newSeat(id rules.SeatID, addr string) (*seat, string) {
 	token, err := place.NewToken(r.hub.places.Rand())
 	if err != nil {
 		return nil, ""
 	}
-	s := &seat{id: id, key: place.KeyOf(token)}
+	return r.seatFor(id, addr, place.KeyOf(token)), token
+}
+
+// seatFor records a seat for id, for a client from addr whose token has key.
+func (r *Room) seatFor(id rules.SeatID, addr string, key place.Key) *seat {
+	s := &seat{id: id, key: key, addr: addr}
 	for len(r.seats) <= int(id) {
 		r.seats = append(r.seats, nil)
 	}
+	r.k.Vacate(int(id))
 	r.seats[id] = s
 	r.hub.places.Claim(r.k, place.TokenName(s.key))
 	r.dirty = true
-	return s, token
+	return s
 }
 
 // act applies an action a member asked for, once: an id the seat has had
@@ -213,7 +307,10 @@ func (r *Room) act(m *place.Member, a protocol.Act) {
 }
 
 // apply runs an action through the rules and tells everyone what happened.
-func (r *Room) apply(by rules.SeatID, a rules.Action) rules.Code {
+func (r *Room) apply(by rules.SeatID, a rules.Action) rules.Code { return r.applyThen(by, a, nil) }
+
+// applyThen is apply, with then run on the events before anyone is told.
+func (r *Room) applyThen(by rules.SeatID, a rules.Action, then func([]rules.Event)) rules.Code {
 	next, evs, err := rules.Apply(r.state, by, a)
 	if err != nil {
 		code, _ := err.(rules.Code)
@@ -222,6 +319,9 @@ func (r *Room) apply(by rules.SeatID, a rules.Action) rules.Code {
 	r.state = next
 	if len(evs) == 0 {
 		return ""
+	}
+	if then != nil {
+		then(evs)
 	}
 	r.seq++
 	r.dirty = true
@@ -234,14 +334,37 @@ func (r *Room) apply(by rules.SeatID, a rules.Action) rules.Code {
 					r.sendTo(s, protocol.Error{Code: protocol.ErrRemoved})
 				}
 				r.k.Unlink(int(s.id), place.StatusNormal, "left the room")
-				r.hub.places.Release(r.k, place.TokenName(s.key))
+				if r.tickets[s.key] == nil {
+					r.hub.places.Release(r.k, place.TokenName(s.key))
+				}
 				s.recent = nil
 			}
+		case rules.EvNewWatch:
+			r.newWatch()
 		case rules.EvClose:
 			r.close()
 		}
 	}
 	return ""
+}
+
+// newWatch gives the room a new spectator code, and tells the host: the old
+// one lets nobody in any more.
+func (r *Room) newWatch() {
+	c, err := r.hub.places.Renew(r.k, place.Name{NS: place.Watch, S: r.watch}, place.WatchLen)
+	if err != nil {
+		r.log.Warn().Err(err).Msg("no new spectator code")
+		return
+	}
+	r.watch, r.dirty = c, true
+	for k, t := range r.tickets {
+		if t.role == rules.Spectator {
+			r.dropTicket(k) // the old code's spectators do not come back
+		}
+	}
+	if s := r.seat(0); s != nil {
+		r.sendTo(s, protocol.Notice{Kind: protocol.NoticeWatch, Text: c})
+	}
 }
 
 // audience groups the seats that receive the same bytes for a batch of
@@ -325,11 +448,43 @@ func (r *Room) sendTo(s *seat, m protocol.Message) { r.k.SendMsg(int(s.id), m) }
 func (r *Room) sendFrame(s *seat, b []byte) { r.k.Send(int(s.id), b) }
 
 // Left starts the seat's wait for its client, whose connection went, and
-// tells the room.
+// tells the room. Someone at the door or in the audience has no place to
+// wait for: they are gone at once, and their place is free for others
+// (coming back is knocking or watching again).
 func (r *Room) Left(slot int) {
 	s := r.seat(rules.SeatID(slot))
-	if s != nil && r.state.Seats[s.id].Status != rules.Gone {
+	if s == nil {
+		return
+	}
+	switch st := r.state.Seats[s.id]; {
+	case st.Status == rules.Gone:
+	case st.Status == rules.Knocking, st.Role == rules.Spectator:
+		r.keepTicket(s, st)
+		r.apply(s.id, rules.Action{Kind: rules.ActLeave})
+	default:
 		r.apply(rules.System, rules.Action{Kind: rules.ActPresence, Seat: s.id, On: false})
+	}
+}
+
+// keepTicket lets the knock or spectator in s come back with its token
+// within the window.
+func (r *Room) keepTicket(s *seat, st rules.Seat) {
+	if r.tickets == nil {
+		r.tickets = map[place.Key]*ticket{}
+	}
+	if len(r.tickets) >= maxTickets {
+		var oldest place.Key
+		var first time.Time
+		for k, t := range r.tickets {
+			if first.IsZero() || t.until.Before(first) {
+				oldest, first = k, t.until
+			}
+		}
+		r.dropTicket(oldest)
+	}
+	r.tickets[s.key] = &ticket{
+		role: st.Role, nick: st.Nick, lang: st.Lang,
+		allow: r.k.Allowance(int(s.id)), until: r.hub.now().Add(r.hub.cfg.Window),
 	}
 }
 
@@ -338,6 +493,11 @@ func (r *Room) Left(slot int) {
 // room.
 func (r *Room) Tick(now time.Time) {
 	cfg := r.hub.cfg
+	for k, t := range r.tickets {
+		if now.After(t.until) {
+			r.dropTicket(k)
+		}
+	}
 	anyone := false
 	for _, s := range r.seats {
 		if s == nil || r.state.Seats[s.id].Status == rules.Gone {
@@ -365,9 +525,25 @@ func (r *Room) Tick(now time.Time) {
 		r.close()
 		return
 	}
+	if r.state.Phase == rules.Lobby && !r.k.Connected(0) && !r.tookPart() && now.Sub(r.k.AwaySince(0)) >= cfg.LobbyWindow {
+		r.log.Info().Msg("room forgotten: its host went before anyone took part")
+		r.close()
+		return
+	}
 	if now.Sub(r.wrote) >= cfg.SaveEvery {
 		r.save(false)
 	}
+}
+
+// tookPart reports whether a player has ever been let in: the window is
+// for people who were playing.
+func (r *Room) tookPart() bool {
+	for _, st := range r.state.Seats {
+		if st.Role == rules.Player && (st.Status == rules.In || st.Status == rules.Gone && !st.Vacant) {
+			return true
+		}
+	}
+	return false
 }
 
 // close ends the room: connections close, and the hub and the store forget

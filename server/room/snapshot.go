@@ -15,12 +15,22 @@ import (
 // record is what a room's snapshot holds: enough to carry on after a restart.
 // Tokens are kept only as hashes.
 type record struct {
-	ID    string       `msgpack:"id"`
-	Code  string       `msgpack:"c"`
-	Watch string       `msgpack:"w"`
-	Seq   uint64       `msgpack:"q"`
-	State rules.State  `msgpack:"s"`
-	Seats []seatRecord `msgpack:"se"`
+	ID      string         `msgpack:"id"`
+	Code    string         `msgpack:"c"`
+	Watch   string         `msgpack:"w"`
+	Seq     uint64         `msgpack:"q"`
+	State   rules.State    `msgpack:"s"`
+	Seats   []seatRecord   `msgpack:"se"`
+	Tickets []ticketRecord `msgpack:"ti,omitempty"`
+}
+
+// ticketRecord is a ticket of a knock or spectator that went away.
+type ticketRecord struct {
+	Key   []byte     `msgpack:"k"`
+	Role  rules.Role `msgpack:"r"`
+	Nick  string     `msgpack:"n,omitempty"`
+	Lang  string     `msgpack:"l"`
+	Until int64      `msgpack:"u"` // unix seconds
 }
 
 type seatRecord struct {
@@ -35,6 +45,9 @@ func (r *Room) record() record {
 		if s != nil {
 			rec.Seats = append(rec.Seats, seatRecord{ID: s.id, Key: s.key[:], LastAct: s.lastAct})
 		}
+	}
+	for k, t := range r.tickets {
+		rec.Tickets = append(rec.Tickets, ticketRecord{Key: k[:], Role: t.role, Nick: t.nick, Lang: t.lang, Until: t.until.Unix()})
 	}
 	return rec
 }
@@ -141,7 +154,7 @@ func (h *Hub) restore(rec record) (keep, ok bool) {
 		return false, false
 	}
 	st.Attach(h.lib)
-	r := newRoom(h, rec.ID, st)
+	r := newRoom(h, rec.ID, st, "")
 	r.code, r.watch, r.seq = rec.Code, rec.Watch, rec.Seq
 	now := h.now()
 	names := []place.Name{{NS: place.ID, S: rec.ID}, {NS: place.Code, S: rec.Code}, {NS: place.Watch, S: rec.Watch}}
@@ -156,6 +169,15 @@ func (h *Hub) restore(rec record) (keep, ok bool) {
 		if st.Seats[sr.ID].Status != rules.Gone {
 			names = append(names, place.TokenName(s.key))
 		}
+	}
+	for _, tr := range rec.Tickets {
+		if len(tr.Key) != len(place.Key{}) || len(r.tickets) >= maxTickets {
+			continue
+		}
+		var k place.Key
+		copy(k[:], tr.Key)
+		r.tickets[k] = &ticket{role: tr.Role, nick: tr.Nick, lang: tr.Lang, until: time.Unix(tr.Until, 0)}
+		names = append(names, place.TokenName(k))
 	}
 	// Nobody is connected yet.
 	for _, seat := range st.Seats {

@@ -18,6 +18,11 @@
 // else refers to; the room's internal id travels only inside the sealed
 // record.
 //
+// The rooms' keys are not stored in the clear either: each is sealed under
+// the server's key (a key file, by default beside the data folder and never
+// in it), so that a copy of the data folder taken while rooms live opens
+// nothing without the key file.
+//
 // Secure deletes need a stream that allows deleting messages, which a bucket
 // made by nats.go's CreateKeyValue does not; Open makes the bucket's stream
 // itself, as a KV bucket in every other respect. On an external NATS that
@@ -35,6 +40,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -52,7 +58,11 @@ type Options struct {
 	Dir    string // the embedded NATS server's data folder; ignored with URL
 	URL    string // an external NATS server; empty runs one in-process
 	Bucket string // empty: DefaultBucket
-	Log    zerolog.Logger
+	// KeyFile holds the key that seals every room's key; it is made on
+	// the first start. Empty: DefaultKeyFile(Dir). Every server of a
+	// service needs the same one.
+	KeyFile string
+	Log     zerolog.Logger
 }
 
 // DefaultDir is the data folder unless -data says otherwise: elamanipeli/data
@@ -65,6 +75,49 @@ func DefaultDir() string {
 	return filepath.Join(dir, "elamanipeli", "data")
 }
 
+// DefaultKeyFile is the key file unless -key-file says otherwise: beside
+// the data folder dir (its name with .key after it), never inside it.
+func DefaultKeyFile(dir string) string {
+	if dir == "" {
+		dir = DefaultDir()
+	}
+	return filepath.Clean(dir) + ".key"
+}
+
+// serverKey reads the key in path, or makes one there when there is none.
+func serverKey(path string) (cipher.AEAD, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		var raw [32]byte
+		rand.Read(raw[:]) // never fails
+		b = []byte(hex.EncodeToString(raw[:]) + "\n")
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("store: key file: %w", err)
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, os.ErrExist) { // another server made it meanwhile
+			return serverKey(path)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store: key file: %w", err)
+		}
+		_, err = f.Write(b)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store: key file: %w", err)
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("store: key file: %w", err)
+	}
+	raw, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(raw) != 32 {
+		return nil, fmt.Errorf("store: key file %s: not a key (64 hexadecimal digits)", path)
+	}
+	return newAEAD(raw)
+}
+
 // Store is a bucket of room snapshots. It is safe for concurrent use.
 type Store struct {
 	ns     *server.Server // nil with an external NATS
@@ -72,6 +125,7 @@ type Store struct {
 	stream jetstream.Stream
 	kv     jetstream.KeyValue
 	prefix string // the subject prefix of the bucket's keys
+	master cipher.AEAD
 	log    zerolog.Logger
 
 	closeOnce sync.Once
@@ -87,7 +141,13 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		o.Bucket = DefaultBucket
 	}
 	s := &Store{log: o.Log, rooms: map[string]*room{}}
+	if o.KeyFile == "" {
+		o.KeyFile = DefaultKeyFile(o.Dir)
+	}
 	var err error
+	if s.master, err = serverKey(o.KeyFile); err != nil {
+		return nil, err
+	}
 	if o.URL == "" {
 		if s.ns, err = startServer(o.Dir, o.Log); err != nil {
 			return nil, err
@@ -237,7 +297,7 @@ func (s *Store) room(ctx context.Context, id string) (*room, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.kv.Create(ctx, keyKey(name), raw); err != nil {
+	if _, err := s.kv.Create(ctx, keyKey(name), seal(s.master, name, "", raw)); err != nil {
 		return nil, fmt.Errorf("store: key: %w", err)
 	}
 	rm = &room{name: name, aead: aead}
@@ -329,13 +389,19 @@ func (s *Store) Load(ctx context.Context, each func(snapshot []byte) (keep bool)
 	var errs []error
 	forget := func(name string) { errs = append(errs, s.forget(ctx, name)) }
 	for name, sealed := range snaps {
-		raw, ok := keys[name]
+		wrapped, ok := keys[name]
 		delete(keys, name)
 		if !ok {
 			forget(name)
 			continue
 		}
-		aead, err := newAEAD(raw)
+		_, raw, err := open(s.master, name, wrapped)
+		var aead cipher.AEAD
+		if err != nil {
+			err = fmt.Errorf("%w (a room sealed under another key file)", err)
+		} else {
+			aead, err = newAEAD(raw)
+		}
 		var id string
 		var snapshot []byte
 		if err == nil {

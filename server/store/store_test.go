@@ -249,3 +249,61 @@ func TestExternalNATS(t *testing.T) {
 		t.Fatalf("opening a bucket that refuses deletes: %v", err)
 	}
 }
+
+// TestACopyOfTheDataFolderOpensNothingWithoutTheKeyFile: the rooms' keys
+// are sealed under the key file, which is not in the data folder, so a copy
+// of the folder taken while rooms live opens nothing on its own.
+func TestACopyOfTheDataFolderOpensNothingWithoutTheKeyFile(t *testing.T) {
+	ctx := context.Background()
+	base := t.TempDir()
+	dir := filepath.Join(base, "data")
+	s := openStore(t, dir)
+	secret := []byte("Nuoren vastaus, jonka ei pidä jäädä minnekään")
+	if err := s.Save(ctx, "ROOM", secret); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := os.Stat(DefaultKeyFile(dir)); err != nil || strings.HasPrefix(DefaultKeyFile(dir), dir+string(filepath.Separator)) {
+		t.Fatalf("the key file %s: %v", DefaultKeyFile(dir), err)
+	}
+	copyOf := func() string {
+		to := filepath.Join(t.TempDir(), "copy")
+		if err := os.CopyFS(to, os.DirFS(dir)); err != nil {
+			t.Fatal(err)
+		}
+		return to
+	}
+
+	// The copy, with a key file of its own (made anew), opens nothing.
+	stolen := copyOf()
+	filepath.WalkDir(stolen, func(path string, d fs.DirEntry, err error) error {
+		if b, _ := os.ReadFile(path); bytes.Contains(b, secret) || bytes.Contains(b, []byte("ROOM")) {
+			t.Errorf("%s holds the room in the clear", path)
+		}
+		return nil
+	})
+	thief := openStore(t, stolen)
+	if got := loadAll(t, thief, nil); len(got) != 0 {
+		t.Fatalf("a copy without the key file opened %q", got)
+	}
+	thief.Close()
+
+	// With the key file, a copy is the rooms (a backup restored).
+	restored := copyOf()
+	ctx2, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	back, err := Open(ctx2, Options{Dir: restored, KeyFile: DefaultKeyFile(dir), Log: zerolog.Nop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer back.Close()
+	if got := loadAll(t, back, nil); len(got) != 1 || !bytes.Equal(got[0], secret) {
+		t.Fatalf("with the key file: %q", got)
+	}
+	// A key file that is not one is refused, not overwritten.
+	bad := filepath.Join(base, "bad.key")
+	os.WriteFile(bad, []byte("salasana\n"), 0o600)
+	if _, err := Open(ctx2, Options{Dir: t.TempDir(), KeyFile: bad, Log: zerolog.Nop()}); err == nil {
+		t.Fatal("a key file that holds no key was taken")
+	}
+}

@@ -1,6 +1,7 @@
 package workshop
 
 import (
+	"errors"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -75,8 +76,9 @@ func New(o Options) *Manager {
 // Workshops returns how many workshops are open.
 func (m *Manager) Workshops() int { return int(m.open.Load()) }
 
-// Create makes a workshop for a trainer and starts it.
-func (m *Manager) Create(hello protocol.Hello) (*place.Kernel, rules.Code) {
+// Create makes a workshop for a trainer (from the address by) and starts
+// it.
+func (m *Manager) Create(hello protocol.Hello, by string) (*place.Kernel, rules.Code) {
 	if utf8.RuneCountInString(hello.Nick) > rules.MaxNick {
 		return nil, rules.ErrTooLong
 	}
@@ -89,11 +91,14 @@ func (m *Manager) Create(hello protocol.Hello) (*place.Kernel, rules.Code) {
 		m.open.Add(-1)
 		return nil, protocol.ErrBusy
 	}
-	w := newWorkshop(m, id, hello)
+	w := newWorkshop(m, id, hello, by)
 	// Its code is typed where a room's is: the two never clash.
 	codes, err := m.places.Add(w.k, nil, place.Fresh{NS: place.Code, Len: place.CodeLen})
 	if err != nil {
 		m.open.Add(-1)
+		if errors.Is(err, place.ErrTooMany) {
+			return nil, protocol.ErrRateLimited
+		}
 		return nil, protocol.ErrBusy
 	}
 	w.code = codes[0]

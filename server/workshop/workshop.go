@@ -72,7 +72,7 @@ const maxPairs = protocol.MaxParticipants / 2
 // codes.
 const maxNear = 256
 
-func newWorkshop(m *Manager, id string, hello protocol.Hello) *Workshop {
+func newWorkshop(m *Manager, id string, hello protocol.Hello, by string) *Workshop {
 	lang := hello.Lang
 	if !slices.Contains(deck.Languages, lang) {
 		lang = deck.DefaultLanguage
@@ -82,7 +82,7 @@ func newWorkshop(m *Manager, id string, hello protocol.Hello) *Workshop {
 		log: m.log.With().Str("workshop", id).Logger(),
 	}
 	w.k = place.NewKernel(w, place.KernelOptions{
-		Tick: m.cfg.Poll, Inbox: m.cfg.Inbox, Near: maxNear, Log: w.log, Stats: m.places.Stats(), Now: m.now,
+		Tick: m.cfg.Poll, Inbox: m.cfg.Inbox, Near: maxNear, Log: w.log, Stats: m.places.Stats(), Now: m.now, Creator: by,
 	})
 	return w
 }
@@ -124,7 +124,7 @@ func (w *Workshop) persons() []*person {
 
 // Enter gives a connection its place: the trainer's, a new participant's,
 // or one taken back with its token.
-func (w *Workshop) Enter(hello protocol.Hello, p place.Peer) (*place.Member, rules.Code) {
+func (w *Workshop) Enter(hello protocol.Hello, p place.Peer, _ string) (*place.Member, rules.Code) {
 	var pl *person
 	token := ""
 	switch hello.Want {
@@ -183,6 +183,9 @@ func (w *Workshop) Enter(hello protocol.Hello, p place.Peer) (*place.Member, rul
 		return nil, protocol.ErrBadMessage
 	}
 	mem := w.k.Attach(pl.id, p)
+	if mem == nil {
+		return nil, protocol.ErrRateLimited // comes back too often
+	}
 	welcome := protocol.Workshop{
 		V: protocol.Version, Trainer: pl.id == 0, Me: pl.id, Token: token, Code: w.code, Resumed: token == "",
 		Window: int(w.m.room.Window / time.Second), Heartbeat: int(w.m.room.Heartbeat / time.Second),

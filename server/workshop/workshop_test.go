@@ -353,3 +353,36 @@ func (c *checker) settled(t *testing.T, what string, cond func(*protocol.Dashboa
 	}
 	t.Fatalf("the dashboard never settled on %s: %v\n%+v", what, diff, c.trainer.State().Dashboard)
 }
+
+// TestClassroomOfSixtyBehindOneAddress: a training day at a school whose
+// every device shares one address: the trainer makes a workshop, sixty
+// participants join it and are paired into thirty rooms, and every pair
+// plays to its summary, none held back by the limits per address.
+func TestClassroomOfSixtyBehindOneAddress(t *testing.T) {
+	srv := gametest.Start(t, gametest.Options{Workshop: workshop.Config{Poll: 200 * time.Millisecond}})
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	trainer := srv.Session(protocol.Hello{Want: protocol.WantWorkshop, Nick: "Kouluttaja", Lang: "fi"}, gametest.SessionOptions{})
+	defer trainer.Close()
+	code := gametest.Wait(t, trainer, "the workshop", func(s *gametest.State) bool { return s.Workshop != "" && s.Trainer }).Workshop
+	const devices = 60
+	errs := make(chan error, devices)
+	for i := range devices {
+		cfg := gametest.Participant(uint64(i+1), "lammittely")
+		cfg.Pace = 5 * time.Millisecond
+		b := srv.Bot(protocol.Hello{Want: protocol.WantJoin, Code: code, Nick: fmt.Sprintf("O%02d", i+1), Lang: "fi"}, cfg, gametest.SessionOptions{})
+		defer b.Close()
+		go func() { errs <- b.Run(ctx) }()
+	}
+	waitDash(t, trainer, "sixty waiting", func(d *protocol.Dashboard) bool { return gametest.Waiting(d) == devices })
+	trainer.Train(protocol.Train{Kind: protocol.TrainPairAll})
+	for range devices {
+		if err := <-errs; err != nil {
+			t.Fatalf("a participant: %v", err)
+		}
+	}
+	d := waitDash(t, trainer, "thirty rooms at their summaries", gametest.AllPlayed)
+	if len(d.Rooms) != devices/2 {
+		t.Fatalf("%d rooms", len(d.Rooms))
+	}
+}

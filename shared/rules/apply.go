@@ -201,7 +201,9 @@ func (s *State) system(a Action) ([]Event, Code) {
 }
 
 func (s *State) join(a Action) ([]Event, Code) {
-	if s.Phase >= Summary {
+	// The audience may watch the summary too (a projector that lost its
+	// connection comes back to it); nobody knocks on a game that is over.
+	if s.Phase == Closed || s.Phase == Summary && a.Role != Spectator {
 		return nil, ErrWrongPhase
 	}
 	if a.Role != Player && a.Role != Spectator {
