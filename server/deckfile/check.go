@@ -49,7 +49,7 @@ func check(d *deck.Deck, ix *index, csv bool) Problems {
 	for k := range d.Cards {
 		c.card(k)
 	}
-	if d.Kind == deck.StoryDeck {
+	if d.Kind.Branching() {
 		c.story()
 	}
 	return c.ps
@@ -80,10 +80,10 @@ func (c *checker) deck() {
 	c.texts("description", "description", d.Description, false, maxDescription)
 	c.tags("tags", d.Tags)
 	known := slices.Contains(deck.DeckKinds, d.Kind)
-	if d.Shuffle && known && d.Kind != deck.Questions {
+	if d.Shuffle && known && !d.Kind.Shuffles() {
 		c.add("shuffle", CodeNotForDeck, "shuffle", string(d.Kind))
 	}
-	if d.Start != "" && known && d.Kind != deck.StoryDeck {
+	if d.Start != "" && known && !d.Kind.Branching() {
 		c.add("start", CodeNotForDeck, "start", string(d.Kind))
 	}
 	if len(d.Cards) == 0 && !c.ix.broken["cards"] {
@@ -160,7 +160,7 @@ func (c *checker) card(k int) {
 	case kind == "": // the deck's kind is unknown, and reported
 	case !known:
 		c.add(p+".kind", CodeBadKind, quote(string(kind)), suggest(string(kind), kindsAsStrings(deck.Kinds)))
-	case slices.Contains(deck.DeckKinds, d.Kind) && !slices.Contains(allowedKinds[d.Kind], kind):
+	case slices.Contains(deck.DeckKinds, d.Kind) && !d.Kind.Allows(kind):
 		c.add(p+".kind", CodeKindMismatch, string(kind), string(d.Kind))
 		fits = false
 	}
@@ -169,22 +169,22 @@ func (c *checker) card(k int) {
 	}
 	c.tags(p+".tags", card.Tags)
 	switch {
-	case fits && kind == deck.Reflection && !slices.Contains(deck.LifeAreas, card.Theme) && !c.ix.broken[p+".theme"]:
+	case fits && kind.Rated() && !slices.Contains(deck.LifeAreas, card.Theme) && !c.ix.broken[p+".theme"]:
 		c.add(p+".theme", CodeBadTheme, quote(card.Theme), suggest(card.Theme, deck.LifeAreas))
 	case runes(card.Theme) > maxTheme:
 		c.add(p+".theme", CodeTooLong, "theme", "", strconv.Itoa(runes(card.Theme)), strconv.Itoa(maxTheme))
 	}
 	c.texts(p+".title", "title", card.Title, false, maxTitle)
 	c.texts(p+".text", "text", card.Text, true, maxText)
-	c.texts(p+".note", "note", card.Note, kind != deck.Help && !c.csv, maxNote)
-	c.texts(p+".prompt", "prompt", card.Prompt, fits && kind == deck.Story, maxPrompt)
+	c.texts(p+".note", "note", card.Note, kind.Played() && !c.csv, maxNote)
+	c.texts(p+".prompt", "prompt", card.Prompt, fits && kind.InStory(), maxPrompt)
 
 	if card.Choices != nil {
 		c.choices(p, card)
 	}
 	if s := card.Scale; s != nil {
 		switch {
-		case known && kind != deck.Reflection:
+		case known && !kind.Rated():
 			c.add(p+".scale", CodeNotForKind, "scale", string(kind))
 		case s.Min < 0 || s.Min >= s.Max || s.Max > 10:
 			c.add(p+".scale", CodeBadScale, strconv.Itoa(s.Min), strconv.Itoa(s.Max))
@@ -196,7 +196,7 @@ func (c *checker) card(k int) {
 }
 
 func (c *checker) choices(p string, card *deck.Card) {
-	if slices.Contains(deck.Kinds, card.Kind) && card.Kind != deck.Story {
+	if slices.Contains(deck.Kinds, card.Kind) && !card.Kind.InStory() {
 		c.add(p+".choices", CodeNotForKind, "choices", string(card.Kind))
 		return
 	}
@@ -217,11 +217,11 @@ func (c *checker) choices(p string, card *deck.Card) {
 
 func (c *checker) contact(p string, card *deck.Card, known, fits bool) {
 	ct := card.Contact
-	if ct != nil && known && card.Kind != deck.Help {
+	if ct != nil && known && !card.Kind.Service() {
 		c.add(p+".contact", CodeNotForKind, "contact", string(card.Kind))
 		return
 	}
-	if fits && card.Kind == deck.Help && (ct == nil || ct.Phone == "" && ct.URL == "") && !c.ix.broken[p+".contact"] {
+	if fits && card.Kind.Service() && (ct == nil || ct.Phone == "" && ct.URL == "") && !c.ix.broken[p+".contact"] {
 		c.add(p+".contact", CodeNoContact)
 	}
 	if ct == nil {

@@ -101,22 +101,6 @@ func ext(name string) string {
 	return ""
 }
 
-// defaultKinds maps a deck's kind to its cards' kind when a card does not say.
-var defaultKinds = map[deck.DeckKind]deck.Kind{
-	deck.Questions:   deck.Question,
-	deck.StoryDeck:   deck.Story,
-	deck.Reflections: deck.Reflection,
-	deck.HelpDeck:    deck.Help,
-}
-
-// allowedKinds are the card kinds each deck kind may hold.
-var allowedKinds = map[deck.DeckKind][]deck.Kind{
-	deck.Questions:   {deck.Question, deck.Wildcard, deck.Blank, deck.Reflection},
-	deck.Reflections: {deck.Question, deck.Wildcard, deck.Blank, deck.Reflection},
-	deck.StoryDeck:   {deck.Story},
-	deck.HelpDeck:    {deck.Help},
-}
-
 // applyDefaults fills in what a file may leave out: a card's kind from its
 // deck's, and a reflection's 0–10 scale. Who answers stays empty: the rules
 // know the default.
@@ -124,9 +108,9 @@ func applyDefaults(d *deck.Deck) {
 	for i := range d.Cards {
 		c := &d.Cards[i]
 		if c.Kind == "" {
-			c.Kind = defaultKinds[d.Kind]
+			c.Kind = d.Kind.CardKind()
 		}
-		if c.Kind == deck.Reflection && c.Scale == nil {
+		if c.Kind.Rated() && c.Scale == nil {
 			c.Scale = &deck.Scale{Min: 0, Max: 10}
 		}
 	}

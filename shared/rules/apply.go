@@ -179,7 +179,7 @@ func (s *State) system(a Action) ([]Event, Code) {
 		if s.Phase != Lobby {
 			return nil, ErrWrongPhase
 		}
-		if a.Deck == nil || a.Deck.Kind == deck.HelpDeck {
+		if a.Deck == nil || !a.Deck.Kind.Played() {
 			return nil, ErrNoSuchDeck
 		}
 		i := slices.IndexFunc(s.Custom, func(d *deck.Deck) bool { return d.ID == a.Deck.ID })
@@ -267,7 +267,7 @@ func (s *State) chooseDecks(ids, tags []string) ([]Event, Code) {
 	}
 	for i, id := range ids {
 		d := s.Lib.Deck(id)
-		if d == nil || d.Kind == deck.HelpDeck || slices.Contains(ids[:i], id) {
+		if d == nil || !d.Kind.Played() || slices.Contains(ids[:i], id) {
 			return nil, ErrNoSuchDeck
 		}
 	}
@@ -290,7 +290,7 @@ func (s *State) start() ([]Event, Code) {
 		if d == nil {
 			continue
 		}
-		if d.Kind == deck.StoryDeck {
+		if d.Kind.Branching() {
 			if !slices.ContainsFunc(d.Tags, func(t string) bool { return slices.Contains(s.Excluded, t) }) && d.Card(d.Start) != nil {
 				q = append(q, CardRef{Deck: d.ID, Card: d.Start})
 			}
@@ -299,7 +299,7 @@ func (s *State) start() ([]Event, Code) {
 		var refs []CardRef
 		for i := range d.Cards {
 			c := &d.Cards[i]
-			if c.Kind != deck.Help && !c.HasAnyTag(s.Excluded) {
+			if c.Kind.Played() && !c.HasAnyTag(s.Excluded) {
 				refs = append(refs, CardRef{Deck: d.ID, Card: c.ID})
 			}
 		}
@@ -330,7 +330,7 @@ func (s *State) advance(by SeatID, skip bool) []Event {
 	var ref CardRef
 	ok := false
 	cur := s.Step()
-	if c := s.Card(cur.Card); c != nil && !skip && c.Kind == deck.Story && len(c.Choices) > 0 {
+	if c := s.Card(cur.Card); c != nil && !skip && c.IsScene() {
 		if cur.Choice < 0 || cur.Choice >= len(c.Choices) {
 			// Nobody chose (the card was passed): the story goes on by itself.
 			st := s.touchStep()
@@ -377,7 +377,7 @@ func (s *State) nextRef() (CardRef, bool) {
 // turn when the card is answered in turn.
 func (s *State) deal(ref CardRef) {
 	st := Step{Card: ref, Turn: NoSeat, Choice: -1, ChoiceBy: NoSeat}
-	if c := s.Card(ref); c != nil && answererOf(c) == deck.Turn {
+	if c := s.Card(ref); c != nil && c.Answers() == deck.Turn {
 		var table []SeatID
 		for _, seat := range s.Seats {
 			if seat.Status == In && seat.Role != Spectator {
@@ -414,7 +414,7 @@ func (s *State) writeBlank(by SeatID, text string) ([]Event, Code) {
 	}
 	s.Blanks = append(slices.Clip(s.Blanks), Blank{Card: card, By: by})
 	ref := CardRef{Card: card.ID}
-	if st := s.Step(); st != nil && s.Pos == len(s.Path)-1 && s.Card(st.Card) != nil && s.Card(st.Card).Kind == deck.Blank {
+	if st := s.Step(); st != nil && s.Pos == len(s.Path)-1 && s.Card(st.Card) != nil && s.Card(st.Card).Kind.Written() {
 		st := s.touchStep()
 		st.Card, st.Turn, st.Answers = ref, NoSeat, nil
 		return one(Event{Kind: EvBlank, Seat: by, Pos: s.Pos, On: true}), ""
