@@ -3,7 +3,7 @@
 //
 //	go run ./server                     # http://localhost:8080
 //	go run ./server -addr :9000
-//	go run ./server -check-deck my.yaml # check a deck file and exit
+//	go run ./server -check-deck my.yaml # check a deck file and exit (-lang sv: in Swedish)
 //	go run ./server -data /var/lib/elamanipeli # where rooms are kept across restarts
 //	go run ./server -metrics 127.0.0.1:9100     # /metrics on its own port
 package main
@@ -53,6 +53,7 @@ func main() {
 type config struct {
 	addr       string
 	checkDeck  string
+	lang       string
 	decks      string
 	origins    string
 	tlsCert    string
@@ -80,6 +81,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	}
 	fs.StringVar(&c.addr, "addr", addr, "listen on `host:port` ($PORT sets the port)")
 	fs.StringVar(&c.checkDeck, "check-deck", "", "check the deck `file` (YAML or CSV), print its problems and exit")
+	fs.StringVar(&c.lang, "lang", "", "the `language` (fi, sv or en) -check-deck speaks; default: the environment's ($LANG), or Finnish")
 	fs.StringVar(&c.decks, "decks", "", "a `folder` of extra decks (and help services) to offer besides the bundled ones")
 	fs.StringVar(&c.origins, "origin", "", "comma-separated `hosts` allowed to open the WebSocket besides this server's own (e.g. game.example.org)")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "serve HTTPS with this certificate `file` (PEM)")
@@ -110,7 +112,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	if cfg.checkDeck != "" {
-		return checkDeck(cfg.checkDeck, stdout)
+		return checkDeck(cfg.checkDeck, cfg.lang, getenv, stdout, stderr)
 	}
 	log := newLogger(cfg, stderr)
 	l, err := net.Listen("tcp", cfg.addr)
@@ -390,23 +392,6 @@ func loadDecks(dir string) ([]*deck.Deck, error) {
 		return nil, fmt.Errorf("decks in %s: %w", dir, err)
 	}
 	return append(decks, extra...), nil
-}
-
-// checkDeck validates one deck file for a trainer.
-func checkDeck(path string, stdout io.Writer) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	d, problems := deckfile.Parse(path, data)
-	if len(problems) > 0 {
-		for _, p := range problems {
-			fmt.Fprintf(stdout, "%s: %s\n", path, p.Message("en"))
-		}
-		return fmt.Errorf("%s: %d problem(s)", path, len(problems))
-	}
-	fmt.Fprintf(stdout, "%s: deck %q is fine: %d cards\n", path, d.ID, len(d.Cards))
-	return nil
 }
 
 func newLogger(cfg config, w io.Writer) zerolog.Logger {

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/pore/elamanipeli/shared/deck"
 )
@@ -64,7 +65,7 @@ func (c *checker) deck() {
 			c.add("kind", CodeMissingKey, "kind")
 		}
 	case !slices.Contains(deck.DeckKinds, d.Kind):
-		c.add("kind", CodeBadDeckKind, quote(string(d.Kind)), suggest(string(d.Kind), kindsAsStrings(deck.DeckKinds)))
+		c.add("kind", CodeBadDeckKind, quote(string(d.Kind)), suggest(string(d.Kind), kindsAsStrings(deck.DeckKinds)), strings.Join(kindsAsStrings(deck.DeckKinds), ", "))
 	}
 	for i, l := range d.Languages {
 		if !slices.Contains(deck.Languages, l) {
@@ -134,7 +135,7 @@ func (c *checker) texts(path, name string, t deck.Text, required bool, max int) 
 func (c *checker) tags(path string, tags []string) {
 	for i, t := range tags {
 		if !slices.Contains(deck.Tags, t) {
-			c.add(item(path, i), CodeBadTag, quote(t), suggest(t, deck.Tags))
+			c.add(item(path, i), CodeBadTag, quote(t), suggest(t, deck.Tags), strings.Join(deck.Tags, ", "))
 		}
 	}
 }
@@ -159,7 +160,7 @@ func (c *checker) card(k int) {
 	switch {
 	case kind == "": // the deck's kind is unknown, and reported
 	case !known:
-		c.add(p+".kind", CodeBadKind, quote(string(kind)), suggest(string(kind), kindsAsStrings(deck.Kinds)))
+		c.add(p+".kind", CodeBadKind, quote(string(kind)), suggest(string(kind), kindsAsStrings(deck.Kinds)), strings.Join(kindsAsStrings(deck.Kinds), ", "))
 	case slices.Contains(deck.DeckKinds, d.Kind) && !d.Kind.Allows(kind):
 		c.add(p+".kind", CodeKindMismatch, string(kind), string(d.Kind))
 		fits = false
@@ -170,7 +171,7 @@ func (c *checker) card(k int) {
 	c.tags(p+".tags", card.Tags)
 	switch {
 	case fits && kind.Rated() && !slices.Contains(deck.LifeAreas, card.Theme) && !c.ix.broken[p+".theme"]:
-		c.add(p+".theme", CodeBadTheme, quote(card.Theme), suggest(card.Theme, deck.LifeAreas))
+		c.add(p+".theme", CodeBadTheme, quote(card.Theme), suggest(card.Theme, deck.LifeAreas), strings.Join(deck.LifeAreas, ", "))
 	case runes(card.Theme) > maxTheme:
 		c.add(p+".theme", CodeTooLong, "theme", "", strconv.Itoa(runes(card.Theme)), strconv.Itoa(maxTheme))
 	}

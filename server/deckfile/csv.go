@@ -32,7 +32,7 @@ func decodeCSV(base, src string) (*deck.Deck, *index, Problems) {
 	if strings.Count(src, string(comma)) > maxCells {
 		// The CSV reader's memory grows with the cells in a row; a deck
 		// has ten columns and some commas in its texts.
-		return nil, ix, Problems{{Code: CodeTooComplex, Args: []string{"CSV"}}}
+		return nil, ix, Problems{{Code: CodeTooManyCells}}
 	}
 	r := csv.NewReader(strings.NewReader(src))
 	r.Comma = comma

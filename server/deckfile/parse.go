@@ -26,6 +26,51 @@ func Parse(name string, data []byte) (*deck.Deck, Problems) {
 	return d, ps
 }
 
+// Report is what the checker found in one file.
+type Report struct {
+	Deck     *deck.Deck // the deck, when the file has no problems
+	Problems Problems   // mistakes, by line: the deck cannot be used until they are fixed
+	Warnings Problems   // worth a look, by line; the deck can be used as it is
+}
+
+// Check reads one deck file as Parse does and, when the deck is fine,
+// compares its cards with each other and with the cards of others, the decks
+// it will be played beside, and warns about near-duplicates. A deck in others
+// with the file's own id is left out: it is an older copy of the same deck.
+func Check(name string, data []byte, others []*deck.Deck) Report {
+	d, ix, ps := parse(name, data)
+	if d == nil {
+		return Report{Problems: ps}
+	}
+	decks := []*deck.Deck{d}
+	for _, o := range others {
+		if o.ID != d.ID {
+			decks = append(decks, o)
+		}
+	}
+	line := func(c *deck.Card) int {
+		for k := range d.Cards {
+			if &d.Cards[k] == c {
+				return ix.at(item("cards", k))
+			}
+		}
+		return 0
+	}
+	var ws Problems
+	for _, p := range NearDuplicates(decks) {
+		switch {
+		case p.A.Deck != d:
+		case p.B.Deck == d:
+			ws = append(ws, Problem{Line: line(p.B.Card), Code: CodeNearDuplicate,
+				Args: []string{p.B.Card.ID, p.A.Card.ID, "", strconv.Itoa(line(p.A.Card))}})
+		default:
+			ws = append(ws, Problem{Line: line(p.A.Card), Code: CodeNearDuplicate,
+				Args: []string{p.A.Card.ID, p.B.Card.ID, p.B.Deck.ID, ""}})
+		}
+	}
+	return Report{Deck: d, Warnings: ws.sort()}
+}
+
 var bom = []byte("\ufeff")
 
 func parse(name string, data []byte) (d *deck.Deck, ix *index, ps Problems) {
