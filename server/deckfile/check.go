@@ -22,6 +22,7 @@ const (
 	maxHours       = 200
 	maxTheme       = 48
 	maxURL         = 300
+	maxPart        = 9 // parts a deck can be dealt in
 )
 
 var (
@@ -31,12 +32,14 @@ var (
 
 // checker checks a decoded deck; ix gives the lines.
 type checker struct {
-	d     *deck.Deck
-	ix    *index
-	ps    Problems
-	langs []string       // the deck's languages that the game has, once each
-	ids   map[string]int // the first card with each id
-	csv   bool           // spreadsheets need no worker notes
+	d        *deck.Deck
+	ix       *index
+	ps       Problems
+	langs    []string       // the deck's languages that the game has, once each
+	ids      map[string]int // the first card with each id
+	csv      bool           // spreadsheets need no worker notes
+	part     int            // the part of the last card that has one, and its line
+	partLine int
 }
 
 func (c *checker) add(path, code string, args ...string) {
@@ -146,6 +149,11 @@ func (c *checker) card(k int) {
 	if c.ix.broken[p] {
 		return
 	}
+	if empty(card) {
+		// Said once, not once for each text it lacks in each language.
+		c.add(p, CodeEmptyCard, quote(card.ID))
+		return
+	}
 	c.id(p+".id", card.ID)
 	if card.ID != "" {
 		if first, dup := c.ids[card.ID]; dup {
@@ -169,6 +177,7 @@ func (c *checker) card(k int) {
 		c.add(p+".answers", CodeBadAnswerer, quote(string(a)), suggest(string(a), kindsAsStrings(deck.Answerers)))
 	}
 	c.tags(p+".tags", card.Tags)
+	c.inPart(p, card, known)
 	switch {
 	case fits && kind.Rated() && !slices.Contains(deck.LifeAreas, card.Theme) && !c.ix.broken[p+".theme"]:
 		c.add(p+".theme", CodeBadTheme, quote(card.Theme), suggest(card.Theme, deck.LifeAreas), strings.Join(deck.LifeAreas, ", "))
@@ -194,6 +203,42 @@ func (c *checker) card(k int) {
 		c.texts(p+".scale.high", "high", s.High, false, maxScaleWord)
 	}
 	c.contact(p, card, known, fits)
+}
+
+// inPart checks a card's part: only cards dealt one after another have
+// parts, and a deck's parts come in order, so that its file reads as it is
+// dealt (light first, deeper later).
+func (c *checker) inPart(p string, card *deck.Card, known bool) {
+	if !known || c.ix.broken[p+".part"] {
+		return
+	}
+	if !card.Kind.Played() || card.Kind.InStory() {
+		if card.Part != 0 {
+			c.add(p+".part", CodeNotForKind, "part", string(card.Kind))
+		}
+		return
+	}
+	at := c.ix.at(p + ".part")
+	if card.InPart() < c.part {
+		c.add(p+".part", CodePartOrder, strconv.Itoa(card.InPart()), strconv.Itoa(c.part), strconv.Itoa(c.partLine))
+		return
+	}
+	c.part, c.partLine = card.InPart(), at
+}
+
+// empty reports whether a card has nothing to read: no text of any kind in
+// any language, and no choices, contact or scale of its own.
+func empty(card *deck.Card) bool {
+	for _, t := range []deck.Text{card.Text, card.Title, card.Prompt, card.Note} {
+		for _, s := range t {
+			if s != "" {
+				return false
+			}
+		}
+	}
+	sc := card.Scale
+	plain := sc == nil || sc.Min == 0 && sc.Max == 10 && len(sc.Low) == 0 && len(sc.High) == 0 // a reflection's default
+	return card.Choices == nil && plain && card.Contact == nil
 }
 
 func (c *checker) choices(p string, card *deck.Card) {

@@ -185,6 +185,11 @@ func TestBrokenDecks(t *testing.T) {
 		{"csv quote", "csv-quote.csv", nil, []string{CodeCSVQuote}},
 		{"csv not utf-8", "csv-latin1.csv", nil, []string{CodeNotUTF8}},
 		{"csv without text", "csv-no-text.csv", nil, []string{CodeNoTextColumn}},
+		{"csv with headers in another language", "csv-foreign-header.csv", nil, []string{CodeForeignHeader}},
+		{"a tab before a key", "tab-before-key.yaml", nil, []string{CodeTab}},
+		{"an empty card, said once", "empty-card.yaml", nil, []string{CodeEmptyCard}},
+		{"parts out of order", "parts.yaml", nil, []string{CodePartOrder, CodeBadType}},
+		{"a part in a story", "part-in-story.yaml", nil, []string{CodeNotForKind}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -261,6 +266,8 @@ func TestValidYAML(t *testing.T) {
 		{"reflection scale", [2]int{d.Cards[2].Scale.Min, d.Cards[2].Scale.Max}, [2]int{0, 10}},
 		{"no scale on a question", d.Cards[0].Scale == nil, true},
 		{"description", d.Description["sv"], "En testkortlek."},
+		{"no part is the first", d.Cards[0].InPart(), 1},
+		{"part", d.Cards[2].Part, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -358,6 +365,20 @@ func TestValidCSV(t *testing.T) {
 			tags:  "debt,loneliness",
 		},
 		{
+			name: "with Finnish column names", file: "csv-finnish.csv",
+			id: "csv-finnish", title: "csv-finnish", languages: "fi",
+			ids:   "kevyt,q-2",
+			texts: []string{"Mikä naurattaa?", "Mihin käyttäisit sata euroa?"},
+			notes: []string{"Kevyt alku.", "Raha voi olla arka aihe."},
+		},
+		{
+			name: "with Swedish column names", file: "csv-swedish.csv",
+			id: "csv-swedish", title: "csv-swedish", languages: "sv",
+			ids:   "q1",
+			texts: []string{"Vad får dig att skratta?"},
+			notes: []string{"En lätt start."},
+		},
+		{
 			name: "without a header", file: "Omat kysymykset.csv",
 			id: "omat-kysymykset", title: "Omat kysymykset", languages: "fi",
 			ids:   "q-1,q-2,q-3",
@@ -387,7 +408,7 @@ func TestValidCSV(t *testing.T) {
 			checks := []struct{ what, got, want string }{
 				{"id", d.ID, tt.id},
 				{"kind", string(d.Kind), string(deck.Questions)},
-				{"title", d.Title["fi"], tt.title},
+				{"title", d.Title[d.Languages[0]], tt.title},
 				{"languages", strings.Join(d.Languages, ","), tt.languages},
 				{"card ids", strings.Join(ids, ","), tt.ids},
 				{"texts", strings.Join(texts, "|"), strings.Join(tt.texts, "|")},

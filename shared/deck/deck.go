@@ -205,6 +205,7 @@ type Card struct {
 	Theme    string   `msgpack:"th,omitempty"` // a theme, or a life area for reflections
 	Answerer Answerer `msgpack:"a,omitempty"`
 	Tags     []string `msgpack:"tg,omitempty"`
+	Part     int      `msgpack:"pt,omitempty"` // cards are shuffled within their part, parts in order; 0 is the first
 	Title    Text     `msgpack:"ti,omitempty"` // a short heading (story scenes, help services)
 	Text     Text     `msgpack:"t"`
 	Prompt   Text     `msgpack:"p,omitempty"` // a discussion prompt that turns the card back to the players
@@ -219,6 +220,9 @@ func (c *Card) IsScene() bool { return c.Kind.InStory() && len(c.Choices) > 0 }
 
 // Ending reports whether a story card ends its story.
 func (c *Card) Ending() bool { return c.Kind.InStory() && len(c.Choices) == 0 }
+
+// InPart is the part of its deck the card is in, 1 for the first.
+func (c *Card) InPart() int { return max(c.Part, 1) }
 
 // Answers is who answers the card: its own answerer, or its kind's default.
 func (c *Card) Answers() Answerer {
@@ -248,7 +252,7 @@ type Deck struct {
 	MinAge      int      `msgpack:"ag,omitempty"`
 	Minutes     int      `msgpack:"m,omitempty"`
 	Tags        []string `msgpack:"tg,omitempty"` // every tag its cards carry, and the deck's own
-	Shuffle     bool     `msgpack:"sh,omitempty"` // shuffle the cards, keeping the first and last in place
+	Shuffle     bool     `msgpack:"sh,omitempty"` // shuffle the cards within their parts, keeping the first and last in place
 	Start       string   `msgpack:"st,omitempty"` // a story deck's first scene
 	Cards       []Card   `msgpack:"c"`
 }

@@ -304,11 +304,7 @@ func (s *State) start() ([]Event, Code) {
 			}
 		}
 		if d.Shuffle && len(refs) > 3 {
-			mid := refs[1 : len(refs)-1]
-			for i := len(mid) - 1; i > 0; i-- {
-				j := s.rand(i + 1)
-				mid[i], mid[j] = mid[j], mid[i]
-			}
+			s.shuffle(d, refs[1:len(refs)-1])
 		}
 		q = append(q, refs...)
 	}
@@ -320,6 +316,30 @@ func (s *State) start() ([]Event, Code) {
 	ref, _ := s.nextRef()
 	s.deal(ref)
 	return append(evs, Event{Kind: EvCard, Seat: 0, Pos: 0, Value: 1}), ""
+}
+
+// shuffle shuffles refs, cards of d, each among the cards of its own part,
+// so a deck that opens light and goes deeper still does whatever the seed.
+// The checker keeps a deck's parts in order in its file.
+func (s *State) shuffle(d *deck.Deck, refs []CardRef) {
+	part := func(r CardRef) int {
+		if c := d.Card(r.Card); c != nil {
+			return c.InPart()
+		}
+		return 0
+	}
+	for len(refs) > 0 {
+		n := 1
+		for n < len(refs) && part(refs[n]) == part(refs[0]) {
+			n++
+		}
+		run := refs[:n]
+		for i := len(run) - 1; i > 0; i-- {
+			j := s.rand(i + 1)
+			run[i], run[j] = run[j], run[i]
+		}
+		refs = refs[n:]
+	}
 }
 
 // advance puts the next card on the table; skip puts the current one aside
