@@ -80,6 +80,9 @@ func (c *checker) deck() {
 	if len(d.Languages) == 0 && !c.ix.broken["languages"] {
 		c.add("languages", CodeMissingKey, "languages")
 	}
+	if d.MinAge > deck.OldestAge {
+		c.add("min_age", CodeBadAge, strconv.Itoa(d.MinAge), strconv.Itoa(deck.YoungestAge), strconv.Itoa(deck.OldestAge))
+	}
 	c.texts("title", "title", d.Title, true, maxTitle)
 	c.texts("description", "description", d.Description, false, maxDescription)
 	c.tags("tags", d.Tags)

@@ -189,6 +189,7 @@ func TestBrokenDecks(t *testing.T) {
 		{"a tab before a key", "tab-before-key.yaml", nil, []string{CodeTab}},
 		{"an empty card, said once", "empty-card.yaml", nil, []string{CodeEmptyCard}},
 		{"parts out of order", "parts.yaml", nil, []string{CodePartOrder, CodeBadType}},
+		{"an age the game is not for", "age.yaml", nil, []string{CodeBadAge}},
 		{"a part in a story", "part-in-story.yaml", nil, []string{CodeNotForKind}},
 	}
 	for _, tt := range tests {
@@ -287,6 +288,9 @@ func TestValidYAML(t *testing.T) {
 	}
 	if paths, stuck := walkStory(s, 1000); paths == 0 || len(stuck) > 0 {
 		t.Errorf("story: %d paths, stuck: %v", paths, stuck)
+	}
+	if s.MinAge != deck.YoungestAge {
+		t.Errorf("a deck that names no age is for the game's youngest, %d: got %d", deck.YoungestAge, s.MinAge)
 	}
 	if s.Cards[2].Kind != deck.Story || !s.Cards[2].Ending() {
 		t.Errorf("the last scene should be a story ending: %+v", s.Cards[2])

@@ -146,10 +146,13 @@ func ext(name string) string {
 	return ""
 }
 
-// applyDefaults fills in what a file may leave out: a card's kind from its
-// deck's, and a reflection's 0–10 scale. Who answers stays empty: the rules
-// know the default.
+// applyDefaults fills in what a file may leave out: the youngest age, a
+// card's kind from its deck's, and a reflection's 0–10 scale. Who answers
+// stays empty: the rules know the default.
 func applyDefaults(d *deck.Deck) {
+	if d.MinAge == 0 {
+		d.MinAge = deck.YoungestAge
+	}
 	for i := range d.Cards {
 		c := &d.Cards[i]
 		if c.Kind == "" {

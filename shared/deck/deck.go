@@ -14,6 +14,14 @@ var Languages = []string{"fi", "sv", "en"}
 // DefaultLanguage is used when a player's language is missing from a text.
 const DefaultLanguage = "fi"
 
+// The game is for young people aged 16 to 29 (see the project's CONTENT.md):
+// this is the one place that says so. A deck is for all of them unless it
+// names a youngest age of its own.
+const (
+	YoungestAge = 16
+	OldestAge   = 29
+)
+
 // Kind is what a card asks of the players.
 type Kind string
 
