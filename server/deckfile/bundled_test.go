@@ -1,6 +1,11 @@
 package deckfile
 
 import (
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/pore/elamanipeli/assets"
@@ -98,5 +103,91 @@ func TestDeepestPartNeverComesFirst(t *testing.T) {
 	}
 	if withParts < 2 {
 		t.Errorf("%d bundled decks have parts; tutustutaan and vahvuudet-ja-tulevaisuus should", withParts)
+	}
+}
+
+// TestStoryTable checks the table of the bundled stories in the decks'
+// README against the stories themselves, and that in each story most choice
+// scenes lead to different next scenes.
+func TestStoryTable(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("| story | choice scenes | lead to different next scenes | endings |\n|---|---|---|---|\n")
+	for _, d := range bundled(t) {
+		if !d.Kind.Branching() {
+			continue
+		}
+		scenes, differ, endings := 0, 0, 0
+		var same []string
+		for i := range d.Cards {
+			c := &d.Cards[i]
+			if c.Ending() {
+				endings++
+				continue
+			}
+			scenes++
+			if slices.ContainsFunc(c.Choices, func(ch deck.Choice) bool { return ch.Next != c.Choices[0].Next }) {
+				differ++
+			} else {
+				same = append(same, c.ID)
+			}
+		}
+		if 2*differ <= scenes {
+			t.Errorf("%s: only %d of %d choice scenes lead to different next scenes; all the same in %v", d.ID, differ, scenes, same)
+		}
+		fmt.Fprintf(&b, "| %s (`%s`) | %d | %d | %d |\n", d.Title.In("fi"), d.ID, scenes, differ, endings)
+	}
+	const path = "../../assets/decks/README.md"
+	readme, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`(?s)(<!-- stories:begin -->\n).*?(<!-- stories:end -->)`)
+	if !re.Match(readme) {
+		t.Fatalf("%s has no <!-- stories:begin --> … <!-- stories:end --> table", path)
+	}
+	want := re.ReplaceAllLiteral(readme, []byte("<!-- stories:begin -->\n"+b.String()+"<!-- stories:end -->"))
+	if *update {
+		if err := os.WriteFile(path, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if string(want) != string(readme) {
+		t.Errorf("the story table in %s is out of date (go test ./server/deckfile -run TestStoryTable -update); it should read:\n%s", path, b.String())
+	}
+}
+
+// TestHelpNumbersLiveInTheHelpDeck: every help-service number is in the help
+// deck, which the summary reads; no other deck repeats one, so a number
+// that changes is changed in one place.
+func TestHelpNumbersLiveInTheHelpDeck(t *testing.T) {
+	phone := regexp.MustCompile(`\b(1\d\d \d\d\d|112|0\d{1,3}[ -]?\d{3,4}[ -]?\d{3,4})\b`)
+	var numbers []string
+	for _, d := range bundled(t) {
+		for i := range d.Cards {
+			c := &d.Cards[i]
+			texts := []deck.Text{c.Title, c.Text, c.Prompt, c.Note}
+			for _, ch := range c.Choices {
+				texts = append(texts, ch.Text)
+			}
+			for _, tx := range texts {
+				for l, s := range tx {
+					found := phone.FindAllString(s, -1)
+					if len(found) > 0 && !c.Kind.Service() {
+						t.Errorf("%s/%s (%s) has a phone number %v: help numbers belong in the help deck", d.ID, c.ID, l, found)
+					}
+					numbers = append(numbers, found...)
+				}
+			}
+			if c.Contact != nil && c.Contact.Phone != "" {
+				numbers = append(numbers, c.Contact.Phone)
+			}
+		}
+	}
+	// CONTENT.md's services, MIELI's Swedish line among them.
+	for _, n := range []string{"116 111", "09 2525 0111", "09 2525 0112", "112"} {
+		if !slices.Contains(numbers, n) {
+			t.Errorf("the help deck does not have %s", n)
+		}
 	}
 }
