@@ -28,18 +28,15 @@ func checkDeck(path, lang string, getenv func(string) string, stdout, stderr io.
 		return fmt.Errorf("bundled decks: %w", err)
 	}
 	r := deckfile.Check(path, data, bundled)
+	summary := r.Result().Summary(deckfile.Words(lang))
 	if len(r.Problems) > 0 {
 		for _, m := range r.Problems.Messages(lang) {
 			fmt.Fprintf(stderr, "%s: %s\n", path, m)
 		}
-		return errors.New(path + ": " + deckfile.Count(lang, "check.problems", len(r.Problems)))
+		return errors.New(path + ": " + summary)
 	}
 	for _, m := range r.Warnings.WarningMessages(lang) {
 		fmt.Fprintf(stdout, "%s: %s\n", path, m)
-	}
-	summary := deckfile.Say(lang, "check.fine", r.Deck.ID, fmt.Sprint(len(r.Deck.Cards)))
-	if len(r.Warnings) > 0 {
-		summary += "; " + deckfile.Count(lang, "check.warnings", len(r.Warnings))
 	}
 	fmt.Fprintf(stdout, "%s: %s\n", path, summary)
 	return nil

@@ -67,7 +67,7 @@ func TestCheckDeck(t *testing.T) {
 			if got := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
 				t.Errorf("problems:\n%s\nwant:\n%s", stderr.String(), strings.Join(want, "\n"))
 			}
-			if sum := broken + ": " + deckfile.Count(tt.lang, "check.problems", len(r.Problems)); err.Error() != sum || strings.Contains(sum, "\n") {
+			if sum := broken + ": " + r.Result().Summary(deckfile.Words(tt.lang)); err.Error() != sum || strings.Contains(sum, "\n") {
 				t.Errorf("summary %q, want %q", err, sum)
 			}
 			if stdout.Len() > 0 {
@@ -86,7 +86,7 @@ func TestCheckDeck(t *testing.T) {
 			lines := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
 			want = []string{
 				fine + ": " + r.Warnings.WarningMessages(tt.lang)[0],
-				fine + ": " + deckfile.Say(tt.lang, "check.fine", "ehja", "2") + "; " + deckfile.Count(tt.lang, "check.warnings", 1),
+				fine + ": " + r.Result().Summary(deckfile.Words(tt.lang)),
 			}
 			if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 				t.Errorf("stdout:\n%s\nwant:\n%s", stdout.String(), strings.Join(want, "\n"))

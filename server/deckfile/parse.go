@@ -33,6 +33,15 @@ type Report struct {
 	Warnings Problems   // worth a look, by line; the deck can be used as it is
 }
 
+// Result is the report as the page gets it: codes and arguments, no deck.
+func (r Report) Result() deck.CheckResult {
+	res := deck.CheckResult{Problems: r.Problems, Warnings: r.Warnings}
+	if r.Deck != nil {
+		res.Deck, res.Cards = r.Deck.ID, len(r.Deck.Cards)
+	}
+	return res
+}
+
 // Check reads one deck file as Parse does and, when the deck is fine,
 // compares its cards with each other and with the cards of others, the decks
 // it will be played beside, and warns about near-duplicates. A deck in others

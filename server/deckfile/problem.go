@@ -2,7 +2,6 @@ package deckfile
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -115,11 +114,7 @@ func (ps Problems) Messages(lang string) []string {
 func (ps Problems) WarningMessages(lang string) []string {
 	out := make([]string, len(ps))
 	for i, p := range ps {
-		body := Say(lang, "check.warning", p.Text(Words(lang)))
-		if p.Line > 0 {
-			body = Say(lang, "check.line", strconv.Itoa(p.Line), body)
-		}
-		out[i] = body
+		out[i] = p.WarningMessage(Words(lang))
 	}
 	return out
 }

@@ -3,7 +3,6 @@ package deckfile
 import (
 	"encoding/json"
 	"io/fs"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -49,24 +48,6 @@ func Words(lang string) deck.Lookup {
 // Message says what p is, with its line, in lang ("fi", "sv" or "en";
 // anything else gets Finnish).
 func Message(p Problem, lang string) string { return p.Message(Words(lang)) }
-
-// Say returns the catalog's text for key in lang with {0}, {1}… filled in
-// from args, or the key itself when the catalog has none.
-func Say(lang, key string, args ...string) string {
-	s, ok := Words(lang)(key)
-	if !ok {
-		return key
-	}
-	return deck.Expand(s, args, Words(lang))
-}
-
-// Count says "1 problem" or "3 problems": key for many, key+".one" for one.
-func Count(lang, key string, n int) string {
-	if n == 1 {
-		return Say(lang, key+".one")
-	}
-	return Say(lang, key, strconv.Itoa(n))
-}
 
 // LanguageFrom picks the language for a person at a terminal from the
 // environment (LC_ALL, then LC_MESSAGES, then LANG, as the C library does):

@@ -30,8 +30,19 @@ func (p Problem) Text(lookup Lookup) string {
 }
 
 // Message is Text after the line it is on ("rivi 12: …").
-func (p Problem) Message(lookup Lookup) string {
+func (p Problem) Message(lookup Lookup) string { return p.prefix(p.Text(lookup), lookup) }
+
+// WarningMessage is Message for a warning: "rivi 12: huomio: …".
+func (p Problem) WarningMessage(lookup Lookup) string {
 	body := p.Text(lookup)
+	if w, ok := lookup("check.warning"); ok {
+		body = strings.ReplaceAll(w, "{0}", body)
+	}
+	return p.prefix(body, lookup)
+}
+
+// prefix puts body after p's line, if it has one.
+func (p Problem) prefix(body string, lookup Lookup) string {
 	if p.Line <= 0 {
 		return body
 	}
@@ -40,6 +51,46 @@ func (p Problem) Message(lookup Lookup) string {
 		line = "{0}: {1}"
 	}
 	return strings.NewReplacer("{0}", strconv.Itoa(p.Line), "{1}", body).Replace(line)
+}
+
+// CheckResult is what the checker found in one deck file, as the server
+// sends it to the page (POST /check, JSON) for the client to say in the
+// worker's language.
+type CheckResult struct {
+	Deck     string    `json:"deck,omitempty"`  // the deck's id, when the file has no problems
+	Cards    int       `json:"cards,omitempty"` // and its number of cards
+	Problems []Problem `json:"problems,omitempty"`
+	Warnings []Problem `json:"warnings,omitempty"`
+}
+
+// Summary says on one line what the check found: how many problems the file
+// has, or that the deck is fine, with how many warnings.
+func (r CheckResult) Summary(lookup Lookup) string {
+	if len(r.Problems) > 0 {
+		return count(lookup, "check.problems", len(r.Problems))
+	}
+	s := Expand(say(lookup, "check.fine"), []string{r.Deck, strconv.Itoa(r.Cards)}, lookup)
+	if len(r.Warnings) > 0 {
+		s += "; " + count(lookup, "check.warnings", len(r.Warnings))
+	}
+	return s
+}
+
+// count says "1 problem" (key.one) or "3 problems" (key).
+func count(lookup Lookup, key string, n int) string {
+	if n == 1 {
+		if s, ok := lookup(key + ".one"); ok {
+			return s
+		}
+	}
+	return strings.ReplaceAll(say(lookup, key), "{0}", strconv.Itoa(n))
+}
+
+func say(lookup Lookup, key string) string {
+	if s, ok := lookup(key); ok {
+		return s
+	}
+	return key
 }
 
 // Expand fills in a message template. Besides the {0}, {1}… of every

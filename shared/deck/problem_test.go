@@ -41,4 +41,28 @@ func TestExpand(t *testing.T) {
 	if got := (Problem{Code: "nope", Args: []string{"a"}}).Message(lookup); got != "virhe nope 'a'" {
 		t.Errorf("an unknown code: %q", got)
 	}
+	words["check.fine"] = "pakka '{0}' on kunnossa, kortteja {1}"
+	words["check.problems"], words["check.problems.one"] = "{0} ongelmaa", "1 ongelma"
+	words["check.warnings"], words["check.warnings.one"] = "{0} huomiota", "1 huomio"
+	words["check.warning"] = "huomio: {0}"
+	sums := []struct {
+		name string
+		r    CheckResult
+		want string
+	}{
+		{"fine", CheckResult{Deck: "oma", Cards: 12}, "pakka 'oma' on kunnossa, kortteja 12"},
+		{"fine with a warning", CheckResult{Deck: "oma", Cards: 1, Warnings: []Problem{{}}}, "pakka 'oma' on kunnossa, kortteja 1; 1 huomio"},
+		{"problems", CheckResult{Problems: []Problem{{}, {}, {}}, Warnings: []Problem{{}}}, "3 ongelmaa"},
+		{"one problem", CheckResult{Problems: []Problem{{}}}, "1 ongelma"},
+	}
+	for _, tt := range sums {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.r.Summary(lookup); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+	if got := (Problem{Line: 3, Code: "bad", Args: []string{"x", "y"}}).WarningMessage(lookup); got != "rivi 3: huomio: 'x' ei käy – tarkoititko 'y'?" {
+		t.Errorf("warning %q", got)
+	}
 }
