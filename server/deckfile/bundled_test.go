@@ -25,7 +25,7 @@ func bundled(t *testing.T) []*deck.Deck {
 // TestNoNearDuplicatesInBundledDecks: a worker may choose any bundled decks
 // together, and a young person should not meet one question twice.
 func TestNoNearDuplicatesInBundledDecks(t *testing.T) {
-	for _, p := range NearDuplicates(bundled(t)) {
+	for p := range NearDuplicates(bundled(t)) {
 		t.Errorf("%s/%s and %s/%s share %.2f of their trigrams:\n  %s\n  %s", p.A.Deck.ID, p.A.Card.ID, p.B.Deck.ID, p.B.Card.ID, p.Share,
 			p.A.Card.Text.In("fi"), p.B.Card.Text.In("fi"))
 	}

@@ -1,6 +1,7 @@
 package deckfile
 
 import (
+	"iter"
 	"slices"
 	"strings"
 	"unicode"
@@ -39,13 +40,13 @@ type CardAt struct {
 	Card *deck.Card
 }
 
-// NearDuplicates returns every pair of cards in decks whose texts share at
+// NearDuplicates yields every pair of cards in decks whose texts share at
 // least NearDuplicate of their trigrams, in the order of the decks and their
 // cards. Help services and blank cards (whose text only asks a player to
 // write) are left out, and so are two cards of one reflection deck in
 // different life areas: such a deck asks the same questions of every area on
 // purpose.
-func NearDuplicates(decks []*deck.Deck) []Pair {
+func NearDuplicates(decks []*deck.Deck) iter.Seq[Pair] {
 	type entry struct {
 		at  CardAt
 		tri []int32 // sorted trigram ids
@@ -61,19 +62,24 @@ func NearDuplicates(decks []*deck.Deck) []Pair {
 			all = append(all, entry{CardAt{d, c}, trigramIDs(c.Text.In(deck.DefaultLanguage), ids)})
 		}
 	}
-	var out []Pair
-	for i := range all {
-		for j := i + 1; j < len(all); j++ {
-			a, b := all[i], all[j]
-			if a.at.Deck == b.at.Deck && a.at.Deck.Kind == deck.Reflections && a.at.Card.Theme != b.at.Card.Theme {
-				continue
-			}
-			if s := jaccard(a.tri, b.tri); s >= NearDuplicate {
-				out = append(out, Pair{a.at, b.at, s})
+	return func(yield func(Pair) bool) {
+		for i := range all {
+			for j := i + 1; j < len(all); j++ {
+				a, b := all[i], all[j]
+				if a.at.Deck == b.at.Deck && a.at.Deck.Kind == deck.Reflections && a.at.Card.Theme != b.at.Card.Theme {
+					continue
+				}
+				// The share is at most the smaller set over the larger: texts of
+				// very different lengths are not compared at all.
+				if float64(min(len(a.tri), len(b.tri))) < NearDuplicate*float64(max(len(a.tri), len(b.tri))) {
+					continue
+				}
+				if s := jaccard(a.tri, b.tri); s >= NearDuplicate && !yield(Pair{a.at, b.at, s}) {
+					return
+				}
 			}
 		}
 	}
-	return out
 }
 
 // Similarity is the share of trigrams two texts have in common.

@@ -18,6 +18,9 @@ const MaxUpload = 256 << 10
 // MaxCards is the most cards a deck may have.
 const MaxCards = 500
 
+// maxWarnings is the most warnings Check gives about one file.
+const maxWarnings = 50
+
 // Parse reads one deck file. name is the file's name: one ending in .csv is
 // read as a spreadsheet, anything else as YAML. Parse returns the deck, or
 // no deck and every problem found, sorted by line.
@@ -57,23 +60,29 @@ func Check(name string, data []byte, others []*deck.Deck) Report {
 			decks = append(decks, o)
 		}
 	}
-	line := func(c *deck.Card) int {
-		for k := range d.Cards {
-			if &d.Cards[k] == c {
-				return ix.at(item("cards", k))
-			}
-		}
-		return 0
+	lines := make(map[*deck.Card]int, len(d.Cards))
+	for k := range d.Cards {
+		lines[&d.Cards[k]] = ix.at(item("cards", k))
 	}
+	// Each card is warned about once, and a file at most maxWarnings times:
+	// a deck of copies is told enough to see what is wrong.
 	var ws Problems
-	for _, p := range NearDuplicates(decks) {
+	warned := map[*deck.Card]bool{}
+	for p := range NearDuplicates(decks) {
+		if len(ws) == maxWarnings {
+			break
+		}
 		switch {
 		case p.A.Deck != d:
 		case p.B.Deck == d:
-			ws = append(ws, Problem{Line: line(p.B.Card), Code: CodeNearDuplicate,
-				Args: []string{p.B.Card.ID, p.A.Card.ID, "", strconv.Itoa(line(p.A.Card))}})
-		default:
-			ws = append(ws, Problem{Line: line(p.A.Card), Code: CodeNearDuplicate,
+			if !warned[p.B.Card] {
+				warned[p.B.Card] = true
+				ws = append(ws, Problem{Line: lines[p.B.Card], Code: CodeNearDuplicate,
+					Args: []string{p.B.Card.ID, p.A.Card.ID, "", strconv.Itoa(lines[p.A.Card])}})
+			}
+		case !warned[p.A.Card]:
+			warned[p.A.Card] = true
+			ws = append(ws, Problem{Line: lines[p.A.Card], Code: CodeNearDuplicate,
 				Args: []string{p.A.Card.ID, p.B.Card.ID, p.B.Deck.ID, ""}})
 		}
 	}

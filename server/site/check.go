@@ -16,8 +16,9 @@ import (
 )
 
 // Checks are bounded for everyone together: a person checks a file now and
-// then, and a check of the largest file costs up to ~50 ms and 48 MiB, so a
-// few at a time and a few a second keep the endpoint from loading the server
+// then, while a check of the largest deck costs up to ~80 ms of a core and
+// 9 MiB (deckfile.BenchmarkCheckLargeDeck; a hostile file, up to 48 MiB), so
+// two at a time and four a second keep the endpoint from loading the server
 // whoever calls it.
 const (
 	checksAtOnce    = 2
