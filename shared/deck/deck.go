@@ -3,7 +3,12 @@
 // A deck is read from a file by the server (see server/deckfile) and then never
 // changes: the rules and the client only ever read it. Text is kept per
 // language so that every player sees a card in their own language at the same
-// moment.
+// moment. What a card's kind asks of it is answered by the kind's methods.
+//
+// The problems the checker finds in a deck file are here too (Problem,
+// CheckResult), as codes with arguments, with Expand to fill in their words
+// from a translation catalog, so that the server and the client say them
+// alike.
 package deck
 
 import "slices"

@@ -11,9 +11,9 @@ import (
 // translation catalogs (assets/i18n) under "check." and the code, so the
 // server and the client say the same in every language.
 type Problem struct {
-	Line int      `json:"line,omitempty" msgpack:"l,omitempty"` // 1-based; 0 means the whole file
-	Code string   `json:"code" msgpack:"c"`
-	Args []string `json:"args,omitempty" msgpack:"a,omitempty"`
+	Line int      `json:"line,omitempty"` // 1-based; 0 means the whole file
+	Code string   `json:"code"`
+	Args []string `json:"args,omitempty"`
 }
 
 // Lookup finds a catalog's text for a key.
