@@ -191,3 +191,23 @@ func TestHelpNumbersLiveInTheHelpDeck(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeExampleIsValid: the short example in the decks' README is a
+// deck a trainer can copy, so it must pass the checker.
+func TestReadmeExampleIsValid(t *testing.T) {
+	readme, err := os.ReadFile("../../assets/decks/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)## A short example\n\n```yaml\n(.*?)```").FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("no example under ## A short example")
+	}
+	d, ps := Parse("omat-kysymykset.yaml", m[1])
+	if len(ps) > 0 {
+		t.Fatalf("the README's example has problems:\n%v", ps)
+	}
+	if d.Cards[0].InPart() != 1 || !d.Shuffle {
+		t.Errorf("the example should show a part and a shuffle: %+v", d)
+	}
+}
