@@ -3,7 +3,7 @@
 //
 //	go run ./server                     # http://localhost:8080
 //	go run ./server -addr :9000
-//	go run ./server -check-deck my.yaml # check a deck file and exit
+//	go run ./server -check-deck my.yaml # check a deck file and exit (-lang sv: in Swedish)
 //	go run ./server -data /var/lib/elamanipeli # where rooms are kept across restarts
 //	go run ./server -metrics 127.0.0.1:9100     # /metrics on its own port
 package main
@@ -54,6 +54,7 @@ func main() {
 type config struct {
 	addr       string
 	checkDeck  string
+	lang       string
 	decks      string
 	origins    string
 	publicURL  string
@@ -83,6 +84,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	}
 	fs.StringVar(&c.addr, "addr", addr, "listen on `host:port` ($PORT sets the port)")
 	fs.StringVar(&c.checkDeck, "check-deck", "", "check the deck `file` (YAML or CSV), print its problems and exit")
+	fs.StringVar(&c.lang, "lang", "", "the `language` (fi, sv or en) -check-deck speaks; default: the environment's ($LANG), or Finnish")
 	fs.StringVar(&c.decks, "decks", "", "a `folder` of extra decks (and help services) to offer besides the bundled ones")
 	fs.StringVar(&c.publicURL, "public-url", getenv("PUBLIC_URL"), "the `URL` people open the game at, e.g. https://peli.example.org ($PUBLIC_URL): needed when it is a name, not an IP address or localhost")
 	fs.StringVar(&c.origins, "origin", "", "comma-separated `hosts` whose pages may open the game's WebSocket besides -public-url's (e.g. game.example.org,*.school.example)")
@@ -121,7 +123,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	if cfg.checkDeck != "" {
-		return checkDeck(cfg.checkDeck, stdout)
+		return checkDeck(cfg.checkDeck, cfg.lang, getenv, stdout, stderr)
 	}
 	log := newLogger(cfg, stderr)
 	l, err := net.Listen("tcp", cfg.addr)
@@ -405,23 +407,6 @@ func loadDecks(dir string) ([]*deck.Deck, error) {
 		return nil, fmt.Errorf("decks in %s: %w", dir, err)
 	}
 	return append(decks, extra...), nil
-}
-
-// checkDeck validates one deck file for a trainer.
-func checkDeck(path string, stdout io.Writer) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	d, problems := deckfile.Parse(path, data)
-	if len(problems) > 0 {
-		for _, p := range problems {
-			fmt.Fprintf(stdout, "%s: %s\n", path, p.Message("en"))
-		}
-		return fmt.Errorf("%s: %d problem(s)", path, len(problems))
-	}
-	fmt.Fprintf(stdout, "%s: deck %q is fine: %d cards\n", path, d.ID, len(d.Cards))
-	return nil
 }
 
 func newLogger(cfg config, w io.Writer) zerolog.Logger {

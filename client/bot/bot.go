@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/pore/elamanipeli/client/session"
-	"github.com/pore/elamanipeli/shared/deck"
 	"github.com/pore/elamanipeli/shared/rules"
 )
 
@@ -170,9 +169,9 @@ func (b *Bot) answer(v *rules.View, legal rules.Legal) (rules.Action, bool) {
 	switch {
 	case c.Open && legal.Has(rules.ActWriteBlank):
 		return rules.Action{Kind: rules.ActWriteBlank, Text: "Mikä sinua ilahduttaa juuri nyt?"}, true
-	case c.Kind == deck.Story && len(c.Choices) > 0 && legal.Has(rules.ActChoose):
+	case c.IsScene() && legal.Has(rules.ActChoose):
 		return rules.Action{Kind: rules.ActChoose, Choice: b.rng.IntN(len(c.Choices))}, true
-	case c.Kind == deck.Reflection && legal.Has(rules.ActRate):
+	case c.Kind.Rated() && legal.Has(rules.ActRate):
 		return rules.Action{Kind: rules.ActRate, Value: c.Min + b.rng.IntN(c.Max-c.Min+1)}, true
 	case legal.Has(rules.ActAnswer):
 		return rules.Action{Kind: rules.ActAnswer, Text: b.cfg.Typed}, true
@@ -185,7 +184,7 @@ func (b *Bot) answer(v *rules.View, legal rules.Legal) (rules.Action, bool) {
 // done reports whether seat has played the step: answered, passed, or, on
 // a story scene, made the choice.
 func done(st *rules.StepView, seat rules.SeatID) bool {
-	if st.Card.Kind == deck.Story && len(st.Card.Choices) > 0 && st.Choice >= 0 {
+	if st.Card.IsScene() && st.Choice >= 0 {
 		return true
 	}
 	return slices.ContainsFunc(st.Answers, func(a rules.Answer) bool { return a.Seat == seat })

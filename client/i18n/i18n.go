@@ -108,3 +108,25 @@ func Keys(lang string) []string {
 	}
 	return out
 }
+
+// Words is t's catalog as a lookup, falling back to Finnish as S does: the
+// deck checker's templates (keys "check.…") are filled in through it.
+func (t T) Words() deck.Lookup {
+	return func(key string) (string, bool) {
+		if s, ok := catalogs[t.lang][key]; ok {
+			return s, true
+		}
+		s, ok := catalogs[deck.DefaultLanguage][key]
+		return s, ok
+	}
+}
+
+// Problem says a problem the server's deck checker found (POST /check, or
+// a refused upload), with its line: the same words -check-deck prints.
+func (t T) Problem(p deck.Problem) string { return p.Message(t.Words()) }
+
+// Warning says something the checker points out without refusing the deck.
+func (t T) Warning(p deck.Problem) string { return p.WarningMessage(t.Words()) }
+
+// CheckSummary says on one line what a check found.
+func (t T) CheckSummary(r deck.CheckResult) string { return r.Summary(t.Words()) }

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/pore/elamanipeli/shared/deck"
@@ -93,5 +94,47 @@ func TestPlaceholders(t *testing.T) {
 	}
 	if got := For("xx").S("turn.yours"); got != "Sinun vuorosi" {
 		t.Fatalf("unknown language falls back to Finnish: got %q", got)
+	}
+}
+
+// TestDeckProblems says a checker's problem, warning and summary in every
+// language: each reads fully (its arguments and line in it, no template
+// left), and differently in each language.
+func TestDeckProblems(t *testing.T) {
+	p := deck.Problem{Line: 12, Code: "unknown-key", Args: []string{"tekst", "text", "id, text"}}
+	w := deck.Problem{Line: 30, Code: "near-duplicate", Args: []string{"oma-1", "tt-10", "tutustutaan", ""}}
+	r := deck.CheckResult{Problems: []deck.Problem{p, p}}
+	fine := deck.CheckResult{Deck: "omat", Cards: 7, Warnings: []deck.Problem{w}}
+	seen := map[string]string{}
+	for _, l := range Languages() {
+		tr := For(l)
+		for _, m := range []string{tr.Problem(p), tr.Warning(w), tr.CheckSummary(r), tr.CheckSummary(fine)} {
+			if strings.ContainsAny(m, "{}") || strings.Contains(m, "check.") {
+				t.Errorf("%s: %q is not filled in", l, m)
+			}
+			if other, dup := seen[m]; dup {
+				t.Errorf("%s and %s say the same: %q", l, other, m)
+			}
+			seen[m] = l
+		}
+		for _, want := range []string{"12", "tekst", "text"} {
+			if !strings.Contains(tr.Problem(p), want) {
+				t.Errorf("%s: %q lacks %q", l, tr.Problem(p), want)
+			}
+		}
+		for _, want := range []string{"30", "oma-1", "tt-10", "tutustutaan"} {
+			if !strings.Contains(tr.Warning(w), want) {
+				t.Errorf("%s: %q lacks %q", l, tr.Warning(w), want)
+			}
+		}
+		if s := tr.CheckSummary(r); !strings.Contains(s, "2") {
+			t.Errorf("%s: %q does not count the problems", l, s)
+		}
+		if s := tr.CheckSummary(fine); !strings.Contains(s, "omat") || !strings.Contains(s, "7") {
+			t.Errorf("%s: %q does not name the deck and its cards", l, s)
+		}
+	}
+	if For("xx").Problem(p) != For("fi").Problem(p) {
+		t.Errorf("a language the game lacks should read Finnish")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/pore/elamanipeli/shared/deck"
 )
@@ -21,6 +22,7 @@ const (
 	maxHours       = 200
 	maxTheme       = 48
 	maxURL         = 300
+	maxPart        = 9 // parts a deck can be dealt in
 )
 
 var (
@@ -30,12 +32,14 @@ var (
 
 // checker checks a decoded deck; ix gives the lines.
 type checker struct {
-	d     *deck.Deck
-	ix    *index
-	ps    Problems
-	langs []string       // the deck's languages that the game has, once each
-	ids   map[string]int // the first card with each id
-	csv   bool           // spreadsheets need no worker notes
+	d        *deck.Deck
+	ix       *index
+	ps       Problems
+	langs    []string       // the deck's languages that the game has, once each
+	ids      map[string]int // the first card with each id
+	csv      bool           // spreadsheets need no worker notes
+	part     int            // the part of the last card that has one, and its line
+	partLine int
 }
 
 func (c *checker) add(path, code string, args ...string) {
@@ -49,7 +53,7 @@ func check(d *deck.Deck, ix *index, csv bool) Problems {
 	for k := range d.Cards {
 		c.card(k)
 	}
-	if d.Kind == deck.StoryDeck {
+	if d.Kind.Branching() {
 		c.story()
 	}
 	return c.ps
@@ -64,7 +68,7 @@ func (c *checker) deck() {
 			c.add("kind", CodeMissingKey, "kind")
 		}
 	case !slices.Contains(deck.DeckKinds, d.Kind):
-		c.add("kind", CodeBadDeckKind, quote(string(d.Kind)), suggest(string(d.Kind), kindsAsStrings(deck.DeckKinds)))
+		c.add("kind", CodeBadDeckKind, quote(string(d.Kind)), suggest(string(d.Kind), kindsAsStrings(deck.DeckKinds)), strings.Join(kindsAsStrings(deck.DeckKinds), ", "))
 	}
 	for i, l := range d.Languages {
 		if !slices.Contains(deck.Languages, l) {
@@ -76,14 +80,17 @@ func (c *checker) deck() {
 	if len(d.Languages) == 0 && !c.ix.broken["languages"] {
 		c.add("languages", CodeMissingKey, "languages")
 	}
+	if d.MinAge > deck.OldestAge {
+		c.add("min_age", CodeBadAge, strconv.Itoa(d.MinAge), strconv.Itoa(deck.YoungestAge), strconv.Itoa(deck.OldestAge))
+	}
 	c.texts("title", "title", d.Title, true, maxTitle)
 	c.texts("description", "description", d.Description, false, maxDescription)
 	c.tags("tags", d.Tags)
 	known := slices.Contains(deck.DeckKinds, d.Kind)
-	if d.Shuffle && known && d.Kind != deck.Questions {
+	if d.Shuffle && known && !d.Kind.Shuffles() {
 		c.add("shuffle", CodeNotForDeck, "shuffle", string(d.Kind))
 	}
-	if d.Start != "" && known && d.Kind != deck.StoryDeck {
+	if d.Start != "" && known && !d.Kind.Branching() {
 		c.add("start", CodeNotForDeck, "start", string(d.Kind))
 	}
 	if len(d.Cards) == 0 && !c.ix.broken["cards"] {
@@ -134,7 +141,7 @@ func (c *checker) texts(path, name string, t deck.Text, required bool, max int) 
 func (c *checker) tags(path string, tags []string) {
 	for i, t := range tags {
 		if !slices.Contains(deck.Tags, t) {
-			c.add(item(path, i), CodeBadTag, quote(t), suggest(t, deck.Tags))
+			c.add(item(path, i), CodeBadTag, quote(t), suggest(t, deck.Tags), strings.Join(deck.Tags, ", "))
 		}
 	}
 }
@@ -143,6 +150,11 @@ func (c *checker) card(k int) {
 	d, card := c.d, &c.d.Cards[k]
 	p := item("cards", k)
 	if c.ix.broken[p] {
+		return
+	}
+	if empty(card) {
+		// Said once, not once for each text it lacks in each language.
+		c.add(p, CodeEmptyCard, quote(card.ID))
 		return
 	}
 	c.id(p+".id", card.ID)
@@ -159,8 +171,8 @@ func (c *checker) card(k int) {
 	switch {
 	case kind == "": // the deck's kind is unknown, and reported
 	case !known:
-		c.add(p+".kind", CodeBadKind, quote(string(kind)), suggest(string(kind), kindsAsStrings(deck.Kinds)))
-	case slices.Contains(deck.DeckKinds, d.Kind) && !slices.Contains(allowedKinds[d.Kind], kind):
+		c.add(p+".kind", CodeBadKind, quote(string(kind)), suggest(string(kind), kindsAsStrings(deck.Kinds)), strings.Join(kindsAsStrings(deck.Kinds), ", "))
+	case slices.Contains(deck.DeckKinds, d.Kind) && !d.Kind.Allows(kind):
 		c.add(p+".kind", CodeKindMismatch, string(kind), string(d.Kind))
 		fits = false
 	}
@@ -168,23 +180,24 @@ func (c *checker) card(k int) {
 		c.add(p+".answers", CodeBadAnswerer, quote(string(a)), suggest(string(a), kindsAsStrings(deck.Answerers)))
 	}
 	c.tags(p+".tags", card.Tags)
+	c.inPart(p, card, known)
 	switch {
-	case fits && kind == deck.Reflection && !slices.Contains(deck.LifeAreas, card.Theme) && !c.ix.broken[p+".theme"]:
-		c.add(p+".theme", CodeBadTheme, quote(card.Theme), suggest(card.Theme, deck.LifeAreas))
+	case fits && kind.Rated() && !slices.Contains(deck.LifeAreas, card.Theme) && !c.ix.broken[p+".theme"]:
+		c.add(p+".theme", CodeBadTheme, quote(card.Theme), suggest(card.Theme, deck.LifeAreas), strings.Join(deck.LifeAreas, ", "))
 	case runes(card.Theme) > maxTheme:
 		c.add(p+".theme", CodeTooLong, "theme", "", strconv.Itoa(runes(card.Theme)), strconv.Itoa(maxTheme))
 	}
 	c.texts(p+".title", "title", card.Title, false, maxTitle)
 	c.texts(p+".text", "text", card.Text, true, maxText)
-	c.texts(p+".note", "note", card.Note, kind != deck.Help && !c.csv, maxNote)
-	c.texts(p+".prompt", "prompt", card.Prompt, fits && kind == deck.Story, maxPrompt)
+	c.texts(p+".note", "note", card.Note, kind.Played() && !c.csv, maxNote)
+	c.texts(p+".prompt", "prompt", card.Prompt, fits && kind.InStory(), maxPrompt)
 
 	if card.Choices != nil {
 		c.choices(p, card)
 	}
 	if s := card.Scale; s != nil {
 		switch {
-		case known && kind != deck.Reflection:
+		case known && !kind.Rated():
 			c.add(p+".scale", CodeNotForKind, "scale", string(kind))
 		case s.Min < 0 || s.Min >= s.Max || s.Max > 10:
 			c.add(p+".scale", CodeBadScale, strconv.Itoa(s.Min), strconv.Itoa(s.Max))
@@ -195,8 +208,44 @@ func (c *checker) card(k int) {
 	c.contact(p, card, known, fits)
 }
 
+// inPart checks a card's part: only cards dealt one after another have
+// parts, and a deck's parts come in order, so that its file reads as it is
+// dealt (light first, deeper later).
+func (c *checker) inPart(p string, card *deck.Card, known bool) {
+	if !known || c.ix.broken[p+".part"] {
+		return
+	}
+	if !card.Kind.Played() || card.Kind.InStory() {
+		if card.Part != 0 {
+			c.add(p+".part", CodeNotForKind, "part", string(card.Kind))
+		}
+		return
+	}
+	at := c.ix.at(p + ".part")
+	if card.InPart() < c.part {
+		c.add(p+".part", CodePartOrder, strconv.Itoa(card.InPart()), strconv.Itoa(c.part), strconv.Itoa(c.partLine))
+		return
+	}
+	c.part, c.partLine = card.InPart(), at
+}
+
+// empty reports whether a card has nothing to read: no text of any kind in
+// any language, and no choices, contact or scale of its own.
+func empty(card *deck.Card) bool {
+	for _, t := range []deck.Text{card.Text, card.Title, card.Prompt, card.Note} {
+		for _, s := range t {
+			if s != "" {
+				return false
+			}
+		}
+	}
+	sc := card.Scale
+	plain := sc == nil || sc.Min == 0 && sc.Max == 10 && len(sc.Low) == 0 && len(sc.High) == 0 // a reflection's default
+	return card.Choices == nil && plain && card.Contact == nil
+}
+
 func (c *checker) choices(p string, card *deck.Card) {
-	if slices.Contains(deck.Kinds, card.Kind) && card.Kind != deck.Story {
+	if slices.Contains(deck.Kinds, card.Kind) && !card.Kind.InStory() {
 		c.add(p+".choices", CodeNotForKind, "choices", string(card.Kind))
 		return
 	}
@@ -217,11 +266,11 @@ func (c *checker) choices(p string, card *deck.Card) {
 
 func (c *checker) contact(p string, card *deck.Card, known, fits bool) {
 	ct := card.Contact
-	if ct != nil && known && card.Kind != deck.Help {
+	if ct != nil && known && !card.Kind.Service() {
 		c.add(p+".contact", CodeNotForKind, "contact", string(card.Kind))
 		return
 	}
-	if fits && card.Kind == deck.Help && (ct == nil || ct.Phone == "" && ct.URL == "") && !c.ix.broken[p+".contact"] {
+	if fits && card.Kind.Service() && (ct == nil || ct.Phone == "" && ct.URL == "") && !c.ix.broken[p+".contact"] {
 		c.add(p+".contact", CodeNoContact)
 	}
 	if ct == nil {

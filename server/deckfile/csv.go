@@ -15,7 +15,42 @@ import (
 const maxCells = 16 << 10
 
 // csvColumns are the columns a spreadsheet deck may have, in any order.
-var csvColumns = []string{"id", "theme", "answers", "tags", "text_fi", "text_sv", "text_en", "note_fi", "note_sv", "note_en"}
+var csvColumns = []string{"id", "theme", "answers", "tags", "part", "text_fi", "text_sv", "text_en", "note_fi", "note_sv", "note_en"}
+
+// columnWords are the Finnish and Swedish names of the columns, so that a
+// group can head its sheet in its own language (tunnus;teksti;muistiinpano).
+// A text or a note without a language (teksti, fråga) is in Finnish, the
+// game's first language; teksti_sv and anteckning_sv are in Swedish.
+var columnWords = map[string]string{
+	"tunnus": "id", "teema": "theme", "aihe": "theme", "tema": "theme",
+	"vastaa": "answers", "vastaaja": "answers", "svarar": "answers", "svarare": "answers",
+	"tunnisteet": "tags", "tagit": "tags", "taggar": "tags", "osa": "part", "del": "part",
+	"text": "text", "teksti": "text", "kysymys": "text", "fråga": "text",
+	"note": "note", "muistiinpano": "note", "huomio": "note", "anteckning": "note",
+}
+
+// column returns the column a header cell names, in the words of csvColumns,
+// or "".
+func column(cell string) string {
+	name := strings.ToLower(strings.Trim(cell, " \t\r\"'"))
+	if contains(csvColumns, name) {
+		return name
+	}
+	word, lang, suffixed := strings.Cut(name, "_")
+	canon := columnWords[word]
+	switch {
+	case canon != "text" && canon != "note":
+		if suffixed {
+			return ""
+		}
+		return canon
+	case !suffixed:
+		return canon + "_" + deck.DefaultLanguage
+	case contains(deck.Languages, lang):
+		return canon + "_" + lang
+	}
+	return ""
+}
 
 // decodeCSV reads a spreadsheet of questions (see the package comment for
 // the rules). base is the file name without its folder.
@@ -32,7 +67,7 @@ func decodeCSV(base, src string) (*deck.Deck, *index, Problems) {
 	if strings.Count(src, string(comma)) > maxCells {
 		// The CSV reader's memory grows with the cells in a row; a deck
 		// has ten columns and some commas in its texts.
-		return nil, ix, Problems{{Code: CodeTooComplex, Args: []string{"CSV"}}}
+		return nil, ix, Problems{{Code: CodeTooManyCells}}
 	}
 	r := csv.NewReader(strings.NewReader(src))
 	r.Comma = comma
@@ -45,7 +80,10 @@ func decodeCSV(base, src string) (*deck.Deck, *index, Problems) {
 		}
 		seen := map[string]bool{}
 		for _, cell := range rec {
-			name := strings.ToLower(strings.TrimSpace(cell))
+			name := column(cell)
+			if name == "" {
+				name = strings.ToLower(strings.TrimSpace(cell))
+			}
 			switch {
 			case name == "":
 			case !contains(csvColumns, name):
@@ -69,6 +107,9 @@ func decodeCSV(base, src string) (*deck.Deck, *index, Problems) {
 			ix.broken["languages"] = true
 		}
 	} else {
+		if cells := foreignHeader(src); cells != nil {
+			return nil, ix, Problems{{Line: 1, Code: CodeForeignHeader, Args: cells}}
+		}
 		d.Languages = []string{"fi"}
 	}
 	ix.set("languages", 1)
@@ -128,6 +169,18 @@ func decodeCSV(base, src string) (*deck.Deck, *index, Problems) {
 				c.Theme = cell
 			case "answers":
 				c.Answerer = deck.Answerer(cell)
+			case "part":
+				if cell == "" {
+					break
+				}
+				n, err := strconv.Atoi(cell)
+				if err != nil || n < 1 || n > maxPart {
+					add(line, CodeBadType, "part", "part")
+					ix.broken[p+".part"] = true
+					break
+				}
+				c.Part = n
+				ix.set(p+".part", line)
 			case "tags":
 				c.Tags = splitWords(cell)
 				for j := range c.Tags {
@@ -178,7 +231,7 @@ func csvHeader(src string) (rune, bool) {
 	for _, sep := range []rune{',', ';', '\t'} {
 		n := 0
 		for cell := range strings.SplitSeq(first, string(sep)) {
-			if contains(csvColumns, strings.ToLower(strings.Trim(cell, " \t\r\"'"))) {
+			if column(cell) != "" {
 				n++
 			}
 		}
@@ -187,6 +240,36 @@ func csvHeader(src string) (rune, bool) {
 		}
 	}
 	return best, bestN > 0
+}
+
+// foreignHeader returns the cells of a first line that looks like a row of
+// column names none of which the format knows (Frage;Notiz, or a typo in
+// every one): two or more cells split by a separator, each one short word
+// and no question. Such a row would otherwise become a question of its own.
+func foreignHeader(src string) []string {
+	first, _, _ := strings.Cut(src, "\n")
+	first = strings.TrimSuffix(first, "\r")
+	for _, sep := range []string{";", "\t", ","} {
+		cells := strings.Split(first, sep)
+		if len(cells) < 2 {
+			continue
+		}
+		var names []string
+		for _, cell := range cells {
+			cell = strings.Trim(cell, " \"'")
+			if cell == "" {
+				continue
+			}
+			if runes(cell) > 24 || strings.ContainsAny(cell, " ?!.") {
+				return nil
+			}
+			names = append(names, quote(cell))
+		}
+		if len(names) >= 2 {
+			return names[:min(len(names), 6)]
+		}
+	}
+	return nil
 }
 
 func csvProblem(err error) Problem {

@@ -7,8 +7,10 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -183,6 +185,12 @@ func TestBrokenDecks(t *testing.T) {
 		{"csv quote", "csv-quote.csv", nil, []string{CodeCSVQuote}},
 		{"csv not utf-8", "csv-latin1.csv", nil, []string{CodeNotUTF8}},
 		{"csv without text", "csv-no-text.csv", nil, []string{CodeNoTextColumn}},
+		{"csv with headers in another language", "csv-foreign-header.csv", nil, []string{CodeForeignHeader}},
+		{"a tab before a key", "tab-before-key.yaml", nil, []string{CodeTab}},
+		{"an empty card, said once", "empty-card.yaml", nil, []string{CodeEmptyCard}},
+		{"parts out of order", "parts.yaml", nil, []string{CodePartOrder, CodeBadType}},
+		{"an age the game is not for", "age.yaml", nil, []string{CodeBadAge}},
+		{"a part in a story", "part-in-story.yaml", nil, []string{CodeNotForKind}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -212,7 +220,7 @@ func TestBrokenDecks(t *testing.T) {
 			if !slices.IsSortedFunc(ps, func(a, b Problem) int { return a.Line - b.Line }) {
 				t.Errorf("problems are not sorted by line")
 			}
-			got := ps.Error() + "\n"
+			got := inEveryLanguage(ps)
 			golden := filepath.Join("testdata", strings.TrimSuffix(tt.file, filepath.Ext(tt.file))+".want")
 			if *update {
 				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
@@ -259,6 +267,8 @@ func TestValidYAML(t *testing.T) {
 		{"reflection scale", [2]int{d.Cards[2].Scale.Min, d.Cards[2].Scale.Max}, [2]int{0, 10}},
 		{"no scale on a question", d.Cards[0].Scale == nil, true},
 		{"description", d.Description["sv"], "En testkortlek."},
+		{"no part is the first", d.Cards[0].InPart(), 1},
+		{"part", d.Cards[2].Part, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -278,6 +288,9 @@ func TestValidYAML(t *testing.T) {
 	}
 	if paths, stuck := walkStory(s, 1000); paths == 0 || len(stuck) > 0 {
 		t.Errorf("story: %d paths, stuck: %v", paths, stuck)
+	}
+	if s.MinAge != deck.YoungestAge {
+		t.Errorf("a deck that names no age is for the game's youngest, %d: got %d", deck.YoungestAge, s.MinAge)
 	}
 	if s.Cards[2].Kind != deck.Story || !s.Cards[2].Ending() {
 		t.Errorf("the last scene should be a story ending: %+v", s.Cards[2])
@@ -356,6 +369,20 @@ func TestValidCSV(t *testing.T) {
 			tags:  "debt,loneliness",
 		},
 		{
+			name: "with Finnish column names", file: "csv-finnish.csv",
+			id: "csv-finnish", title: "csv-finnish", languages: "fi",
+			ids:   "kevyt,q-2",
+			texts: []string{"Mikä naurattaa?", "Mihin käyttäisit sata euroa?"},
+			notes: []string{"Kevyt alku.", "Raha voi olla arka aihe."},
+		},
+		{
+			name: "with Swedish column names", file: "csv-swedish.csv",
+			id: "csv-swedish", title: "csv-swedish", languages: "sv",
+			ids:   "q1",
+			texts: []string{"Vad får dig att skratta?"},
+			notes: []string{"En lätt start."},
+		},
+		{
 			name: "without a header", file: "Omat kysymykset.csv",
 			id: "omat-kysymykset", title: "Omat kysymykset", languages: "fi",
 			ids:   "q-1,q-2,q-3",
@@ -385,7 +412,7 @@ func TestValidCSV(t *testing.T) {
 			checks := []struct{ what, got, want string }{
 				{"id", d.ID, tt.id},
 				{"kind", string(d.Kind), string(deck.Questions)},
-				{"title", d.Title["fi"], tt.title},
+				{"title", d.Title[d.Languages[0]], tt.title},
 				{"languages", strings.Join(d.Languages, ","), tt.languages},
 				{"card ids", strings.Join(ids, ","), tt.ids},
 				{"texts", strings.Join(texts, "|"), strings.Join(tt.texts, "|")},
@@ -448,14 +475,23 @@ func TestSuggest(t *testing.T) {
 	}
 }
 
-// TestMessagesInEveryLanguage checks that every code has a message in
-// Finnish, Swedish and English, and that the list of codes is complete.
-func TestMessagesInEveryLanguage(t *testing.T) {
-	for code := range messages {
-		if !slices.Contains(Codes, code) {
-			t.Errorf("code %q has messages but is not in Codes", code)
+// inEveryLanguage is the golden form of a file's problems: its messages in
+// Finnish, Swedish and English, one a line, each language under a heading.
+func inEveryLanguage(ps Problems) string {
+	var b strings.Builder
+	for _, l := range deck.Languages {
+		b.WriteString("== " + l + "\n")
+		for _, m := range ps.Messages(l) {
+			b.WriteString(m + "\n")
 		}
 	}
+	return b.String()
+}
+
+// TestEveryCodeHasWords checks that every code has words in every catalog,
+// that the list of codes is complete, that no catalog keeps the words of a
+// code that is gone, and that each message reads fully in every language.
+func TestEveryCodeHasWords(t *testing.T) {
 	// Every Code… constant in the package is in Codes.
 	fset := token.NewFileSet()
 	files, err := filepath.Glob("*.go")
@@ -482,33 +518,69 @@ func TestMessagesInEveryLanguage(t *testing.T) {
 			return true
 		})
 	}
+	// Keys under "check." are a code's words or one of these.
+	others := regexp.MustCompile(`^check\.(line|and|unknown|warning|fine|(problems|warnings)(\.one)?|in\.[a-z]+|want\.[a-z-]+|ui\.[a-z.-]+)$`)
+	for _, l := range deck.Languages {
+		c := catalogs()[l]
+		if len(c) == 0 {
+			t.Fatalf("no catalog for %s", l)
+		}
+		for k := range c {
+			if code, ok := strings.CutPrefix(k, "check."); ok && !slices.Contains(Codes, code) && !others.MatchString(k) {
+				t.Errorf("%s: %q is no code's words", l, k)
+			}
+		}
+	}
 	prefixes := map[string]string{"fi": "rivi 7: ", "sv": "rad 7: ", "en": "line 7: "}
 	sample := []string{"arvo", "toinen", "3", "10"}
+	placeholder := regexp.MustCompile(`\{[0-9]`)
 	for _, code := range Codes {
 		t.Run(code, func(t *testing.T) {
-			if _, ok := messages[code]; !ok {
-				t.Fatalf("no messages for %q", code)
-			}
 			for _, args := range [][]string{nil, sample} {
 				seen := map[string]string{}
 				for lang, prefix := range prefixes {
-					m := Problem{Line: 7, Code: code, Args: args}.Message(lang)
-					if !strings.HasPrefix(m, prefix) || len(m) <= len(prefix)+3 {
+					if _, ok := Words(lang)("check." + code); !ok {
+						t.Fatalf("%s: no words for %q", lang, code)
+					}
+					m := Message(Problem{Line: 7, Code: code, Args: args}, lang)
+					if !strings.HasPrefix(m, prefix) || len(m) <= len(prefix)+3 || placeholder.MatchString(m) {
 						t.Errorf("%s: %q", lang, m)
 					}
 					if other, dup := seen[m]; dup {
 						t.Errorf("%s and %s say the same: %q", lang, other, m)
 					}
 					seen[m] = lang
-					if whole := (Problem{Code: code, Args: args}).Message(lang); whole != strings.TrimPrefix(m, prefix) {
+					if whole := Message(Problem{Code: code, Args: args}, lang); whole != strings.TrimPrefix(m, prefix) {
 						t.Errorf("%s: line 0 should have no line prefix: %q", lang, whole)
 					}
 				}
 			}
-			if en, other := (Problem{Code: code}).Message("en"), (Problem{Code: code}).Message("de"); en != other {
-				t.Errorf("an unknown language should read English: %q", other)
+			if fi, other := Message(Problem{Code: code}, "fi"), Message(Problem{Code: code}, "de"); fi != other {
+				t.Errorf("a language the game lacks should read Finnish: %q", other)
 			}
 		})
+	}
+}
+
+// TestWordsUseTheSameArguments checks that the three languages of a message
+// use the same arguments, so that no language drops what the others say.
+func TestWordsUseTheSameArguments(t *testing.T) {
+	arg := regexp.MustCompile(`\{([0-9]+)`)
+	for _, code := range Codes {
+		var want string
+		for i, l := range deck.Languages {
+			tmpl, _ := Words(l)("check." + code)
+			used := map[string]bool{}
+			for _, m := range arg.FindAllStringSubmatch(tmpl, -1) {
+				used[m[1]] = true
+			}
+			keys := slices.Sorted(maps.Keys(used))
+			if i == 0 {
+				want = strings.Join(keys, ",")
+			} else if got := strings.Join(keys, ","); got != want {
+				t.Errorf("%s: %s uses arguments {%s}, fi uses {%s}", code, l, got, want)
+			}
+		}
 	}
 }
 
@@ -523,6 +595,32 @@ func TestProblemsError(t *testing.T) {
 	}
 	if got := ps.Messages("fi")[1]; got != "rivi 42: valinta 'soita äidille' vie korttiin 'scene-9', jota ei ole" {
 		t.Errorf("fi: %q", got)
+	}
+	if got := ps.Messages("sv")[1]; got != "rad 42: valet 'soita äidille' leder till kortet 'scene-9', som inte finns" {
+		t.Errorf("sv: %q", got)
+	}
+}
+
+func TestLanguageFrom(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"nothing set", nil, "fi"},
+		{"LANG Swedish", map[string]string{"LANG": "sv_FI.UTF-8"}, "sv"},
+		{"LANG English", map[string]string{"LANG": "en_GB.UTF-8"}, "en"},
+		{"LC_ALL first", map[string]string{"LANG": "en_GB.UTF-8", "LC_ALL": "sv_SE.UTF-8"}, "sv"},
+		{"LC_MESSAGES before LANG", map[string]string{"LANG": "sv_FI", "LC_MESSAGES": "en_US"}, "en"},
+		{"C locale", map[string]string{"LANG": "C.UTF-8"}, "fi"},
+		{"a language the game lacks", map[string]string{"LANG": "de_DE.UTF-8"}, "fi"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := LanguageFrom(func(k string) string { return tt.env[k] }); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
 	}
 }
 
@@ -717,7 +815,7 @@ func TestLargeValidDeck(t *testing.T) {
 	d, ps := Parse("iso.yaml", []byte(src))
 	runtime.ReadMemStats(&after)
 	if len(ps) > 0 {
-		t.Fatalf("%d problems, first: %s", len(ps), ps[0].Message("en"))
+		t.Fatalf("%d problems, first: %s", len(ps), Message(ps[0], "en"))
 	}
 	t.Logf("%d bytes, %d cards, %d KiB allocated", len(src), len(d.Cards), (after.TotalAlloc-before.TotalAlloc)>>10)
 	if len(d.Cards) != MaxCards {
@@ -757,13 +855,13 @@ func FuzzParse(f *testing.F) {
 		}
 		for _, p := range ps {
 			for _, lang := range []string{"fi", "sv", "en"} {
-				if p.Message(lang) == "" {
+				if Message(p, lang) == "" {
 					t.Fatalf("empty %s message for %+v", lang, p)
 				}
 			}
-			if p.Code == CodeSyntax && strings.Contains(p.Message("en"), "could not be read (") {
+			if p.Code == CodeSyntax && strings.Contains(Message(p, "en"), "could not be read (") {
 				// Parse recovered, but the parser should not panic at all.
-				t.Fatalf("the parser panicked: %s", p.Message("en"))
+				t.Fatalf("the parser panicked: %s", Message(p, "en"))
 			}
 		}
 		if d == nil {

@@ -7,7 +7,11 @@
 // is YAML. Parse returns either a deck that the rules can play as it is, or
 // no deck and every Problem found, sorted by line. A Problem is a stable Code
 // with arguments, so the server can send it over the wire and the client can
-// show it in Finnish, Swedish or English (Problem.Message).
+// show it in Finnish, Swedish or English: the words are templates in the
+// translation catalogs (assets/i18n, keys "check." and the code), which both
+// sides fill in with deck.Expand (Message, Words). Check is Parse with
+// warnings: cards that nearly repeat another card of the deck, or of the
+// decks it will be played beside (NearDuplicates).
 //
 // # Line numbers
 //
@@ -35,10 +39,13 @@
 // # Spreadsheets
 //
 // A CSV file is a questions deck. If any cell of its first row is a known
-// column name (id, theme, answers, tags, text_fi, text_sv, text_en, note_fi,
-// note_sv, note_en; case does not matter) that row is the header, and the
-// cells may be separated by commas, semicolons or tabs, as spreadsheets in
-// different locales save them. Otherwise the file has no header and every
+// column name (id, theme, answers, tags, part, text_fi, text_sv, text_en,
+// note_fi, note_sv, note_en, or their Finnish and Swedish names such as
+// tunnus, teksti_fi, muistiinpano_fi, anteckning_sv; case does not matter)
+// that row is the header, and the cells may be separated by commas,
+// semicolons or tabs, as spreadsheets in different locales save them. A
+// first row of two or more short words none of which is known is refused as
+// a header in another language. Otherwise the file has no header and every
 // non-empty line is one Finnish question, commas included. The deck's id is
 // the file name without its extension, lowercased, with å, ä and ö as a, a
 // and o and anything else outside a–z, 0–9 and '-' turned into '-' (one for

@@ -18,12 +18,75 @@ const MaxUpload = 256 << 10
 // MaxCards is the most cards a deck may have.
 const MaxCards = 500
 
+// maxWarnings is the most warnings Check gives about one file.
+const maxWarnings = 50
+
 // Parse reads one deck file. name is the file's name: one ending in .csv is
 // read as a spreadsheet, anything else as YAML. Parse returns the deck, or
 // no deck and every problem found, sorted by line.
 func Parse(name string, data []byte) (*deck.Deck, Problems) {
 	d, _, ps := parse(name, data)
 	return d, ps
+}
+
+// Report is what the checker found in one file.
+type Report struct {
+	Deck     *deck.Deck // the deck, when the file has no problems
+	Problems Problems   // mistakes, by line: the deck cannot be used until they are fixed
+	Warnings Problems   // worth a look, by line; the deck can be used as it is
+}
+
+// Result is the report as the page gets it: codes and arguments, no deck.
+func (r Report) Result() deck.CheckResult {
+	res := deck.CheckResult{Problems: r.Problems, Warnings: r.Warnings}
+	if r.Deck != nil {
+		res.Deck, res.Cards = r.Deck.ID, len(r.Deck.Cards)
+	}
+	return res
+}
+
+// Check reads one deck file as Parse does and, when the deck is fine,
+// compares its cards with each other and with the cards of others, the decks
+// it will be played beside, and warns about near-duplicates. A deck in others
+// with the file's own id is left out: it is an older copy of the same deck.
+func Check(name string, data []byte, others []*deck.Deck) Report {
+	d, ix, ps := parse(name, data)
+	if d == nil {
+		return Report{Problems: ps}
+	}
+	decks := []*deck.Deck{d}
+	for _, o := range others {
+		if o.ID != d.ID {
+			decks = append(decks, o)
+		}
+	}
+	lines := make(map[*deck.Card]int, len(d.Cards))
+	for k := range d.Cards {
+		lines[&d.Cards[k]] = ix.at(item("cards", k))
+	}
+	// Each card is warned about once, and a file at most maxWarnings times:
+	// a deck of copies is told enough to see what is wrong.
+	var ws Problems
+	warned := map[*deck.Card]bool{}
+	for p := range NearDuplicates(decks) {
+		if len(ws) == maxWarnings {
+			break
+		}
+		switch {
+		case p.A.Deck != d:
+		case p.B.Deck == d:
+			if !warned[p.B.Card] {
+				warned[p.B.Card] = true
+				ws = append(ws, Problem{Line: lines[p.B.Card], Code: CodeNearDuplicate,
+					Args: []string{p.B.Card.ID, p.A.Card.ID, "", strconv.Itoa(lines[p.A.Card])}})
+			}
+		case !warned[p.A.Card]:
+			warned[p.A.Card] = true
+			ws = append(ws, Problem{Line: lines[p.A.Card], Code: CodeNearDuplicate,
+				Args: []string{p.A.Card.ID, p.B.Card.ID, p.B.Deck.ID, ""}})
+		}
+	}
+	return Report{Deck: d, Warnings: ws.sort()}
 }
 
 var bom = []byte("\ufeff")
@@ -101,32 +164,19 @@ func ext(name string) string {
 	return ""
 }
 
-// defaultKinds maps a deck's kind to its cards' kind when a card does not say.
-var defaultKinds = map[deck.DeckKind]deck.Kind{
-	deck.Questions:   deck.Question,
-	deck.StoryDeck:   deck.Story,
-	deck.Reflections: deck.Reflection,
-	deck.HelpDeck:    deck.Help,
-}
-
-// allowedKinds are the card kinds each deck kind may hold.
-var allowedKinds = map[deck.DeckKind][]deck.Kind{
-	deck.Questions:   {deck.Question, deck.Wildcard, deck.Blank, deck.Reflection},
-	deck.Reflections: {deck.Question, deck.Wildcard, deck.Blank, deck.Reflection},
-	deck.StoryDeck:   {deck.Story},
-	deck.HelpDeck:    {deck.Help},
-}
-
-// applyDefaults fills in what a file may leave out: a card's kind from its
-// deck's, and a reflection's 0–10 scale. Who answers stays empty: the rules
-// know the default.
+// applyDefaults fills in what a file may leave out: the youngest age, a
+// card's kind from its deck's, and a reflection's 0–10 scale. Who answers
+// stays empty: the rules know the default.
 func applyDefaults(d *deck.Deck) {
+	if d.MinAge == 0 {
+		d.MinAge = deck.YoungestAge
+	}
 	for i := range d.Cards {
 		c := &d.Cards[i]
 		if c.Kind == "" {
-			c.Kind = defaultKinds[d.Kind]
+			c.Kind = d.Kind.CardKind()
 		}
-		if c.Kind == deck.Reflection && c.Scale == nil {
+		if c.Kind.Rated() && c.Scale == nil {
 			c.Scale = &deck.Scale{Min: 0, Max: 10}
 		}
 	}

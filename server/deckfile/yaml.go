@@ -3,6 +3,7 @@ package deckfile
 import (
 	"errors"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -31,7 +32,7 @@ const (
 // The keys each part of a deck file may have.
 var (
 	deckKeys    = []string{"id", "kind", "title", "description", "languages", "min_age", "minutes", "tags", "shuffle", "start", "cards"}
-	cardKeys    = []string{"id", "kind", "theme", "answers", "tags", "title", "text", "prompt", "note", "choices", "scale", "contact"}
+	cardKeys    = []string{"id", "kind", "theme", "answers", "tags", "part", "title", "text", "prompt", "note", "choices", "scale", "contact"}
 	choiceKeys  = []string{"text", "next"}
 	scaleKeys   = []string{"min", "max", "low", "high"}
 	contactKeys = []string{"phone", "url", "hours"}
@@ -43,6 +44,9 @@ func decodeYAML(src string) (*deck.Deck, *index, Problems) {
 	ix := newIndex()
 	if line := prescan(src); line > 0 {
 		return nil, ix, Problems{{Line: line, Code: CodeTooComplex}}
+	}
+	if line := tabIndent(src); line > 0 {
+		return nil, ix, Problems{{Line: line, Code: CodeTab}}
 	}
 	tks, p := tokenize(src)
 	if p != nil {
@@ -99,6 +103,25 @@ func prescan(src string) int {
 			after = false
 		}
 		if n > maxTokenStarts {
+			return line
+		}
+	}
+	return 0
+}
+
+// keyStart is how a line that holds a key or a list item starts, once its
+// indentation is gone.
+var keyStart = regexp.MustCompile(`^(- |-$|[^\s:#'"{\[][^:#]{0,40}:(\s|$))`)
+
+// tabIndent returns the first line whose indentation has a tab in it before
+// a key or a list item, or 0. YAML does not allow tabs there, and the parser
+// would read "\tfi: text" as one long key, a message about the wrong thing.
+func tabIndent(src string) int {
+	line := 0
+	for l := range strings.SplitSeq(src, "\n") {
+		line++
+		rest := strings.TrimLeft(l, " \t")
+		if strings.Contains(l[:len(l)-len(rest)], "\t") && keyStart.MatchString(rest) {
 			return line
 		}
 	}
@@ -495,10 +518,15 @@ func splitWords(s string) []string {
 
 // number reads a whole number; lo and hi bound it.
 func (y *yamlDecoder) number(v ast.Node, p, key string, line int, lo, hi int) (int, bool) {
+	return y.numberAs(v, p, key, line, lo, hi, "number")
+}
+
+// numberAs is number with the shape a wrong value is told it should have.
+func (y *yamlDecoder) numberAs(v ast.Node, p, key string, line int, lo, hi int, want string) (int, bool) {
 	s, ok := scalar(v)
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	if !ok || err != nil || n < lo || n > hi {
-		y.bad(p, key, lineOr(v, line), "number")
+		y.bad(p, key, lineOr(v, line), want)
 		return 0, false
 	}
 	return n, true
@@ -582,6 +610,8 @@ func (y *yamlDecoder) cardField(c *deck.Card, key string, v ast.Node, p string, 
 		c.Answerer = deck.Answerer(y.str(v, p, key, line))
 	case "tags":
 		c.Tags = y.list(v, p, key, line)
+	case "part":
+		c.Part, _ = y.numberAs(v, p, key, line, 1, maxPart, "part")
 	case "title":
 		c.Title = y.text(v, p, key, line)
 	case "text":

@@ -1,14 +1,16 @@
 // Package site puts the server's routes together: the game page and the
-// client it loads, the WebSocket, deck uploads, health and metrics. It adds
-// the security headers every response carries.
+// client it loads, the WebSocket, deck uploads and checks, health and
+// metrics. It adds the security headers every response carries.
 package site
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/pore/elamanipeli/server/room"
+	"github.com/pore/elamanipeli/shared/deck"
 )
 
 // Options are what the site serves.
@@ -20,6 +22,10 @@ type Options struct {
 	Metrics http.Handler         // nil: no /metrics
 	Bundled func(id string) bool // reports whether a deck id is taken by a bundled deck
 	TLS     bool                 // served over HTTPS: send HSTS
+	// Decks are what POST /check compares a file with for near-duplicates;
+	// nil: the hub's library, once it is loaded.
+	Decks func() []*deck.Deck
+	Now   func() time.Time // the clock that paces checks; nil: time.Now
 }
 
 // New returns the site's handler.
@@ -31,6 +37,14 @@ func New(o Options) http.Handler {
 		w.Write([]byte("ok\n"))
 	})
 	mux.Handle("POST /upload", &uploader{hub: o.Hub, log: o.Log, bundled: o.Bundled})
+	decks, now := o.Decks, o.Now
+	if decks == nil && o.Hub != nil {
+		decks = func() []*deck.Deck { return o.Hub.Library().Decks() }
+	}
+	if now == nil {
+		now = time.Now
+	}
+	mux.Handle("POST /check", newChecker(decks, now))
 	if o.Metrics != nil {
 		mux.Handle("GET /metrics", o.Metrics)
 	}

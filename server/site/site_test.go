@@ -76,6 +76,7 @@ func TestSecurityHeadersOnEveryRoute(t *testing.T) {
 		{"the client's WebAssembly", "GET", status.Wasm, http.StatusOK},
 		{"health", "GET", "/healthz", http.StatusOK},
 		{"an upload without a token", "POST", "/upload", http.StatusUnauthorized},
+		{"a deck check of nothing", "POST", "/check", http.StatusOK},
 		{"the WebSocket without an upgrade", "GET", "/ws", http.StatusUpgradeRequired},
 		{"nothing", "GET", "/no-such-file", http.StatusNotFound},
 		{"a wrong method", "DELETE", "/healthz", http.StatusMethodNotAllowed}, // the page handler answers

@@ -30,9 +30,10 @@ type uploader struct {
 
 // UploadResult is the JSON answer to an upload.
 type UploadResult struct {
-	Deck     string     `json:"deck,omitempty"`     // the id the deck got in the room
-	Code     rules.Code `json:"code,omitempty"`     // why it was refused
-	Problems []string   `json:"problems,omitempty"` // the checker's findings, in the asked language
+	Deck     string         `json:"deck,omitempty"`     // the id the deck got in the room
+	Code     rules.Code     `json:"code,omitempty"`     // why it was refused
+	Problems []string       `json:"problems,omitempty"` // the checker's findings, in the asked language
+	Found    []deck.Problem `json:"found,omitempty"`    // the same as codes and arguments, for a client to put into words
 }
 
 func (u *uploader) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -62,7 +63,7 @@ func (u *uploader) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	d, problems := deckfile.Parse(name, data)
 	if len(problems) > 0 {
-		reply(w, http.StatusUnprocessableEntity, UploadResult{Code: protocol.ErrDeckInvalid, Problems: problems.Messages(lang)})
+		reply(w, http.StatusUnprocessableEntity, UploadResult{Code: protocol.ErrDeckInvalid, Problems: problems.Messages(lang), Found: problems})
 		return
 	}
 	if u.bundled != nil && u.bundled(d.ID) {
@@ -83,9 +84,11 @@ func (u *uploader) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reply(w, http.StatusOK, UploadResult{Deck: d.ID})
 }
 
-func reply(w http.ResponseWriter, status int, res UploadResult) {
+func reply(w http.ResponseWriter, status int, res UploadResult) { writeJSON(w, status, res) }
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(res)
+	json.NewEncoder(w).Encode(v)
 }

@@ -179,7 +179,7 @@ func (s *State) system(a Action) ([]Event, Code) {
 		if s.Phase != Lobby {
 			return nil, ErrWrongPhase
 		}
-		if a.Deck == nil || a.Deck.Kind == deck.HelpDeck {
+		if a.Deck == nil || !a.Deck.Kind.Played() {
 			return nil, ErrNoSuchDeck
 		}
 		i := slices.IndexFunc(s.Custom, func(d *deck.Deck) bool { return d.ID == a.Deck.ID })
@@ -269,7 +269,7 @@ func (s *State) chooseDecks(ids, tags []string) ([]Event, Code) {
 	}
 	for i, id := range ids {
 		d := s.Lib.Deck(id)
-		if d == nil || d.Kind == deck.HelpDeck || slices.Contains(ids[:i], id) {
+		if d == nil || !d.Kind.Played() || slices.Contains(ids[:i], id) {
 			return nil, ErrNoSuchDeck
 		}
 	}
@@ -292,7 +292,7 @@ func (s *State) start() ([]Event, Code) {
 		if d == nil {
 			continue
 		}
-		if d.Kind == deck.StoryDeck {
+		if d.Kind.Branching() {
 			if !slices.ContainsFunc(d.Tags, func(t string) bool { return slices.Contains(s.Excluded, t) }) && d.Card(d.Start) != nil {
 				q = append(q, CardRef{Deck: d.ID, Card: d.Start})
 			}
@@ -301,16 +301,12 @@ func (s *State) start() ([]Event, Code) {
 		var refs []CardRef
 		for i := range d.Cards {
 			c := &d.Cards[i]
-			if c.Kind != deck.Help && !c.HasAnyTag(s.Excluded) {
+			if c.Kind.Played() && !c.HasAnyTag(s.Excluded) {
 				refs = append(refs, CardRef{Deck: d.ID, Card: c.ID})
 			}
 		}
 		if d.Shuffle && len(refs) > 3 {
-			mid := refs[1 : len(refs)-1]
-			for i := len(mid) - 1; i > 0; i-- {
-				j := s.rand(i + 1)
-				mid[i], mid[j] = mid[j], mid[i]
-			}
+			s.shuffle(d, refs[1:len(refs)-1])
 		}
 		q = append(q, refs...)
 	}
@@ -324,6 +320,30 @@ func (s *State) start() ([]Event, Code) {
 	return append(evs, Event{Kind: EvCard, Seat: 0, Pos: 0, Value: 1}), ""
 }
 
+// shuffle shuffles refs, cards of d, each among the cards of its own part,
+// so a deck that opens light and goes deeper still does whatever the seed.
+// The checker keeps a deck's parts in order in its file.
+func (s *State) shuffle(d *deck.Deck, refs []CardRef) {
+	part := func(r CardRef) int {
+		if c := d.Card(r.Card); c != nil {
+			return c.InPart()
+		}
+		return 0
+	}
+	for len(refs) > 0 {
+		n := 1
+		for n < len(refs) && part(refs[n]) == part(refs[0]) {
+			n++
+		}
+		run := refs[:n]
+		for i := len(run) - 1; i > 0; i-- {
+			j := s.rand(i + 1)
+			run[i], run[j] = run[j], run[i]
+		}
+		refs = refs[n:]
+	}
+}
+
 // advance puts the next card on the table; skip puts the current one aside
 // first (with a story, the rest of the story too). With nothing left, the
 // session goes to its summary.
@@ -332,7 +352,7 @@ func (s *State) advance(by SeatID, skip bool) []Event {
 	var ref CardRef
 	ok := false
 	cur := s.Step()
-	if c := s.Card(cur.Card); c != nil && !skip && c.Kind == deck.Story && len(c.Choices) > 0 {
+	if c := s.Card(cur.Card); c != nil && !skip && c.IsScene() {
 		if cur.Choice < 0 || cur.Choice >= len(c.Choices) {
 			// Nobody chose (the card was passed): the story goes on by itself.
 			st := s.touchStep()
@@ -379,7 +399,7 @@ func (s *State) nextRef() (CardRef, bool) {
 // turn when the card is answered in turn.
 func (s *State) deal(ref CardRef) {
 	st := Step{Card: ref, Turn: NoSeat, Choice: -1, ChoiceBy: NoSeat}
-	if c := s.Card(ref); c != nil && answererOf(c) == deck.Turn {
+	if c := s.Card(ref); c != nil && c.Answers() == deck.Turn {
 		var table []SeatID
 		for _, seat := range s.Seats {
 			if seat.Status == In && seat.Role != Spectator {
@@ -416,7 +436,7 @@ func (s *State) writeBlank(by SeatID, text string) ([]Event, Code) {
 	}
 	s.Blanks = append(slices.Clip(s.Blanks), Blank{Card: card, By: by})
 	ref := CardRef{Card: card.ID}
-	if st := s.Step(); st != nil && s.Pos == len(s.Path)-1 && s.Card(st.Card) != nil && s.Card(st.Card).Kind == deck.Blank {
+	if st := s.Step(); st != nil && s.Pos == len(s.Path)-1 && s.Card(st.Card) != nil && s.Card(st.Card).Kind.Written() {
 		st := s.touchStep()
 		st.Card, st.Turn, st.Answers = ref, NoSeat, nil
 		return one(Event{Kind: EvBlank, Seat: by, Pos: s.Pos, On: true}), ""

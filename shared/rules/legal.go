@@ -42,7 +42,7 @@ func factsOf(s *State, id SeatID) facts {
 		f.hasStep = c != nil
 		f.atStart, f.atEdge = s.Pos == 0, s.Pos == len(s.Path)-1
 		if c != nil {
-			f.kind, f.scene, f.open = c.Kind, c.Kind == deck.Story && len(c.Choices) > 0, c.Kind == deck.Blank
+			f.kind, f.scene, f.open = c.Kind, c.IsScene(), c.Kind.Written()
 		}
 		f.mine = slices.Contains(s.answerers(st), id)
 		f.done = answerOf(st, id) != nil
@@ -67,7 +67,7 @@ func factsOfView(v *View) facts {
 	if st := v.Step; st != nil && v.Phase == Playing {
 		f.hasStep = st.Card.Kind != ""
 		f.atStart, f.atEdge = st.Pos == 0, st.Pos == v.Played-1
-		f.kind, f.scene, f.open = st.Card.Kind, st.Card.Kind == deck.Story && len(st.Card.Choices) > 0, st.Card.Kind == deck.Blank
+		f.kind, f.scene, f.open = st.Card.Kind, st.Card.IsScene(), st.Card.Kind.Written()
 		f.mine = slices.Contains(v.Answerers(), v.Me)
 		f.done = slices.ContainsFunc(st.Answers, func(a Answer) bool { return a.Seat == v.Me })
 	}
@@ -185,7 +185,7 @@ func (f facts) check(k ActionKind) Code {
 				return ErrChoiceLocked
 			}
 		case ActRate:
-			if f.kind != deck.Reflection {
+			if !f.kind.Rated() {
 				return ErrNoCard
 			}
 			if f.done {

@@ -58,7 +58,7 @@ func (l *Library) Deck(id string) *deck.Deck {
 func (l *Library) HelpCards() []*deck.Card {
 	var cards []*deck.Card
 	for _, d := range l.Decks() {
-		if d.Kind != deck.HelpDeck {
+		if d.Kind.Played() {
 			continue
 		}
 		for i := range d.Cards {

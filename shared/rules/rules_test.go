@@ -2,6 +2,7 @@ package rules
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -311,5 +312,42 @@ func TestTheHostClosesTheSpectatorDoor(t *testing.T) {
 	}
 	if _, _, err := Apply(s, 1, Action{Kind: ActNewWatch}); err == nil {
 		t.Fatal("a player made a new spectator code")
+	}
+}
+
+// TestShuffleKeepsParts deals a deck of three parts under many seeds: the
+// first and last cards stay in place, no card of a later part comes before
+// one of an earlier part, and within a part the order does change.
+func TestShuffleKeepsParts(t *testing.T) {
+	t3 := func(s string) deck.Text { return deck.Text{"fi": s} }
+	parts := []int{0, 1, 1, 1, 1, 2, 2, 2, 3, 3, 3}
+	d := &deck.Deck{ID: "p", Kind: deck.Questions, Title: t3("Parts"), Shuffle: true}
+	for i, p := range parts {
+		d.Cards = append(d.Cards, deck.Card{ID: fmt.Sprintf("c%d", i), Kind: deck.Question, Part: p, Text: t3("q"), Note: t3("n")})
+	}
+	orders := map[string]bool{}
+	for seed := range uint64(1000) {
+		s := New(seed, NewLibrary(d), "Worker", "fi")
+		s, _ = play(t, s, "host decks p", "host start")
+		ids := []string{s.Path[0].Card.Card}
+		for _, r := range s.Queue {
+			ids = append(ids, r.Card)
+		}
+		if len(ids) != len(parts) || ids[0] != "c0" || ids[len(ids)-1] != fmt.Sprintf("c%d", len(parts)-1) {
+			t.Fatalf("seed %d: %v: the first and last card moved", seed, ids)
+		}
+		last := 0
+		for _, id := range ids {
+			p := d.Card(id).InPart()
+			if p < last {
+				t.Fatalf("seed %d: %v: part %d after part %d", seed, ids, p, last)
+			}
+			last = p
+		}
+		orders[fmt.Sprint(ids)] = true
+	}
+	// 4! · 3! · 2! = 288 orders are possible; a thousand seeds meet most.
+	if len(orders) < 100 {
+		t.Errorf("only %d orders in 1000 shuffles", len(orders))
 	}
 }

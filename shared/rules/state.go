@@ -238,7 +238,7 @@ func (s *State) answerers(st *Step) []SeatID {
 	if c == nil {
 		return nil
 	}
-	return answerersFrom(answererOf(c), st.Turn, func(yield func(SeatID, Role) bool) {
+	return answerersFrom(c.Answers(), st.Turn, func(yield func(SeatID, Role) bool) {
 		for _, seat := range s.Seats {
 			if seat.Status == In && !yield(seat.ID, seat.Role) {
 				return
@@ -267,18 +267,6 @@ func answerersFrom(a deck.Answerer, turn SeatID, seats func(func(SeatID, Role) b
 		ids = append(ids, 0)
 	}
 	return ids
-}
-
-// answererOf is who answers a card, with the defaults filled in.
-func answererOf(c *deck.Card) deck.Answerer {
-	if c.Answerer != "" {
-		return c.Answerer
-	}
-	switch c.Kind {
-	case deck.Question, deck.Wildcard, deck.Blank:
-		return deck.Turn
-	}
-	return deck.Youth
 }
 
 // answerOf returns the seat's answer on a step, or nil.

@@ -141,7 +141,7 @@ func seatFor(s *State, seat *Seat, viewer *Seat) (SeatView, bool) {
 func libraryFor(s *State, lang string) []DeckInfo {
 	var out []DeckInfo
 	for _, d := range s.Lib.Decks() {
-		if d.Kind == deck.HelpDeck {
+		if !d.Kind.Played() {
 			continue
 		}
 		out = append(out, DeckInfo{
@@ -182,7 +182,7 @@ func cardFor(s *State, ref CardRef, lang string, notes bool) CardView {
 
 func cardView(s *State, ref CardRef, c *deck.Card, lang string, notes bool) CardView {
 	v := CardView{
-		Ref: ref, Kind: c.Kind, Theme: c.Theme, Answerer: answererOf(c),
+		Ref: ref, Kind: c.Kind, Theme: c.Theme, Answerer: c.Answers(),
 		Title: c.Title.In(lang), Text: c.Text.In(lang), Prompt: c.Prompt.In(lang),
 		By: NoSeat,
 	}
@@ -201,7 +201,7 @@ func cardView(s *State, ref CardRef, c *deck.Card, lang string, notes bool) Card
 	if c.Contact != nil {
 		v.Phone, v.URL, v.Hours = c.Contact.Phone, c.Contact.URL, c.Contact.Hours.In(lang)
 	}
-	v.Open = c.Kind == deck.Blank
+	v.Open = c.Kind.Written()
 	if ref.Deck == "" {
 		for _, b := range s.Blanks {
 			if b.Card.ID == ref.Card {
@@ -237,7 +237,7 @@ func summaryFor(s *State, lang string) *SummaryView {
 	for _, c := range s.Lib.HelpCards() {
 		d := CardRef{Card: c.ID}
 		for _, hd := range s.Lib.Decks() {
-			if hd.Kind == deck.HelpDeck && hd.Card(c.ID) == c {
+			if !hd.Kind.Played() && hd.Card(c.ID) == c {
 				d.Deck = hd.ID
 			}
 		}
@@ -290,3 +290,6 @@ func (v View) Clone() View {
 	}
 	return v
 }
+
+// IsScene reports whether the card is a story scene that ends in choices.
+func (c *CardView) IsScene() bool { return c.Kind.InStory() && len(c.Choices) > 0 }
