@@ -28,6 +28,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/pore/elamanipeli/assets"
+	"github.com/pore/elamanipeli/server/clientaddr"
 	"github.com/pore/elamanipeli/server/conn"
 	"github.com/pore/elamanipeli/server/deckfile"
 	"github.com/pore/elamanipeli/server/metrics"
@@ -175,7 +176,8 @@ func build(ctx context.Context, cfg config, log zerolog.Logger) (*service, error
 			origins = append(origins, o)
 		}
 	}
-	ws := conn.NewHandler(s.places, log, conn.Config{Origins: origins, TrustProxy: cfg.trustProxy})
+	addrs := clientaddr.New(cfg.trustProxy) // the keys every limit per address counts by
+	ws := conn.NewHandler(s.places, log, conn.Config{Origins: origins, Addresses: addrs})
 	// The browser client is built (or taken from the cache) in the
 	// background, after the decks; the page asks the browser to wait until
 	// it is ready.
@@ -212,7 +214,7 @@ func build(ctx context.Context, cfg config, log zerolog.Logger) (*service, error
 		s.closers = append(s.closers, stop)
 	}
 	handler := site.New(site.Options{
-		Hub: s.rooms, Log: log, WS: ws, Client: page, Metrics: metricsOnSite, TLS: cfg.tlsCert != "",
+		Hub: s.rooms, Log: log, WS: ws, Client: page, Metrics: metricsOnSite, TLS: cfg.tlsCert != "", Addresses: addrs,
 		Bundled: func(id string) bool { return s.rooms.Library().Deck(id) != nil },
 	})
 	s.http = &http.Server{

@@ -16,6 +16,7 @@ import (
 
 	"github.com/pore/elamanipeli/client/bot"
 	"github.com/pore/elamanipeli/client/session"
+	"github.com/pore/elamanipeli/server/clientaddr"
 	"github.com/pore/elamanipeli/server/conn"
 	"github.com/pore/elamanipeli/server/place"
 	"github.com/pore/elamanipeli/server/room"
@@ -80,8 +81,11 @@ func Start(t testing.TB, o Options) *Server {
 	workshops := workshop.New(workshop.Options{Rooms: hub, Places: places, Log: log, Config: o.Workshop})
 	places.Handle(protocol.WantCreate, hub.Create)
 	places.Handle(protocol.WantWorkshop, workshops.Create)
+	if o.Conn.Addresses == nil {
+		o.Conn.Addresses = clientaddr.New(o.Conn.TrustProxy)
+	}
 	ws := conn.NewHandler(places, log, o.Conn)
-	h := site.New(site.Options{Hub: hub, Log: log, WS: ws, Client: o.Client, Bundled: func(id string) bool { return lib.Deck(id) != nil }})
+	h := site.New(site.Options{Hub: hub, Log: log, WS: ws, Client: o.Client, Addresses: o.Conn.Addresses, Bundled: func(id string) bool { return lib.Deck(id) != nil }})
 	hs := httptest.NewServer(h)
 	s := &Server{URL: hs.URL, WS: "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws", Places: places, Hub: hub, HTTP: hs, Lib: lib, Store: o.Store, Workshops: workshops}
 	s.restored = make(chan struct{})

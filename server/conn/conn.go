@@ -10,9 +10,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"io"
 	"net"
 	"net/http"
@@ -26,6 +23,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/rs/zerolog"
 
+	"github.com/pore/elamanipeli/server/clientaddr"
 	"github.com/pore/elamanipeli/server/place"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
@@ -50,6 +48,10 @@ type Config struct {
 	// and the client is dropped within seconds.
 	SendBuffer int
 	TrustProxy bool // take the client's address from the last X-Forwarded-For entry (set by our own proxy)
+	// Addresses makes the keys limits count clients by; nil: one of the
+	// handler's own, with TrustProxy. The server shares one with its
+	// other handlers.
+	Addresses *clientaddr.Keyer
 }
 
 func (c *Config) defaults() {
@@ -76,16 +78,16 @@ type Handler struct {
 	log    zerolog.Logger
 	cfg    Config
 	now    func() time.Time
-	salt   [16]byte // hashes client addresses
 }
 
 // NewHandler makes the WebSocket handler, which seats each connection in
 // the place its Hello names.
 func NewHandler(places *place.Directory, log zerolog.Logger, cfg Config) *Handler {
 	cfg.defaults()
-	h := &Handler{places: places, log: log, cfg: cfg, now: time.Now}
-	rand.Read(h.salt[:])
-	return h
+	if cfg.Addresses == nil {
+		cfg.Addresses = clientaddr.New(cfg.TrustProxy)
+	}
+	return &Handler{places: places, log: log, cfg: cfg, now: time.Now}
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -108,7 +110,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ws.SetReadLimit(protocol.MaxClientFrame)
 	// The rest runs on its own goroutine, so that net/http lets go of the
 	// request's buffers while the connection lives on.
-	go h.serve(ws, h.clientKey(r), b.conn)
+	go h.serve(ws, h.cfg.Addresses.Key(r), b.conn)
 }
 
 // originAllowed says whether the page that opens a WebSocket may: a
@@ -203,51 +205,6 @@ func (b *bounded) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		inner = u.NetConn()
 	}
 	return c, rw, nil
-}
-
-// clientKey is what failed joins are counted by: the client's address (or,
-// with TrustProxy, the address the proxy saw), an IPv6 address by its /64
-// since one home or phone holds a whole /64, hashed with a key of this
-// process so that no address is kept anywhere. It is never logged.
-func (h *Handler) clientKey(r *http.Request) string {
-	addr := r.RemoteAddr
-	if host, _, err := net.SplitHostPort(addr); err == nil {
-		addr = host
-	}
-	if h.cfg.TrustProxy {
-		// The proxy appends the address it saw; whatever comes before it
-		// is what the client claimed, and anybody can claim anything.
-		if v := r.Header.Values("X-Forwarded-For"); len(v) > 0 {
-			list := strings.Split(v[len(v)-1], ",")
-			if last := strings.TrimSpace(list[len(list)-1]); last != "" {
-				addr = last
-			}
-		}
-	}
-	if ip, ok := parseIP(addr); ok {
-		ip = ip.Unmap().WithZone("")
-		if ip.Is6() {
-			p, _ := ip.Prefix(64)
-			addr = p.String()
-		} else {
-			addr = ip.String()
-		}
-	}
-	sum := sha256.Sum256(append(h.salt[:], addr...))
-	return hex.EncodeToString(sum[:12])
-}
-
-// parseIP reads an address as proxies write it: bare, in brackets, or with
-// a port.
-func parseIP(s string) (netip.Addr, bool) {
-	if ip, err := netip.ParseAddr(s); err == nil {
-		return ip, true
-	}
-	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr(), true
-	}
-	ip, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(s, "["), "]"))
-	return ip, err == nil
 }
 
 func (h *Handler) serve(ws *websocket.Conn, addr string, nc net.Conn) {

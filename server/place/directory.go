@@ -12,6 +12,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/pore/elamanipeli/server/clientaddr"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
@@ -99,10 +100,10 @@ type Directory struct {
 	log     zerolog.Logger
 	rand    io.Reader
 	now     func() time.Time
-	fails   *perAddress // wrong codes and tokens
-	creates *perAddress // new places
-	entries *perAddress // knocks, spectators, participants
-	maxOpen int         // places one address has made, still open
+	fails   *clientaddr.Allowance // wrong codes and tokens
+	creates *clientaddr.Allowance // new places
+	entries *clientaddr.Allowance // knocks, spectators, participants
+	maxOpen int                   // places one address has made, still open
 	stats   Stats
 	wait    time.Duration
 
@@ -152,9 +153,9 @@ func New(o Options) *Directory {
 	}
 	d := &Directory{
 		log: o.Log, rand: o.Rand, now: o.Now, wait: o.ReadyWait, maxOpen: o.OpenPerAddress,
-		fails:   newPerAddress(o.FailedJoins, o.FailRefill, o.Now),
-		creates: newPerAddress(o.CreateBurst, o.CreateRefill, o.Now),
-		entries: newPerAddress(o.EntryBurst, o.EntryRefill, o.Now),
+		fails:   clientaddr.NewAllowance(o.FailedJoins, o.FailRefill, o.Now),
+		creates: clientaddr.NewAllowance(o.CreateBurst, o.CreateRefill, o.Now),
+		entries: clientaddr.NewAllowance(o.EntryBurst, o.EntryRefill, o.Now),
 		opened:  map[string]int{},
 		ready:   make(chan struct{}),
 		names:   map[Name]*Kernel{},
@@ -188,7 +189,14 @@ func (d *Directory) Counts() Counts {
 func (d *Directory) Rand() io.Reader { return d.rand }
 
 // Open gives a new connection its slot in the place its Hello names, or in
-// a new place it asks for. addr stands for the client's address (an opaque
+// a new place it asks for.
+//
+// A guesser may share its address with a classroom (a school's NAT): once
+// the address has used up its allowance for wrong codes, its codes reach
+// only the places that devices from the same address are already in
+// (near), and every other code, right or wrong, is answered alike:
+// rate-limited. The class keeps joining its trainer's rooms; the guesser
+// learns nothing. addr stands for the client's address (an opaque
 // key: package conn hashes it), used only to limit wrong guesses; it is
 // never logged.
 func (d *Directory) Open(ctx context.Context, addr string, p Peer, hello protocol.Hello) (*Member, rules.Code) {
@@ -205,7 +213,7 @@ func (d *Directory) Open(ctx context.Context, addr string, p Peer, hello protoco
 		// A token is too long to guess, so a resume is never held back;
 		// codes are short enough that an address which guessed wrong too
 		// often may only reach places its own devices are in (near).
-		limited := hello.Want != protocol.WantResume && !d.fails.has(addr)
+		limited := hello.Want != protocol.WantResume && !d.fails.Has(addr)
 		k = d.find(hello)
 		if k == nil && !d.IsReady() {
 			// Its place may be among those still coming back.
@@ -221,7 +229,7 @@ func (d *Directory) Open(ctx context.Context, addr string, p Peer, hello protoco
 			return nil, protocol.ErrRateLimited
 		}
 		if k == nil {
-			d.fails.spend(addr)
+			d.fails.Spend(addr)
 			if hello.Want == protocol.WantResume {
 				return nil, protocol.ErrBadToken
 			}
@@ -229,7 +237,7 @@ func (d *Directory) Open(ctx context.Context, addr string, p Peer, hello protoco
 		}
 		// A right code: one more person at the door or in the audience,
 		// counted once they are in.
-		if hello.Want != protocol.WantResume && !d.entries.has(addr) {
+		if hello.Want != protocol.WantResume && !d.entries.Has(addr) {
 			return nil, protocol.ErrRateLimited
 		}
 	default:
@@ -241,7 +249,7 @@ func (d *Directory) Open(ctx context.Context, addr string, p Peer, hello protoco
 		if !d.WaitReady(ctx) || d.Closing() {
 			return nil, protocol.ErrBusy
 		}
-		if !d.creates.take(addr) {
+		if !d.creates.Take(addr) {
 			return nil, protocol.ErrRateLimited
 		}
 		var code rules.Code
@@ -251,13 +259,13 @@ func (d *Directory) Open(ctx context.Context, addr string, p Peer, hello protoco
 	}
 	m, code := k.Enter(ctx, hello, p, addr)
 	if code == protocol.ErrBadToken {
-		d.fails.spend(addr)
+		d.fails.Spend(addr)
 	}
 	if m == nil {
 		return nil, code
 	}
 	if hello.Want == protocol.WantJoin || hello.Want == protocol.WantWatch {
-		d.entries.spend(addr)
+		d.entries.Spend(addr)
 	}
 	d.relate(k, addr)
 	return m, code

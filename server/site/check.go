@@ -7,23 +7,24 @@ import (
 	"path"
 	"time"
 
-	"golang.org/x/time/rate"
-
+	"github.com/pore/elamanipeli/server/clientaddr"
 	"github.com/pore/elamanipeli/server/deckfile"
 	"github.com/pore/elamanipeli/shared/deck"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
 
-// Checks are bounded for everyone together: a person checks a file now and
-// then, while a check of the largest deck costs up to ~80 ms of a core and
-// 9 MiB (deckfile.BenchmarkCheckLargeDeck; a hostile file, up to 48 MiB), so
-// two at a time and four a second keep the endpoint from loading the server
-// whoever calls it.
+// A person checks a file now and then, while a check of the largest deck
+// costs up to ~80 ms of a core and 9 MiB (deckfile.BenchmarkCheckLargeDeck;
+// a hostile file, up to 48 MiB). So an address may check eight files at
+// once and then one every 15 s, and two checks run at a time for everyone
+// together (a third waits a little for its turn): one person cannot load
+// the server, nor take the checker from others.
 const (
-	checksAtOnce    = 2
-	checksInBurst   = 8
-	checksPerMinute = 240
+	checksAtOnce  = 2
+	checksInBurst = 8
+	checkRefill   = 15 * time.Second
+	checkWait     = 3 * time.Second
 )
 
 // checker checks a deck file for the page's "check a deck file" screen, for
@@ -35,7 +36,8 @@ const (
 type checker struct {
 	decks func() []*deck.Deck // the decks a file is compared with for near-duplicates
 	now   func() time.Time
-	rate  *rate.Limiter
+	keys  *clientaddr.Keyer
+	per   *clientaddr.Allowance
 	slots chan struct{}
 }
 
@@ -46,24 +48,28 @@ type CheckReply struct {
 	Code rules.Code `json:"code,omitempty"`
 }
 
-func newChecker(decks func() []*deck.Deck, now func() time.Time) *checker {
+func newChecker(decks func() []*deck.Deck, now func() time.Time, keys *clientaddr.Keyer) *checker {
 	return &checker{
-		decks: decks, now: now,
-		rate:  rate.NewLimiter(rate.Every(time.Minute/checksPerMinute), checksInBurst),
+		decks: decks, now: now, keys: keys,
+		per:   clientaddr.NewAllowance(checksInBurst, checkRefill, now),
 		slots: make(chan struct{}, checksAtOnce),
 	}
 }
 
 func (c *checker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !c.rate.AllowN(c.now(), 1) {
+	if !c.per.Take(c.keys.Key(r)) {
 		writeJSON(w, http.StatusTooManyRequests, CheckReply{Code: protocol.ErrRateLimited})
 		return
 	}
+	wait := time.NewTimer(checkWait)
+	defer wait.Stop()
 	select {
 	case c.slots <- struct{}{}:
 		defer func() { <-c.slots }()
-	default:
+	case <-wait.C:
 		writeJSON(w, http.StatusServiceUnavailable, CheckReply{Code: protocol.ErrBusy})
+		return
+	case <-r.Context().Done():
 		return
 	}
 	name := path.Base(r.Header.Get("X-Deck-Name"))

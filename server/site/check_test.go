@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -142,9 +143,15 @@ func TestChecksArePaced(t *testing.T) {
 	if statuses[http.StatusOK] != 8 || statuses[http.StatusTooManyRequests] != 12 {
 		t.Fatalf("statuses %v: want 8 checks, then 12 refusals while the clock stands still", statuses)
 	}
+	// The allowance is the address's: another one still checks.
+	other := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}).DialContext}}
+	req, _ := http.NewRequest("POST", srv.URL+"/check", strings.NewReader(good))
+	if resp, err := other.Do(req); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("another address: %v %v", resp, err)
+	}
 
 	// A site whose clock runs: hold the two slots with bodies that do not
-	// end, and a third check is busy.
+	// end, and a third check waits for its turn, then is busy.
 	srv = checkSite(t, &bytes.Buffer{}, true)
 	var wg sync.WaitGroup
 	release := make(chan struct{})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/pore/elamanipeli/server/clientaddr"
 	"github.com/pore/elamanipeli/server/room"
 	"github.com/pore/elamanipeli/shared/deck"
 )
@@ -26,6 +27,9 @@ type Options struct {
 	// nil: the hub's library, once it is loaded.
 	Decks func() []*deck.Deck
 	Now   func() time.Time // the clock that paces checks; nil: time.Now
+	// Addresses makes the keys checks are counted by (the WebSocket's
+	// keyer); nil: one of the site's own.
+	Addresses *clientaddr.Keyer
 }
 
 // New returns the site's handler.
@@ -44,7 +48,11 @@ func New(o Options) http.Handler {
 	if now == nil {
 		now = time.Now
 	}
-	mux.Handle("POST /check", newChecker(decks, now))
+	keys := o.Addresses
+	if keys == nil {
+		keys = clientaddr.New(false)
+	}
+	mux.Handle("POST /check", newChecker(decks, now, keys))
 	if o.Metrics != nil {
 		mux.Handle("GET /metrics", o.Metrics)
 	}
