@@ -22,6 +22,7 @@ import (
 	"os/signal"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -32,6 +33,7 @@ import (
 	"github.com/pore/elamanipeli/server/conn"
 	"github.com/pore/elamanipeli/server/deckfile"
 	"github.com/pore/elamanipeli/server/metrics"
+	"github.com/pore/elamanipeli/server/node"
 	"github.com/pore/elamanipeli/server/place"
 	"github.com/pore/elamanipeli/server/room"
 	"github.com/pore/elamanipeli/server/site"
@@ -70,6 +72,9 @@ type config struct {
 	dataDir    string
 	natsURL    string
 	keyFile    string
+	nodeName   string
+	cluster    string
+	routes     string
 	noClient   bool
 	metrics    string
 	debugAddr  string
@@ -94,7 +99,10 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.DurationVar(&c.window, "window", 10*time.Minute, "how long a seat waits for a client that went away")
 	fs.StringVar(&c.dataDir, "data", store.DefaultDir(), "`folder` where rooms are kept while they last, so they survive a restart")
 	fs.StringVar(&c.keyFile, "key-file", "", "`file` with the key that seals the rooms' keys, made on the first start (default: beside the -data folder, its name with .key); keep it out of backups of the data folder")
-	fs.StringVar(&c.natsURL, "nats", "", "keep rooms in this NATS `URL` (JetStream) instead of the built-in NATS in -data")
+	fs.StringVar(&c.natsURL, "nats", "", "keep rooms in this NATS `URL` (JetStream; several, comma-separated) instead of the built-in NATS in -data")
+	fs.StringVar(&c.nodeName, "node", "", "this server's `name` among the servers of a service (default: the host's name; alone: elamanipeli)")
+	fs.StringVar(&c.cluster, "cluster", "", "listen on `host:port` for the other servers of the service (their -routes): several servers as one")
+	fs.StringVar(&c.routes, "routes", "", "the other servers' -cluster addresses, comma-separated (`nats://10.0.0.2:6222,...`)")
 	fs.BoolVar(&c.trustProxy, "trust-proxy", false, "count wrong room codes by the address your reverse proxy puts last in X-Forwarded-For (only when nothing else can reach the server)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.BoolVar(&c.pretty, "log-pretty", false, "human-readable logs instead of JSON")
@@ -108,6 +116,12 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	}
 	if (c.tlsCert == "") != (c.tlsKey == "") {
 		return c, errors.New("-tls-cert and -tls-key go together")
+	}
+	if c.routes != "" && c.cluster == "" {
+		return c, errors.New("-routes goes with -cluster (this server's own address for them)")
+	}
+	if c.cluster != "" && c.natsURL != "" {
+		return c, errors.New("-cluster and -nats: either the servers' own NATS cluster, or an existing NATS")
 	}
 	if c.publicURL != "" {
 		u, err := url.Parse(c.publicURL)
@@ -145,6 +159,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 type service struct {
 	cfg       config
 	log       zerolog.Logger
+	node      atomic.Pointer[node.Node] // once started
 	places    *place.Directory
 	rooms     *room.Hub
 	workshops *workshop.Manager
@@ -161,7 +176,10 @@ func build(ctx context.Context, cfg config, log zerolog.Logger) (*service, error
 	// start); until then new places wait, and so do clients whose place is
 	// not back yet.
 	s.places = place.New(place.Options{Log: log})
-	s.rooms = room.NewHub(room.Options{Config: room.Config{Window: cfg.window}, Log: log, Places: s.places, Durable: true})
+	s.rooms = room.NewHub(room.Options{
+		Config: room.Config{Window: cfg.window}, Log: log, Places: s.places, Durable: true,
+		Leased: func() bool { n := s.node.Load(); return n == nil || n.LeaseValid() },
+	})
 	s.workshops = workshop.New(workshop.Options{Rooms: s.rooms, Places: s.places, Log: log})
 	s.places.Handle(protocol.WantCreate, s.rooms.Create)
 	s.places.Handle(protocol.WantWorkshop, s.workshops.Create)
@@ -253,11 +271,11 @@ func (s *service) serve(ctx context.Context, ln *trackedListener) error {
 	}
 	s.log.Info().Str("url", scheme+"://"+displayAddr(ln.Addr())).Msg("serving")
 
-	stc := make(chan *store.Store, 1) // the open store, or nil if it did not open
+	started := make(chan struct{}) // the node is up, or will not be
 	startErr := make(chan error, 1)
 	go func() {
-		st, err := s.start(ctx)
-		stc <- st
+		err := s.start(ctx)
+		close(started)
 		if err != nil {
 			startErr <- err
 		}
@@ -272,8 +290,9 @@ func (s *service) serve(ctx context.Context, ln *trackedListener) error {
 	case <-ctx.Done():
 	}
 	s.shutdown(ln)
-	if st := <-stc; st != nil {
-		st.Close()
+	<-started
+	if n := s.node.Load(); n != nil {
+		n.Close() // its lease goes with it
 	}
 	if failed != nil {
 		return failed
@@ -282,19 +301,56 @@ func (s *service) serve(ctx context.Context, ln *trackedListener) error {
 	return nil
 }
 
-// start reads the decks, opens the rooms' store and brings back the rooms
-// it kept, while the server already serves. Reading the decks (YAML) is
-// most of a start: it comes after the listener, and before the rooms that
-// play them come back.
-func (s *service) start(ctx context.Context) (*store.Store, error) {
+// start reads the decks, starts the node's NATS, opens the rooms' store
+// and brings back the rooms nobody owns, while the server already serves.
+// Reading the decks (YAML) is most of a start: it comes after the
+// listener, and before the rooms that play them come back.
+func (s *service) start(ctx context.Context) error {
 	decks, err := loadDecks(s.cfg.decks)
 	close(s.decksRead)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	s.rooms.SetLibrary(rules.NewLibrary(decks...))
 	s.log.Info().Int("decks", len(decks)).Msg("decks read")
-	return openStore(ctx, s.cfg, s.rooms, s.log)
+	began := time.Now()
+	octx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	keyFile := s.cfg.keyFile
+	if keyFile == "" {
+		keyFile = store.DefaultKeyFile(s.cfg.dataDir)
+	}
+	key, err := store.ReadKeyFile(keyFile)
+	if err != nil {
+		return err
+	}
+	var routes []string
+	for _, r := range strings.Split(s.cfg.routes, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			routes = append(routes, r)
+		}
+	}
+	n, err := node.Start(octx, node.Options{
+		Name: s.cfg.nodeName, Dir: s.cfg.dataDir, Cluster: s.cfg.cluster, Routes: routes, URL: s.cfg.natsURL,
+		Secret: key, Log: s.log,
+	})
+	if err != nil {
+		return err
+	}
+	s.node.Store(n)
+	st, err := store.Open(octx, store.Options{Node: n, Key: key, Log: s.log})
+	if err != nil {
+		return err
+	}
+	opened := time.Since(began)
+	restored, err := s.rooms.Restore(ctx, room.KeepIn(st))
+	if err != nil {
+		// The rooms that came back play on; what could not be read or
+		// erased is tried again at the next start.
+		s.log.Warn().Err(err).Msg("rooms not all restored")
+	}
+	s.log.Info().Str("node", n.Name()).Int("rooms", restored).Dur("open", opened).Dur("took", time.Since(began)).Msg("rooms restored")
+	return nil
 }
 
 // shutdown stops taking rooms, has every place write itself down and tell
@@ -328,26 +384,6 @@ func serveAside(addr string, h http.Handler, what string, log zerolog.Logger) (f
 	go srv.Serve(l)
 	log.Info().Str("url", "http://"+displayAddr(l.Addr())).Msg("serving " + what)
 	return func() { srv.Close() }, nil
-}
-
-// openStore opens the rooms' store and brings back the rooms it kept.
-func openStore(ctx context.Context, cfg config, hub *room.Hub, log zerolog.Logger) (*store.Store, error) {
-	began := time.Now()
-	octx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	st, err := store.Open(octx, store.Options{Dir: cfg.dataDir, URL: cfg.natsURL, KeyFile: cfg.keyFile, Log: log})
-	if err != nil {
-		return nil, err
-	}
-	opened := time.Since(began)
-	n, err := hub.Restore(ctx, st)
-	if err != nil {
-		// The rooms that came back play on; what could not be read or
-		// erased is tried again at the next start.
-		log.Warn().Err(err).Msg("rooms not all restored")
-	}
-	log.Info().Int("rooms", n).Dur("open", opened).Dur("took", time.Since(began)).Msg("rooms restored")
-	return st, nil
 }
 
 // trackedListener counts the connections it accepted that are still open,

@@ -16,7 +16,6 @@ import (
 
 	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/server/room"
-	"github.com/pore/elamanipeli/server/store"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
@@ -79,18 +78,6 @@ func viewHash(t testing.TB, v rules.View) [32]byte {
 	return sha256.Sum256(b)
 }
 
-func openStore(t testing.TB, dir string) *store.Store {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	st, err := store.Open(ctx, store.Options{Dir: dir, Log: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
-
 // TestChaos plays many rooms with bots through a proxy that keeps cutting
 // their connections, and restarts the server in the middle: every game
 // reaches its summary, every client ends with exactly the server's view of
@@ -103,10 +90,10 @@ func TestChaos(t *testing.T) {
 	defer cancel()
 	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)
 	acts := &actLog{}
-	start := func() (*store.Store, *gametest.Server) {
-		st := openStore(t, dir)
+	start := func() (*gametest.Keeper, *gametest.Server) {
+		st := gametest.Keep(t, dir)
 		srv := gametest.Start(t, gametest.Options{
-			Room: room.Config{Tick: 100 * time.Millisecond}, Store: st, Acted: acts.add, Log: &log,
+			Room: room.Config{Tick: 100 * time.Millisecond}, Store: st.Rooms, Acted: acts.add, Log: &log,
 		})
 		return st, srv
 	}

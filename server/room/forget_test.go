@@ -49,10 +49,10 @@ func TestEndedRoomsLeaveNothingInTheDataFolder(t *testing.T) {
 	defer cancel()
 	ids := &roomIDs{}
 	log := zerolog.New(io.MultiWriter(ids, zerolog.NewTestWriter(t))).Level(zerolog.InfoLevel)
-	st := openStore(t, dir)
+	st := gametest.Keep(t, dir)
 	srv := gametest.Start(t, gametest.Options{
 		Room:  room.Config{Tick: 50 * time.Millisecond, Window: time.Second},
-		Store: st, Log: &log,
+		Store: st.Rooms, Log: &log,
 	})
 
 	type table struct {
@@ -95,7 +95,7 @@ func TestEndedRoomsLeaveNothingInTheDataFolder(t *testing.T) {
 	}
 	// Every room has been saved with what was said in it.
 	waitFor(t, "three rooms in the store", func() bool {
-		n, err := st.Rooms(ctx)
+		n, err := st.Store.Rooms(ctx)
 		return err == nil && n == 3
 	})
 	stop()
@@ -116,7 +116,7 @@ func TestEndedRoomsLeaveNothingInTheDataFolder(t *testing.T) {
 		})
 	}
 	waitFor(t, "one room left in the store", func() bool {
-		n, err := st.Rooms(ctx)
+		n, err := st.Store.Rooms(ctx)
 		return err == nil && n == 1
 	})
 	if n := srv.Hub.Rooms(); n != 1 {
@@ -158,8 +158,8 @@ func TestEndedRoomsLeaveNothingInTheDataFolder(t *testing.T) {
 	t.Logf("searched %d files, %d bytes", files, size)
 
 	// The room still going comes back after a restart; the others do not.
-	st = openStore(t, dir)
-	srv = gametest.Start(t, gametest.Options{Store: st, Log: &log})
+	st = gametest.Keep(t, dir)
+	srv = gametest.Start(t, gametest.Options{Store: st.Rooms, Log: &log})
 	host := srv.Session(protocol.Hello{Want: protocol.WantResume, Token: going.host.Session().State().Token}, gametest.SessionOptions{})
 	defer host.Close()
 	got := gametest.Wait(t, host, "the room still going", func(s *gametest.State) bool { return s.HasView })

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/pore/elamanipeli/server/place"
 	"github.com/pore/elamanipeli/shared/deck"
@@ -28,9 +29,12 @@ type Config struct {
 	// every few seconds in thousands of rooms) would otherwise spend most
 	// of its time saving (see BENCHMARKS.md).
 	SaveEvery time.Duration
-	MaxRooms  int
-	Inbox     int // a room's inbox
-	Recent    int // frames a seat keeps for a client that comes back
+	// LogEvery is how long at most what happens in a room waits to be
+	// written to its log: a crash loses at most this much of a game.
+	LogEvery time.Duration
+	MaxRooms int
+	Inbox    int // a room's inbox
+	Recent   int // frames a seat keeps for a client that comes back
 
 	// LobbyWindow is how long a room waits for a host who went away
 	// before anyone took part: a room nobody played in is not kept for
@@ -54,6 +58,7 @@ func (c *Config) defaults() {
 	def(&c.DeadAfter, 30*time.Second)
 	def(&c.Tick, 5*time.Second)
 	def(&c.SaveEvery, 6*c.Tick) // 30 s
+	def(&c.LogEvery, 50*time.Millisecond)
 	def(&c.LobbyWindow, 2*time.Minute)
 	if c.KnocksPerAddress <= 0 {
 		c.KnocksPerAddress = rules.MaxPlayers
@@ -80,9 +85,10 @@ type Hub struct {
 	log    zerolog.Logger
 	now    func() time.Time
 	places *place.Directory
-	store  Store // set by NewHub, or by Restore before any room runs
+	store  Store // set by NewHub, or by Restore before any room runs; nil keeps nothing
 	stats  Stats
 	acted  func(code string, seat rules.SeatID, id uint64)
+	leased func() bool // whether this node's lease holds; nil: always
 }
 
 // Options are what a Hub needs from the outside world.
@@ -107,6 +113,10 @@ type Options struct {
 	Store   Store
 	Durable bool
 
+	// Leased, when set, says whether this node's lease holds (package
+	// node): a room applies nothing while it does not.
+	Leased func() bool
+
 	// Acted, when set, is called from a room's goroutine each time it
 	// evaluates a client's action (applied or refused), with the room's
 	// code, the seat and the action's id: tests check with it that no
@@ -120,13 +130,10 @@ func NewHub(o Options) *Hub {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	h := &Hub{cfg: o.Config, lib: o.Library, log: o.Log, now: o.Now, store: o.Store, places: o.Places, acted: o.Acted}
+	h := &Hub{cfg: o.Config, lib: o.Library, log: o.Log, now: o.Now, store: o.Store, places: o.Places, acted: o.Acted, leased: o.Leased}
 	if h.places == nil {
 		h.places = place.New(place.Options{Log: o.Log, Rand: o.Rand, Now: o.Now, Ready: o.Store == nil && !o.Durable})
 		h.places.Handle(protocol.WantCreate, h.Create)
-	}
-	if o.Store == nil {
-		h.store = nopStore{}
 	}
 	return h
 }
@@ -223,6 +230,23 @@ func (h *Hub) add(st rules.State, keys []place.Key, by string, prepare func(*Roo
 	r.code, r.watch = codes[0], codes[1]
 	if prepare != nil {
 		prepare(r)
+	}
+	if h.store != nil {
+		// The room is kept from its first moment: its snapshot now, and
+		// from then on its log.
+		b, err := msgpack.Marshal(r.record())
+		if err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			r.claim, err = h.store.Create(ctx, r.id, b)
+			cancel()
+		}
+		if err != nil {
+			h.log.Warn().Err(err).Msg("a new room could not be kept")
+			h.places.Remove(r.k)
+			h.stats.rooms.Add(-1)
+			return nil, protocol.ErrBusy
+		}
+		r.wrote = h.now()
 	}
 	h.places.Run(r.k)
 	return r, ""

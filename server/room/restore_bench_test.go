@@ -25,7 +25,7 @@ func BenchmarkRestore(b *testing.B) {
 			dir := b.TempDir()
 			ctx := context.Background()
 			snapshot := midGameSnapshot(b, dir)
-			st := openStore(b, dir)
+			k := gametest.Keep(b, dir)
 			var rec map[string]any
 			if err := msgpack.Unmarshal(snapshot, &rec); err != nil {
 				b.Fatal(err)
@@ -38,27 +38,31 @@ func BenchmarkRestore(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if err := st.Save(ctx, id, data); err != nil {
+				c, err := k.Store.Create(ctx, id, data)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := c.Release(ctx); err != nil { // as a shutdown hands rooms over
 					b.Fatal(err)
 				}
 			}
 			perSave := float64(time.Since(began).Microseconds()) / float64(n)
-			st.Close()
+			k.Close()
 
 			b.ResetTimer()
 			for range b.N {
 				began := time.Now()
-				st := openStore(b, dir)
+				k := gametest.Keep(b, dir)
 				opened := time.Since(began)
 				hub := room.NewHub(room.Options{Library: gametest.Bundled(b), Log: zerolog.Nop(), Durable: true})
-				got, err := hub.Restore(ctx, st)
+				got, err := hub.Restore(ctx, k.Rooms)
 				if err != nil || got != n+1 {
 					b.Fatalf("restored %d rooms (%v), want %d", got, err, n+1)
 				}
 				b.ReportMetric(float64(opened.Microseconds())/1000, "ms-open")
 				b.StopTimer()
 				hub.Shutdown(ctx)
-				st.Close()
+				k.Close()
 				b.StartTimer()
 			}
 			b.ReportMetric(float64(len(snapshot)), "snapshot-bytes")
@@ -70,9 +74,9 @@ func BenchmarkRestore(b *testing.B) {
 // midGameSnapshot plays a game halfway in a store in dir and returns the
 // room's snapshot.
 func midGameSnapshot(b *testing.B, dir string) []byte {
-	st := openStore(b, dir)
+	k := gametest.Keep(b, dir)
 	log := zerolog.Nop()
-	srv := gametest.Start(b, gametest.Options{Store: st, Log: &log, Room: room.Config{Tick: 20 * time.Millisecond}})
+	srv := gametest.Start(b, gametest.Options{Store: k.Rooms, Log: &log, Room: room.Config{Tick: 20 * time.Millisecond}})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	host := srv.Bot(protocol.Hello{Want: protocol.WantCreate, Nick: "Ohjaaja", Lang: "fi"},
@@ -85,11 +89,16 @@ func midGameSnapshot(b *testing.B, dir string) []byte {
 	go host.Run(ctx)
 	go player.Run(ctx)
 	gametest.Wait(b, host.Session(), "half a game", func(s *gametest.State) bool { return s.View.Played >= 20 })
-	srv.Stop()
-	var snapshot []byte
-	if err := st.Load(context.Background(), func(s []byte) bool { snapshot = s; return true }); err != nil || snapshot == nil {
-		b.Fatalf("no snapshot: %v", err)
+	srv.Stop() // the room is written and handed over
+	ids, err := k.Store.Orphans(ctx)
+	if err != nil || len(ids) != 1 {
+		b.Fatalf("%d rooms kept: %v", len(ids), err)
 	}
-	st.Close()
-	return snapshot
+	c, kept, err := k.Store.TakeOver(ctx, ids[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	c.Release(ctx)
+	k.Close()
+	return kept.Snapshot
 }

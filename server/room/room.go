@@ -2,6 +2,7 @@ package room
 
 import (
 	"context"
+	"errors"
 	"hash/fnv"
 	"sync/atomic"
 	"time"
@@ -32,7 +33,17 @@ type Room struct {
 	dirty  bool      // changed since it was last saved
 	saving bool      // a save is in flight
 	wrote  time.Time // when the last snapshot was taken (zero: never)
-	ended  bool      // over, or stopped for a restart
+	ended  bool      // over, stopped for a restart, or let go
+
+	// What keeps the room (nil: nothing does), and its log (log.go): the
+	// entries so far, those waiting to be written, and whether a write is
+	// in flight or due.
+	claim     Claim
+	n         uint64
+	pending   [][]byte
+	logging   bool
+	flushing  bool
+	replaying bool // the room is being rebuilt from its log: nothing is news
 
 	// tickets are the knocks and spectators that went away, by their
 	// token's key: their place is free at once, and coming back with the
@@ -113,6 +124,15 @@ func (r *Room) Message(m *place.Member, msg protocol.Message, at time.Time) {
 // restarts.
 func (r *Room) Stop() {
 	r.save(true)
+	if r.claim != nil {
+		// Handed over: the first client to come back, here after a
+		// restart or on another node, brings the room back there.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := r.claim.Release(ctx); err != nil {
+			r.log.Warn().Err(err).Msg("room not handed over")
+		}
+		cancel()
+	}
 	for _, s := range r.seats {
 		if s != nil && r.member(s) != nil {
 			r.sendTo(s, protocol.Notice{Kind: protocol.NoticeRestarting})
@@ -231,6 +251,7 @@ func (r *Room) comeBack(k place.Key, t *ticket, addr string) (*seat, rules.Code)
 		return nil, code
 	}
 	delete(r.tickets, k)
+	r.note(entry{Drop: k[:]})
 	return s, ""
 }
 
@@ -238,6 +259,7 @@ func (r *Room) comeBack(k place.Key, t *ticket, addr string) (*seat, rules.Code)
 func (r *Room) dropTicket(k place.Key) {
 	delete(r.tickets, k)
 	r.hub.places.Release(r.k, place.TokenName(k))
+	r.note(entry{Drop: k[:]})
 }
 
 // crowded reports whether addr has as many seats of role waiting at the
@@ -278,6 +300,7 @@ func (r *Room) seatFor(id rules.SeatID, addr string, key place.Key) *seat {
 	r.k.Vacate(int(id))
 	r.seats[id] = s
 	r.hub.places.Claim(r.k, place.TokenName(s.key))
+	r.note(entry{Seat: &seatRecord{ID: id, Key: key[:]}})
 	r.dirty = true
 	return s
 }
@@ -293,7 +316,15 @@ func (r *Room) act(m *place.Member, a protocol.Act) {
 		r.sendTo(s, protocol.Ack{ID: a.ID, Dup: true})
 		return
 	}
+	if r.hub.leased != nil && !r.hub.leased() {
+		// This node's lease has lapsed (it was paused, or cut off): the
+		// room may be another node's by now, so nothing more is applied
+		// here. The client sends the action again where the room is.
+		r.lost(errors.New("the node's lease lapsed"))
+		return
+	}
 	s.lastAct = a.ID
+	r.note(entry{By: s.id, ActID: a.ID})
 	r.dirty = true
 	a.Action.Deck = nil // decks arrive only by upload
 	code := r.apply(s.id, a.Action)
@@ -317,6 +348,11 @@ func (r *Room) applyThen(by rules.SeatID, a rules.Action, then func([]rules.Even
 		return code
 	}
 	r.state = next
+	e := entry{By: by, Act: &a}
+	if a.Kind == rules.ActAddDeck {
+		e.Deck = a.Deck
+	}
+	r.note(e)
 	if len(evs) == 0 {
 		return ""
 	}
@@ -357,6 +393,7 @@ func (r *Room) newWatch() {
 		return
 	}
 	r.watch, r.dirty = c, true
+	r.note(entry{Watch: c})
 	for k, t := range r.tickets {
 		if t.role == rules.Spectator {
 			r.dropTicket(k) // the old code's spectators do not come back
@@ -482,10 +519,12 @@ func (r *Room) keepTicket(s *seat, st rules.Seat) {
 		}
 		r.dropTicket(oldest)
 	}
-	r.tickets[s.key] = &ticket{
+	t := &ticket{
 		role: st.Role, nick: st.Nick, lang: st.Lang,
 		allow: r.k.Allowance(int(s.id)), until: r.hub.now().Add(r.hub.cfg.Window),
 	}
+	r.tickets[s.key] = t
+	r.note(entry{Ticket: &ticketRecord{Key: s.key[:], Role: t.role, Nick: t.nick, Lang: t.lang, Until: t.until.Unix()}})
 }
 
 // Tick drops silent connections, lets go of seats whose clients stayed away
@@ -562,10 +601,15 @@ func (r *Room) close() {
 	}
 	r.hub.forget(r)
 	r.k.Settle() // no write of the room may land after its erasure
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := r.hub.store.Delete(ctx, r.id); err != nil {
-		r.log.Warn().Err(err).Msg("room not erased from the store")
+	if c := r.claim; c != nil {
+		r.claim = nil
+		r.hub.stats.unlogged.Add(-int64(len(r.pending)))
+		r.pending = nil
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := c.Erase(ctx); err != nil {
+			r.log.Warn().Err(err).Msg("room not erased from the store")
+		}
 	}
 	r.log.Info().Msg("room closed")
 }

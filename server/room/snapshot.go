@@ -9,6 +9,7 @@ import (
 	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/pore/elamanipeli/server/place"
+	"github.com/pore/elamanipeli/server/store"
 	"github.com/pore/elamanipeli/shared/rules"
 )
 
@@ -16,6 +17,7 @@ import (
 // Tokens are kept only as hashes.
 type record struct {
 	ID      string         `msgpack:"id"`
+	N       uint64         `msgpack:"n,omitempty"` // the log entries it holds
 	Code    string         `msgpack:"c"`
 	Watch   string         `msgpack:"w"`
 	Seq     uint64         `msgpack:"q"`
@@ -40,7 +42,7 @@ type seatRecord struct {
 }
 
 func (r *Room) record() record {
-	rec := record{ID: r.id, Code: r.code, Watch: r.watch, Seq: r.seq, State: r.state}
+	rec := record{ID: r.id, N: r.n, Code: r.code, Watch: r.watch, Seq: r.seq, State: r.state}
 	for _, s := range r.seats {
 		if s != nil {
 			rec.Seats = append(rec.Seats, seatRecord{ID: s.id, Key: s.key[:], LastAct: s.lastAct})
@@ -56,16 +58,19 @@ func (r *Room) record() record {
 // always when force is set. Unless forced, the write goes on on a goroutine
 // of its own, one at a time for each room: a store that is slow for a
 // moment (thousands of rooms save in every SaveEvery) must not hold up the
-// room's actions meanwhile. A forced save waits for the one in flight, and
+// room's actions meanwhile. A forced save waits for what is in flight, and
 // writes before it returns.
 func (r *Room) save(force bool) {
+	if r.claim == nil {
+		return
+	}
 	if force {
 		r.k.Settle()
 	} else if r.saving {
 		return // the room stays dirty: the next tick saves it
 	}
-	if !r.dirty && !force {
-		return
+	if r.claim == nil || !r.dirty && !force {
+		return // let go of meanwhile, or nothing new
 	}
 	b, err := msgpack.Marshal(r.record())
 	if err != nil {
@@ -73,34 +78,37 @@ func (r *Room) save(force bool) {
 		return
 	}
 	r.dirty, r.wrote = false, r.hub.now()
+	claim, upTo := r.claim, r.n
 	if force {
-		r.savedNow(r.write(b))
+		r.savedNow(r.write(claim, b, upTo))
 		return
 	}
 	r.saving = true
 	r.k.Go(func() func() {
-		err := r.write(b)
+		err := r.write(claim, b, upTo)
 		return func() { r.savedNow(err) }
 	})
 }
 
 // write puts a snapshot in the store.
-func (r *Room) write(b []byte) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+func (r *Room) write(c Claim, b []byte, upTo uint64) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	began := time.Now()
-	err := r.hub.store.Save(ctx, r.id, b)
-	if _, none := r.hub.store.(nopStore); !none {
-		r.hub.stats.saveLatency.Observe(time.Since(began))
-	}
+	err := c.Save(ctx, b, upTo)
+	r.hub.stats.saveLatency.Observe(time.Since(began))
 	return err
 }
 
-// savedNow takes the outcome of the save in flight; one that failed leaves
-// the room dirty, to be saved again.
+// savedNow takes the outcome of a save: one refused because another node
+// owns the room now lets the room go; one that failed otherwise leaves the
+// room dirty, to be saved again.
 func (r *Room) savedNow(err error) {
 	r.saving = false
-	if err != nil {
+	switch {
+	case errors.Is(err, store.ErrFenced):
+		r.lost(err)
+	case err != nil:
 		r.log.Warn().Err(err).Msg("snapshot not saved")
 		r.dirty = true
 	}
@@ -110,11 +118,11 @@ func (r *Room) savedNow(err error) {
 // a room can make between two saves.
 const restoreGap = 1 << 20
 
-// Restore recreates the rooms a store kept, so that their clients can come
-// back after a restart, and keeps rooms in st from then on (nil: the store
-// given to NewHub). Run it once, in the background: the server may serve
-// meanwhile, and a client whose room is not back yet waits for it (see
-// Options.Store). It returns how many rooms came back.
+// Restore takes over the rooms a store kept that no live node owns, so that
+// their clients can come back after a restart, and keeps rooms in st from
+// then on (nil: the store given to NewHub). Run it once, in the background:
+// the server may serve meanwhile, and a client whose room is not back yet
+// waits for it (see Options.Store). It returns how many rooms came back.
 func (h *Hub) Restore(ctx context.Context, st Store) (int, error) {
 	if h.places.IsReady() {
 		return 0, errors.New("room: restore: done already")
@@ -125,84 +133,181 @@ func (h *Hub) Restore(ctx context.Context, st Store) (int, error) {
 		// restored ones start below.
 		h.store = st
 	}
-	n := 0
-	err := h.store.Load(ctx, func(b []byte) bool {
-		var rec record
-		if err := msgpack.Unmarshal(b, &rec); err != nil {
-			h.log.Warn().Err(err).Msg("a stored room could not be read; forgetting it")
-			return false
-		}
-		keep, ok := h.restore(rec)
-		if ok {
-			n++
-		}
-		return keep
-	})
-	if err != nil {
-		return n, fmt.Errorf("room: restore: %w", err)
+	if h.store == nil {
+		return 0, nil
 	}
-	return n, nil
+	ids, err := h.store.Orphans(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("room: restore: %w", err)
+	}
+	n := 0
+	var errs []error
+	for _, id := range ids {
+		if _, err := h.TakeOver(ctx, id); err == nil {
+			n++
+		} else if !errors.Is(err, store.ErrOwned) && !errors.Is(err, store.ErrGone) {
+			errs = append(errs, err)
+		}
+	}
+	return n, errors.Join(errs...)
 }
 
-// restore brings one room back: its state with the bundled decks attached,
-// its seats with their token hashes and last action ids, and a fresh window
-// for every client to come back in. keep is false for a record that should
-// be erased; ok says the room runs again.
-func (h *Hub) restore(rec record) (keep, ok bool) {
+// TakeOver brings room id back on this node from what the store kept: its
+// snapshot with the bundled decks attached, its log replayed, its seats
+// with their token hashes and last action ids, and a fresh window for every
+// client to come back in. store.ErrOwned: a live node owns it.
+func (h *Hub) TakeOver(ctx context.Context, id string) (*Room, error) {
+	claim, kept, err := h.store.TakeOver(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	r, err := h.restore(claim, kept)
+	var broken brokenError
+	switch {
+	case errors.As(err, &broken):
+		h.log.Warn().Err(err).Msg("a stored room could not be brought back; erasing it")
+		claim.Erase(ctx)
+		return nil, err
+	case err != nil:
+		return nil, err
+	}
+	if r == nil {
+		claim.Release(ctx) // the server is closing: the next start takes it
+		return nil, store.ErrOwned
+	}
+	return r, nil
+}
+
+// brokenError is a room kept that cannot be brought back: its snapshot or
+// log cannot be read, or it had ended. It is erased.
+type brokenError struct{ error }
+
+// restore builds a room of what the store kept and runs it; nil with no
+// error when the server is closing.
+func (h *Hub) restore(claim Claim, kept store.Kept) (*Room, error) {
+	r, err := h.rebuild(kept)
+	if err != nil {
+		return nil, brokenError{err}
+	}
+	return h.resume(r, claim)
+}
+
+// rebuild makes the room the store kept: its snapshot, and its log after it.
+func (h *Hub) rebuild(kept store.Kept) (*Room, error) {
+	var rec record
+	if err := msgpack.Unmarshal(kept.Snapshot, &rec); err != nil {
+		return nil, fmt.Errorf("room: snapshot: %w", err)
+	}
 	st := rec.State
-	if rec.ID == "" || len(st.Seats) == 0 || st.Seats[0].Role != rules.Host || st.Phase == rules.Closed {
-		return false, false
+	if rec.ID == "" || len(st.Seats) == 0 || st.Seats[0].Role != rules.Host {
+		return nil, errors.New("room: a snapshot without its room")
 	}
 	st.Attach(h.lib)
 	r := newRoom(h, rec.ID, st, "")
-	r.code, r.watch, r.seq = rec.Code, rec.Watch, rec.Seq
-	now := h.now()
-	names := []place.Name{{NS: place.ID, S: rec.ID}, {NS: place.Code, S: rec.Code}, {NS: place.Watch, S: rec.Watch}}
+	r.code, r.watch, r.seq, r.n = rec.Code, rec.Watch, rec.Seq, rec.N
 	for _, sr := range rec.Seats {
-		if sr.ID < 0 || int(sr.ID) >= len(r.seats) || len(sr.Key) != len(place.Key{}) {
-			return false, false
-		}
-		s := &seat{id: sr.ID, lastAct: sr.LastAct}
-		copy(s.key[:], sr.Key)
-		r.seats[sr.ID] = s
-		r.k.SetAway(int(sr.ID), now)
-		if st.Seats[sr.ID].Status != rules.Gone {
-			names = append(names, place.TokenName(s.key))
+		if err := r.replay(entry{N: r.n, Seat: &sr}); err != nil {
+			return nil, err
 		}
 	}
 	for _, tr := range rec.Tickets {
-		if len(tr.Key) != len(place.Key{}) || len(r.tickets) >= maxTickets {
+		r.restoreTicket(tr)
+	}
+	// What happened after the snapshot.
+	for _, b := range kept.Log {
+		if b.Last <= rec.N {
 			continue
 		}
-		var k place.Key
-		copy(k[:], tr.Key)
-		r.tickets[k] = &ticket{role: tr.Role, nick: tr.Nick, lang: tr.Lang, until: time.Unix(tr.Until, 0)}
+		var raw [][]byte
+		if err := msgpack.Unmarshal(b.Data, &raw); err != nil {
+			return nil, fmt.Errorf("room: log: %w", err)
+		}
+		for _, eb := range raw {
+			var e entry
+			if err := msgpack.Unmarshal(eb, &e); err != nil {
+				return nil, fmt.Errorf("room: log: %w", err)
+			}
+			if e.N <= r.n {
+				continue
+			}
+			if err := r.replay(e); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if r.state.Phase == rules.Closed {
+		return nil, errors.New("room: it had closed")
+	}
+	return r, nil
+}
+
+// resume runs a room rebuilt from the store, under claim.
+func (h *Hub) resume(r *Room, claim Claim) (*Room, error) {
+	r.claim = claim
+	// Nobody is connected yet, and everyone has a window from now.
+	now := h.now()
+	names := []place.Name{{NS: place.ID, S: r.id}, {NS: place.Code, S: r.code}, {NS: place.Watch, S: r.watch}}
+	for _, s := range r.seats {
+		if s == nil {
+			continue
+		}
+		r.k.SetAway(int(s.id), now)
+		if r.state.Seats[s.id].Status != rules.Gone {
+			names = append(names, place.TokenName(s.key))
+		}
+	}
+	for k := range r.tickets {
 		names = append(names, place.TokenName(k))
 	}
-	// Nobody is connected yet.
-	for _, seat := range st.Seats {
+	r.replaying = true // presence is not news: it is not logged
+	for _, seat := range r.state.Seats {
 		if seat.Online {
 			r.apply(rules.System, rules.Action{Kind: rules.ActPresence, Seat: seat.ID, On: false})
 		}
 	}
+	r.replaying = false
 	// Every client that comes back starts from a fresh snapshot, and the
 	// sequence jumps so that none can mistake this room's updates for the
-	// ones it had before the restart: after a crash, a client may have seen
-	// updates that never reached the store.
+	// ones it had before: after a crash, a client may have seen updates
+	// that never reached the store.
 	r.seq += restoreGap
 	for _, s := range r.seats {
 		if s != nil {
 			s.recent, s.trimmed = nil, r.seq
 		}
 	}
-	if _, err := h.places.Add(r.k, names); errors.Is(err, place.ErrClosing) {
-		return true, false // still stored, for the next start
-	} else if err != nil {
-		h.log.Warn().Str("room", r.id).Msg("a stored room clashes with a running one; forgetting it")
-		return false, false
+	// A snapshot of the room as it is now: the log from here on is
+	// written on it, not on what this node found.
+	b, err := msgpack.Marshal(r.record())
+	if err == nil {
+		err = r.write(claim, b, r.n)
 	}
-	h.stats.rooms.Add(1)
+	if err != nil {
+		return nil, fmt.Errorf("room: taken over but not saved: %w", err)
+	}
+	r.dirty, r.wrote = false, h.now()
+	if h.stats.rooms.Add(1) > int64(h.cfg.MaxRooms) {
+		h.stats.rooms.Add(-1)
+		return nil, nil
+	}
+	if _, err := h.places.Add(r.k, names); errors.Is(err, place.ErrClosing) {
+		h.stats.rooms.Add(-1)
+		return nil, nil
+	} else if err != nil {
+		h.stats.rooms.Add(-1)
+		return nil, fmt.Errorf("room: it clashes with a running one: %w", err)
+	}
 	h.places.Run(r.k)
 	r.log.Debug().Msg("room restored")
-	return true, true
+	return r, nil
+}
+
+// restoreTicket brings back a ticket that has not run out.
+func (r *Room) restoreTicket(tr ticketRecord) {
+	if len(tr.Key) != len(place.Key{}) || len(r.tickets) >= maxTickets {
+		return
+	}
+	var k place.Key
+	copy(k[:], tr.Key)
+	r.tickets[k] = &ticket{role: tr.Role, nick: tr.Nick, lang: tr.Lang, until: time.Unix(tr.Until, 0)}
 }

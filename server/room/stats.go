@@ -10,8 +10,10 @@ import (
 // Connections and frames are counted by the directory (place.Stats), for
 // every kind of place.
 type Stats struct {
-	rooms   atomic.Int64
-	actions atomic.Int64 // actions applied or refused
+	rooms    atomic.Int64
+	actions  atomic.Int64 // actions applied or refused
+	unlogged atomic.Int64 // log entries not yet written: the log's lag
+	lost     atomic.Int64 // rooms let go: another node owns them now, or the lease lapsed
 
 	actLatency  Histogram // from an action's frame being read to every frame it caused being queued
 	saveLatency Histogram // one snapshot written to the store
@@ -20,6 +22,8 @@ type Stats struct {
 // Counts is a copy of the stats at one moment.
 type Counts struct {
 	Rooms, Conns, In, Actions, Out, Slow int64
+	Unlogged                             int64 // log entries not yet written: the log's lag
+	Lost                                 int64 // rooms let go: another node owns them now, or the lease lapsed
 }
 
 // Counts returns the hub's running counts, with the connections and frames
@@ -28,7 +32,7 @@ func (h *Hub) Counts() Counts {
 	s, p := &h.stats, h.places.Counts()
 	return Counts{
 		Rooms: s.rooms.Load(), Conns: p.Conns, In: p.In, Actions: s.actions.Load(),
-		Out: p.Out, Slow: p.Slow,
+		Out: p.Out, Slow: p.Slow, Unlogged: s.unlogged.Load(), Lost: s.lost.Load(),
 	}
 }
 

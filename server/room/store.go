@@ -1,19 +1,55 @@
 package room
 
-import "context"
+import (
+	"context"
 
-// Store keeps room snapshots so rooms outlive a restart. Save replaces a
-// room's snapshot; Delete erases it with no history left behind. Load hands
-// every stored snapshot to each at start-up, and erases those each does not
-// keep.
+	"github.com/pore/elamanipeli/server/store"
+)
+
+// Store keeps rooms so that they outlive their node (package store is the
+// real one). A room is created with its first snapshot; from then on it
+// appends what happens to its log, and writes a snapshot now and then;
+// another node (or this one, after a restart) takes it over when its owner
+// is gone, from its snapshot and the log after it.
 type Store interface {
-	Save(ctx context.Context, id string, snapshot []byte) error
-	Delete(ctx context.Context, id string) error
-	Load(ctx context.Context, each func(snapshot []byte) (keep bool)) error
+	// Create records a new room, owned by this node.
+	Create(ctx context.Context, id string, snapshot []byte) (Claim, error)
+	// TakeOver makes this node the owner of room id, whose owner is gone,
+	// and returns what was kept. store.ErrOwned: a live node owns it;
+	// store.ErrGone: it is not kept.
+	TakeOver(ctx context.Context, id string) (Claim, store.Kept, error)
+	// Orphans lists the rooms no live node owns.
+	Orphans(ctx context.Context) ([]string, error)
 }
 
-type nopStore struct{}
+// Claim is this node's ownership of one room; its writes fail with
+// store.ErrFenced once another node owns the room.
+type Claim interface {
+	Log(ctx context.Context, batch []byte, last uint64) error
+	Save(ctx context.Context, snapshot []byte, upTo uint64) error
+	Release(ctx context.Context) error
+	Erase(ctx context.Context) error
+}
 
-func (nopStore) Save(context.Context, string, []byte) error           { return nil }
-func (nopStore) Delete(context.Context, string) error                 { return nil }
-func (nopStore) Load(context.Context, func([]byte) (keep bool)) error { return nil }
+// KeepIn keeps rooms in s.
+func KeepIn(s *store.Store) Store { return natsStore{s} }
+
+type natsStore struct{ s *store.Store }
+
+func (n natsStore) Create(ctx context.Context, id string, snapshot []byte) (Claim, error) {
+	c, err := n.s.Create(ctx, id, snapshot)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (n natsStore) TakeOver(ctx context.Context, id string) (Claim, store.Kept, error) {
+	c, kept, err := n.s.TakeOver(ctx, id)
+	if err != nil {
+		return nil, store.Kept{}, err
+	}
+	return c, kept, nil
+}
+
+func (n natsStore) Orphans(ctx context.Context) ([]string, error) { return n.s.Orphans(ctx) }

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -16,113 +17,212 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
+
+	"github.com/pore/elamanipeli/server/node"
 )
 
-func openStore(t testing.TB, dir string) *Store {
+// kept is a node and its store.
+type kept struct {
+	*Store
+	n *node.Node
+}
+
+func (k kept) Close() { k.n.Close() }
+
+// openStore starts a node alone in dir (its key file beside it) and opens
+// its store.
+func openStore(t testing.TB, dir string) kept {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	return openWith(t, node.Options{Dir: dir}, DefaultKeyFile(dir))
+}
+
+func openWith(t testing.TB, o node.Options, keyFile string) kept {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	s, err := Open(ctx, Options{Dir: dir, Log: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)})
+	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)
+	key, err := ReadKeyFile(keyFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s
+	o.Secret, o.Log = key, log
+	n, err := node.Start(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(ctx, Options{Node: n, Key: key, Log: log})
+	if err != nil {
+		n.Close()
+		t.Fatal(err)
+	}
+	k := kept{s, n}
+	t.Cleanup(k.Close)
+	return k
 }
 
-func loadAll(t testing.TB, s *Store, keep func([]byte) bool) [][]byte {
+// takeAll takes over every orphan and returns what was kept, by room id.
+func takeAll(t testing.TB, s kept) (map[string]Kept, map[string]*Claim) {
 	t.Helper()
-	var out [][]byte
-	err := s.Load(context.Background(), func(b []byte) bool {
-		out = append(out, b)
-		return keep == nil || keep(b)
-	})
+	ctx := context.Background()
+	ids, err := s.Orphans(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	slices.SortFunc(out, bytes.Compare)
-	return out
+	out, claims := map[string]Kept{}, map[string]*Claim{}
+	for _, id := range ids {
+		c, k, err := s.TakeOver(ctx, id)
+		if err != nil {
+			t.Fatalf("take over %s: %v", id, err)
+		}
+		out[id], claims[id] = k, c
+	}
+	return out, claims
 }
 
-func TestSnapshotsOutliveTheStore(t *testing.T) {
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRoomsOutliveTheNode: rooms written, logged and handed over (or left
+// by a node that went) come back on the next node, their snapshot and the
+// log after it, in order; a snapshot lets go of the log it holds.
+func TestRoomsOutliveTheNode(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
 	s := openStore(t, dir)
-	for rev := range 5 {
-		for _, id := range []string{"AAAA", "BBBB", "CCCC"} {
-			if err := s.Save(ctx, id, fmt.Appendf(nil, "%s rev %d", id, rev)); err != nil {
-				t.Fatal(err)
-			}
+	rooms := map[string]*Claim{}
+	for _, id := range []string{"AAAA", "BBBB", "CCCC"} {
+		c, err := s.Create(ctx, id, []byte(id+" snapshot 0"))
+		must(t, err)
+		rooms[id] = c
+	}
+	for i := uint64(1); i <= 6; i++ {
+		for id, c := range rooms {
+			must(t, c.Log(ctx, fmt.Appendf(nil, "%s entry %d", id, i), i))
+		}
+		if i == 3 {
+			must(t, rooms["AAAA"].Save(ctx, []byte("AAAA snapshot 3"), 3))
 		}
 	}
-	if err := s.Delete(ctx, "BBBB"); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Delete(ctx, "never saved"); err != nil {
-		t.Fatalf("erasing what is not there: %v", err)
-	}
+	must(t, rooms["BBBB"].Erase(ctx))
+	must(t, rooms["AAAA"].Release(ctx)) // handed over; CCCC's node simply goes
 	s.Close()
 
 	s = openStore(t, dir)
-	defer s.Close()
-	got := loadAll(t, s, nil)
-	want := [][]byte{[]byte("AAAA rev 4"), []byte("CCCC rev 4")}
-	if !slices.EqualFunc(got, want, bytes.Equal) {
-		t.Fatalf("loaded %q, want %q", got, want)
+	got, claims := takeAll(t, s)
+	if len(got) != 2 {
+		t.Fatalf("rooms back: %v", got)
 	}
-	// A room restored carries on with the key it had.
-	if err := s.Save(ctx, "AAAA", []byte("AAAA rev 5")); err != nil {
-		t.Fatal(err)
+	a := got["AAAA"]
+	if string(a.Snapshot) != "AAAA snapshot 3" {
+		t.Fatalf("AAAA's snapshot %q", a.Snapshot)
 	}
-	if got := loadAll(t, s, nil); string(got[0]) != "AAAA rev 5" {
-		t.Fatalf("after another save: %q", got)
+	var after []string
+	for _, b := range a.Log {
+		if b.Last > 3 {
+			after = append(after, string(b.Data))
+		}
+	}
+	if want := []string{"AAAA entry 4", "AAAA entry 5", "AAAA entry 6"}; !slices.Equal(after, want) {
+		t.Fatalf("AAAA's log after its snapshot: %q", after)
+	}
+	if len(a.Log) > 4 {
+		t.Fatalf("the snapshot did not let go of the log before it: %d messages", len(a.Log))
+	}
+	if c := got["CCCC"]; string(c.Snapshot) != "CCCC snapshot 0" || len(c.Log) != 6 || string(c.Log[5].Data) != "CCCC entry 6" {
+		t.Fatalf("CCCC came back as %q with %d log messages", c.Snapshot, len(c.Log))
+	}
+	// A room taken over carries on with the key it had.
+	must(t, claims["AAAA"].Log(ctx, []byte("AAAA entry 7"), 7))
+	must(t, claims["AAAA"].Save(ctx, []byte("AAAA snapshot 7"), 7))
+	if n, err := s.Rooms(ctx); err != nil || n != 2 {
+		t.Fatalf("%d rooms (%v)", n, err)
 	}
 }
 
-func TestLoadErasesWhatItIsNotToKeep(t *testing.T) {
-	dir := t.TempDir()
-	ctx := context.Background()
-	s := openStore(t, dir)
-	defer s.Close()
-	for _, id := range []string{"keep", "drop"} {
-		if err := s.Save(ctx, id, []byte(id)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// A snapshot whose key is gone, and a key with no snapshot: what an
-	// erase cut short by a crash leaves.
-	if err := s.erase(ctx, keyKey(s.rooms["drop"].name)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.kv.Create(ctx, keyKey("lonely"), make([]byte, 32)); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Save(ctx, "refused", []byte("refused")); err != nil {
-		t.Fatal(err)
-	}
-	got := loadAll(t, s, func(b []byte) bool { return string(b) != "refused" })
-	if len(got) != 2 || string(got[0]) != "keep" || string(got[1]) != "refused" {
-		t.Fatalf("first load: %q", got)
-	}
-	if got := loadAll(t, s, nil); len(got) != 1 || string(got[0]) != "keep" {
-		t.Fatalf("second load: %q", got)
-	}
-	keys, err := s.kv.ListKeys(ctx)
+// external starts a NATS server on a loopback port, as an existing NATS a
+// service points at.
+func external(t testing.TB) *server.Server {
+	t.Helper()
+	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var left []string
-	for k := range keys.Keys() {
-		left = append(left, k)
+	ns.Start()
+	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats did not start")
 	}
-	keep := s.rooms["keep"].name
-	if want := []string{keyKey(keep), snapKey(keep)}; !slices.Equal(sorted(left), sorted(want)) {
-		t.Fatalf("keys left %q, want %q", left, want)
-	}
+	return ns
 }
 
-func sorted(s []string) []string { slices.Sort(s); return s }
+// TestOneOwnerAtATime: two nodes of one service (both on one NATS): a room
+// a live node owns is not taken from it; once that node's lease is gone,
+// the other takes the room over, and from then on the first node's writes
+// of it fail, whatever it had in flight.
+func TestOneOwnerAtATime(t *testing.T) {
+	ns := external(t)
+	keyFile := filepath.Join(t.TempDir(), "service.key")
+	lease := 600 * time.Millisecond
+	a := openWith(t, node.Options{Name: "a", URL: ns.ClientURL(), Lease: lease}, keyFile)
+	b := openWith(t, node.Options{Name: "b", URL: ns.ClientURL(), Lease: lease}, keyFile)
+	ctx := context.Background()
+	ca, err := a.Create(ctx, "ROOM", []byte("snapshot by a"))
+	must(t, err)
+	must(t, ca.Log(ctx, []byte("a 1"), 1))
+	if _, _, err := b.TakeOver(ctx, "ROOM"); !errors.Is(err, ErrOwned) {
+		t.Fatalf("taking a live node's room: %v", err)
+	}
+	if ids, _ := b.Orphans(ctx); len(ids) != 0 {
+		t.Fatalf("orphans while a lives: %v", ids)
+	}
+	if _, _, err := b.TakeOver(ctx, "NONE"); !errors.Is(err, ErrGone) {
+		t.Fatalf("a room that is not kept: %v", err)
+	}
 
-// TestErasedRoomLeavesNothingOnDisk saves one room many times, among other
+	// a's lease lapses (as a paused or cut-off process's would), while a
+	// still has its connection and its claim.
+	nodes, err := b.n.JetStream().KeyValue(ctx, "nodes")
+	must(t, err)
+	must(t, nodes.Delete(ctx, "a"))
+	var cb *Claim
+	var k Kept
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if cb, k, err = b.TakeOver(ctx, "ROOM"); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("b never took the room over: %v", err)
+		}
+	}
+	if string(k.Snapshot) != "snapshot by a" || len(k.Log) != 1 || string(k.Log[0].Data) != "a 1" {
+		t.Fatalf("b found %q and %d log messages", k.Snapshot, len(k.Log))
+	}
+	// a's claim is fenced: nothing it writes lands.
+	if err := ca.Log(ctx, []byte("a 2"), 2); !errors.Is(err, ErrFenced) {
+		t.Fatalf("a's log after the takeover: %v", err)
+	}
+	if err := ca.Save(ctx, []byte("snapshot by a, late"), 2); !errors.Is(err, ErrFenced) {
+		t.Fatalf("a's save after the takeover: %v", err)
+	}
+	must(t, cb.Log(ctx, []byte("b 2"), 2))
+	must(t, cb.Release(ctx))
+	c2, k2, err := b.TakeOver(ctx, "ROOM")
+	must(t, err)
+	var data []string
+	for _, batch := range k2.Log {
+		data = append(data, string(batch.Data))
+	}
+	if string(k2.Snapshot) != "snapshot by a" || !slices.Equal(data, []string{"a 1", "b 2"}) {
+		t.Fatalf("after the takeovers: %q, log %q", k2.Snapshot, data)
+	}
+	must(t, c2.Erase(ctx))
+}
+
+// TestErasedRoomLeavesNothingOnDisk writes one room many times, among other
 // rooms that stay, erases it, and searches every byte of the data folder for
 // its text, its id, its storage name and its key.
 func TestErasedRoomLeavesNothingOnDisk(t *testing.T) {
@@ -135,36 +235,46 @@ func TestErasedRoomLeavesNothingOnDisk(t *testing.T) {
 		return append(fmt.Appendf(nil, "Nuori-Salanimi typed: minun salaisuuteni %d ", rev), bytes.Repeat([]byte("x"), 64<<10)...)
 	}
 	const gone = "GONEROOM1234"
-	for rev := range 120 {
-		if err := s.Save(ctx, gone, secret(rev)); err != nil {
+	c, err := s.Create(ctx, gone, secret(0))
+	must(t, err)
+	stays := map[string]*Claim{}
+	for i := range 3 {
+		id := fmt.Sprintf("STAYS%d", i)
+		if stays[id], err = s.Create(ctx, id, []byte("still playing")); err != nil {
 			t.Fatal(err)
 		}
+	}
+	for rev := 1; rev < 120; rev++ {
+		must(t, c.Log(ctx, fmt.Appendf(nil, "Nuori-Salanimi: log entry %d", rev), uint64(rev)))
+		if rev%4 == 0 {
+			must(t, c.Save(ctx, secret(rev), uint64(rev)))
+		}
 		if rev%10 == 0 {
-			for i := range 3 {
-				if err := s.Save(ctx, fmt.Sprintf("STAYS%d", i), fmt.Appendf(nil, "still playing %d", rev)); err != nil {
-					t.Fatal(err)
-				}
+			for _, sc := range stays {
+				must(t, sc.Log(ctx, fmt.Appendf(nil, "still playing %d", rev), uint64(rev/10)))
 			}
 		}
 	}
-	name := s.rooms[gone].name
-	e, err := s.kv.Get(ctx, keyKey(name))
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, err := s.kv.Get(ctx, keyKey(c.name))
+	must(t, err)
 	key := bytes.Clone(e.Value())
+	name := c.name
 
 	// While the room lives, its data is on disk only sealed.
 	s.Close()
 	if hits := search(t, dir, []byte("Nuori-Salanimi"), []byte("still playing"), []byte(gone)); len(hits) > 0 {
-		t.Fatalf("snapshots are stored in the clear: %v", hits)
+		t.Fatalf("rooms are stored in the clear: %v", hits)
 	}
 	s = openStore(t, dir)
-	if got := loadAll(t, s, nil); len(got) != 4 {
-		t.Fatalf("%d rooms loaded, want 4", len(got))
+	got, claims := takeAll(t, s)
+	if len(got) != 4 {
+		t.Fatalf("%d rooms back, want 4", len(got))
 	}
-	if err := s.Delete(ctx, gone); err != nil {
-		t.Fatal(err)
+	must(t, claims[gone].Erase(ctx))
+	for id, c := range claims {
+		if id != gone {
+			must(t, c.Release(ctx))
+		}
 	}
 	s.Close()
 
@@ -172,9 +282,15 @@ func TestErasedRoomLeavesNothingOnDisk(t *testing.T) {
 		t.Fatalf("the erased room left traces: %v", hits)
 	}
 	s = openStore(t, dir)
-	defer s.Close()
-	if got := loadAll(t, s, nil); len(got) != 3 {
+	if got, _ := takeAll(t, s); len(got) != 3 {
 		t.Fatalf("%d rooms left, want the 3 that stay", len(got))
+	}
+	if s.log != nil {
+		info, err := s.log.Info(ctx, jetstream.WithSubjectFilter(s.logPrefix+name))
+		must(t, err)
+		if len(info.State.Subjects) != 0 {
+			t.Fatalf("the erased room's log is still there: %v", info.State.Subjects)
+		}
 	}
 }
 
@@ -207,45 +323,27 @@ func search(t testing.TB, dir string, needles ...[]byte) []string {
 // With -nats the store talks to a NATS server elsewhere (here one on a
 // loopback port), and refuses a bucket in which rooms could not be erased.
 func TestExternalNATS(t *testing.T) {
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ns.Start()
-	defer func() { ns.Shutdown(); ns.WaitForShutdown() }()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats did not start")
-	}
+	ns := external(t)
 	ctx := context.Background()
-	s, err := Open(ctx, Options{URL: ns.ClientURL()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Save(ctx, "ROOM", []byte("snapshot")); err != nil {
-		t.Fatal(err)
-	}
-	if got := loadAll(t, s, nil); len(got) != 1 || string(got[0]) != "snapshot" {
-		t.Fatalf("loaded %q", got)
-	}
-	if err := s.Delete(ctx, "ROOM"); err != nil {
-		t.Fatal(err)
-	}
+	keyFile := filepath.Join(t.TempDir(), "service.key")
+	s := openWith(t, node.Options{URL: ns.ClientURL()}, keyFile)
+	c, err := s.Create(ctx, "ROOM", []byte("snapshot"))
+	must(t, err)
+	must(t, c.Erase(ctx))
 	if n, err := s.Rooms(ctx); err != nil || n != 0 {
 		t.Fatalf("%d rooms left (%v)", n, err)
 	}
 
 	// A bucket made the usual way keeps deletes out.
 	nc, err := nats.Connect(ns.ClientURL())
-	if err != nil {
-		t.Fatal(err)
-	}
+	must(t, err)
 	defer nc.Close()
 	js, _ := jetstream.New(nc)
 	if _, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "plain"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(ctx, Options{URL: ns.ClientURL(), Bucket: "plain"}); err == nil || !strings.Contains(err.Error(), "could not be erased") {
+	key, _ := ReadKeyFile(keyFile)
+	if _, err := Open(ctx, Options{Node: s.n, Key: key, Bucket: "plain"}); err == nil || !strings.Contains(err.Error(), "could not be erased") {
 		t.Fatalf("opening a bucket that refuses deletes: %v", err)
 	}
 }
@@ -259,9 +357,9 @@ func TestACopyOfTheDataFolderOpensNothingWithoutTheKeyFile(t *testing.T) {
 	dir := filepath.Join(base, "data")
 	s := openStore(t, dir)
 	secret := []byte("Nuoren vastaus, jonka ei pidä jäädä minnekään")
-	if err := s.Save(ctx, "ROOM", secret); err != nil {
-		t.Fatal(err)
-	}
+	c, err := s.Create(ctx, "HUONE7391", secret)
+	must(t, err)
+	must(t, c.Log(ctx, secret, 1))
 	s.Close()
 	if _, err := os.Stat(DefaultKeyFile(dir)); err != nil || strings.HasPrefix(DefaultKeyFile(dir), dir+string(filepath.Separator)) {
 		t.Fatalf("the key file %s: %v", DefaultKeyFile(dir), err)
@@ -276,34 +374,27 @@ func TestACopyOfTheDataFolderOpensNothingWithoutTheKeyFile(t *testing.T) {
 
 	// The copy, with a key file of its own (made anew), opens nothing.
 	stolen := copyOf()
-	filepath.WalkDir(stolen, func(path string, d fs.DirEntry, err error) error {
-		if b, _ := os.ReadFile(path); bytes.Contains(b, secret) || bytes.Contains(b, []byte("ROOM")) {
-			t.Errorf("%s holds the room in the clear", path)
-		}
-		return nil
-	})
+	if hits := search(t, stolen, secret, []byte("HUONE7391")); len(hits) > 0 {
+		t.Fatalf("the room in the clear: %v", hits)
+	}
 	thief := openStore(t, stolen)
-	if got := loadAll(t, thief, nil); len(got) != 0 {
-		t.Fatalf("a copy without the key file opened %q", got)
+	ids, _ := thief.Orphans(ctx)
+	if len(ids) != 0 {
+		t.Fatalf("a copy without the key file names rooms: %q", ids)
 	}
 	thief.Close()
 
 	// With the key file, a copy is the rooms (a backup restored).
 	restored := copyOf()
-	ctx2, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	back, err := Open(ctx2, Options{Dir: restored, KeyFile: DefaultKeyFile(dir), Log: zerolog.Nop()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer back.Close()
-	if got := loadAll(t, back, nil); len(got) != 1 || !bytes.Equal(got[0], secret) {
-		t.Fatalf("with the key file: %q", got)
+	back := openWith(t, node.Options{Dir: restored}, DefaultKeyFile(dir))
+	got, _ := takeAll(t, back)
+	if k := got["HUONE7391"]; !bytes.Equal(k.Snapshot, secret) || len(k.Log) != 1 || !bytes.Equal(k.Log[0].Data, secret) {
+		t.Fatalf("with the key file: %v", got)
 	}
 	// A key file that is not one is refused, not overwritten.
 	bad := filepath.Join(base, "bad.key")
 	os.WriteFile(bad, []byte("salasana\n"), 0o600)
-	if _, err := Open(ctx2, Options{Dir: t.TempDir(), KeyFile: bad, Log: zerolog.Nop()}); err == nil {
+	if _, err := ReadKeyFile(bad); err == nil {
 		t.Fatal("a key file that holds no key was taken")
 	}
 }

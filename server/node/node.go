@@ -1,0 +1,437 @@
+// Package node runs this server's part of NATS: a server embedded in the
+// process (alone, with no network port at all, or clustered with the other
+// nodes of a service through its routes), or a connection to an existing
+// NATS. Everything the service shares (rooms, their owners, their codes,
+// the limits per address) lives in NATS JetStream through it.
+//
+// A node is alive while it keeps renewing its lease: a key in the "nodes"
+// bucket, with its name and the epoch of this run of the process, that
+// NATS forgets a few seconds after the last renewal. Every room a node owns
+// is owned under that lease (package store). A node that cannot renew in
+// time (a long pause, a network split) has lost its rooms: Lost says so,
+// and LeaseValid says so at once, by the clock, before NATS has even been
+// asked.
+package node
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+)
+
+// Options say which NATS the node runs or joins.
+type Options struct {
+	// Name names this node in its service; every node's is its own.
+	// Empty: "elamanipeli" for a node alone, the host's name in a cluster.
+	Name string
+	// Dir is the embedded server's data folder (ignored with URL).
+	Dir string
+	// Cluster is the host:port the embedded server listens on for the
+	// other nodes' routes; empty runs it alone, with no port at all.
+	Cluster string
+	// Routes are the other nodes' cluster addresses (nats://host:port).
+	Routes []string
+	// URL is an existing NATS (a cluster of them, comma-separated) to
+	// use instead of an embedded one.
+	URL string
+	// Secret authenticates the routes between the nodes: every node of a
+	// service has the same (it comes from the key file).
+	Secret []byte
+	// Replicas overrides how many copies NATS keeps of what the service
+	// shares; zero: one per node, up to three.
+	Replicas int
+	// Lease is how long the node's lease lasts without a renewal; zero:
+	// DefaultLease. It is renewed every Lease/5.
+	Lease time.Duration
+	Log   zerolog.Logger
+}
+
+// DefaultLease is how long a node stays the owner of its rooms after its
+// last renewal: after a crash, its rooms move to another node this long
+// after the crash at the latest.
+const DefaultLease = 5 * time.Second
+
+// maxPayload lets a snapshot carry the decks a host brought (four files of
+// up to 256 KiB each) with room to spare.
+const maxPayload = 8 << 20
+
+// Node is this server's NATS.
+type Node struct {
+	ns       *server.Server // nil with an external NATS
+	nc       *nats.Conn
+	js       jetstream.JetStream
+	name     string
+	epoch    string
+	replicas int
+	lease    time.Duration
+	log      zerolog.Logger
+
+	nodes   jetstream.KeyValue
+	rev     atomic.Uint64 // the lease's revision, which the next renewal expects
+	renewed atomic.Int64  // when the lease was last renewed: nanoseconds since began, by the monotonic clock
+	began   time.Time
+	running bool // the renewing goroutine runs
+	lost    chan struct{}
+	stop    chan struct{}
+	done    chan struct{}
+	once    sync.Once
+
+	stats Stats
+}
+
+// Stats are the node's running counts, for metrics.
+type Stats struct {
+	Renewals atomic.Int64 // lease renewals
+	Losses   atomic.Int64 // leases lost
+}
+
+// Start starts the embedded server (or connects to o.URL), waits for
+// JetStream, and takes the node's lease.
+func Start(ctx context.Context, o Options) (*Node, error) {
+	if o.Lease <= 0 {
+		o.Lease = DefaultLease
+	}
+	if o.Name == "" {
+		o.Name = "elamanipeli"
+		if o.Cluster != "" {
+			if h, err := os.Hostname(); err == nil {
+				o.Name = h
+			}
+		}
+	}
+	if !validName(o.Name) {
+		return nil, fmt.Errorf("node: name %q: use letters, digits, - and _", o.Name)
+	}
+	n := &Node{name: o.Name, lease: o.Lease, log: o.Log, began: time.Now(),
+		lost: make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
+	var epoch [8]byte
+	rand.Read(epoch[:]) // never fails
+	n.epoch = hex.EncodeToString(epoch[:])
+	var err error
+	if o.URL == "" {
+		if n.ns, err = startServer(o); err != nil {
+			return nil, err
+		}
+		n.nc, err = nats.Connect("", nats.InProcessServer(n.ns), nats.Name("elamanipeli "+o.Name))
+	} else {
+		n.nc, err = nats.Connect(o.URL, nats.Name("elamanipeli "+o.Name), nats.MaxReconnects(-1))
+	}
+	if err != nil {
+		n.Close()
+		return nil, fmt.Errorf("node: connect: %w", err)
+	}
+	if n.js, err = jetstream.New(n.nc); err != nil {
+		n.Close()
+		return nil, fmt.Errorf("node: jetstream: %w", err)
+	}
+	n.replicas = o.Replicas
+	if n.replicas <= 0 {
+		n.replicas = min(3, 1+len(o.Routes))
+		if o.URL != "" {
+			n.replicas = min(3, len(n.nc.Servers()))
+		}
+	}
+	if err := n.waitJetStream(ctx); err != nil {
+		n.Close()
+		return nil, err
+	}
+	if err := n.takeLease(ctx); err != nil {
+		n.Close()
+		return nil, err
+	}
+	n.running = true
+	go n.renew()
+	return n, nil
+}
+
+func validName(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// routeUser is the user the nodes' routes authenticate as; the password
+// comes from the service's secret.
+const routeUser = "elamanipeli"
+
+func routePassword(secret []byte) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("elamanipeli routes"))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func startServer(o Options) (*server.Server, error) {
+	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("node: data folder: %w", err)
+	}
+	opts := &server.Options{
+		ServerName: o.Name,
+		JetStream:  true,
+		StoreDir:   o.Dir,
+		MaxPayload: maxPayload,
+		NoSigs:     true,
+		DontListen: true, // alone: no port at all
+	}
+	if o.Cluster != "" {
+		host, port, err := net.SplitHostPort(o.Cluster)
+		p, perr := strconv.Atoi(port)
+		if err != nil || perr != nil {
+			return nil, fmt.Errorf("node: -cluster %q: want host:port", o.Cluster)
+		}
+		if len(o.Secret) == 0 {
+			return nil, errors.New("node: a cluster needs the service's secret")
+		}
+		pass := routePassword(o.Secret)
+		// Routes need a client port to start (nats-server waits for it):
+		// it listens on loopback only, and nothing uses it.
+		opts.DontListen, opts.Host, opts.Port = false, "127.0.0.1", server.RANDOM_PORT
+		opts.Cluster = server.ClusterOpts{Name: "elamanipeli", Host: host, Port: p, Username: routeUser, Password: pass}
+		for _, r := range o.Routes {
+			u, err := url.Parse(strings.TrimSpace(r))
+			if err != nil || u.Host == "" {
+				return nil, fmt.Errorf("node: route %q: want nats://host:port", r)
+			}
+			u.User = url.UserPassword(routeUser, pass)
+			opts.Routes = append(opts.Routes, u)
+		}
+	}
+	ns, err := server.NewServer(opts)
+	if err != nil {
+		return nil, fmt.Errorf("node: nats server: %w", err)
+	}
+	ns.SetLoggerV2(natsLog{o.Log.With().Str("part", "nats").Logger()}, false, false, false)
+	ns.Start()
+	if !ns.ReadyForConnections(30 * time.Second) {
+		ns.Shutdown()
+		return nil, errors.New("node: nats server did not start")
+	}
+	return ns, nil
+}
+
+// waitJetStream waits until JetStream answers: in a cluster, until its
+// nodes have elected a leader, which takes a few seconds.
+func (n *Node) waitJetStream(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	for {
+		actx, acancel := context.WithTimeout(ctx, 2*time.Second)
+		_, err := n.js.AccountInfo(actx)
+		acancel()
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("node: jetstream did not answer: %w", err)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// Bucket opens the key-value bucket cfg names, making it when it is not
+// there yet, with the node's replicas.
+func (n *Node) Bucket(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+	cfg.Replicas = n.replicas
+	kv, err := n.js.KeyValue(ctx, cfg.Bucket)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		kv, err = n.js.CreateKeyValue(ctx, cfg)
+		if errors.Is(err, jetstream.ErrBucketExists) {
+			kv, err = n.js.KeyValue(ctx, cfg.Bucket)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("node: bucket %s: %w", cfg.Bucket, err)
+	}
+	return kv, nil
+}
+
+// takeLease makes the node's key in the nodes bucket: its name, holding its
+// epoch.
+func (n *Node) takeLease(ctx context.Context) error {
+	var err error
+	if n.nodes, err = n.Bucket(ctx, jetstream.KeyValueConfig{
+		Bucket: "nodes", Description: "Elämäni peli nodes alive: each renews its key, which lapses a few seconds after the last renewal",
+		TTL: n.lease, Storage: jetstream.MemoryStorage, History: 1,
+	}); err != nil {
+		return err
+	}
+	// A node of the same name from an earlier run may still hold a lease:
+	// wait for it to lapse rather than take its rooms from under it.
+	deadline := time.Now().Add(2 * n.lease)
+	for {
+		rev, err := n.nodes.Create(ctx, n.name, []byte(n.epoch))
+		if err == nil {
+			n.renewedAt(rev)
+			return nil
+		}
+		if !errors.Is(err, jetstream.ErrKeyExists) || time.Now().After(deadline) {
+			return fmt.Errorf("node: lease: %w (is another node called %q running?)", err, n.name)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(n.lease / 10):
+		}
+	}
+}
+
+func (n *Node) renewedAt(rev uint64) {
+	n.rev.Store(rev)
+	n.renewed.Store(int64(time.Since(n.began)))
+}
+
+// renew renews the lease every Lease/5 until the node stops or the lease is
+// lost.
+func (n *Node) renew() {
+	defer close(n.done)
+	t := time.NewTicker(n.lease / 5)
+	defer t.Stop()
+	for {
+		select {
+		case <-n.stop:
+			return
+		case <-t.C:
+		}
+		if !n.LeaseValid() {
+			n.loseLease("the lease lapsed before it was renewed (the process was paused?)")
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), n.lease/2)
+		rev, err := n.nodes.Update(ctx, n.name, []byte(n.epoch), n.rev.Load())
+		cancel()
+		switch {
+		case err == nil:
+			n.renewedAt(rev)
+			n.stats.Renewals.Add(1)
+		case errors.Is(err, jetstream.ErrKeyNotFound), isWrongRevision(err):
+			n.loseLease("another node has the lease, or it lapsed")
+			return
+		default:
+			n.log.Warn().Err(err).Msg("lease not renewed; trying again")
+		}
+	}
+}
+
+func isWrongRevision(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
+}
+
+func (n *Node) loseLease(why string) {
+	n.stats.Losses.Add(1)
+	n.log.Error().Str("why", why).Msg("the node's lease is lost: its rooms are no longer its own")
+	close(n.lost)
+}
+
+// LeaseValid reports whether the node's lease surely still holds, by the
+// clock alone: renewed less than Lease minus a margin ago. A room checks it
+// before every action it applies, so that a node that was paused past its
+// lease applies nothing once it runs again, before it has even heard that
+// its lease is gone.
+func (n *Node) LeaseValid() bool {
+	select {
+	case <-n.lost:
+		return false
+	default:
+	}
+	since := time.Since(n.began) - time.Duration(n.renewed.Load())
+	return since < n.lease-n.lease/5
+}
+
+// Lost is closed when the node has lost its lease.
+func (n *Node) Lost() <-chan struct{} { return n.lost }
+
+// Alive reports whether node name holds its lease with epoch.
+func (n *Node) Alive(ctx context.Context, name, epoch string) bool {
+	if name == n.name && epoch == n.epoch {
+		return n.LeaseValid()
+	}
+	e, err := n.nodes.Get(ctx, name)
+	return err == nil && string(e.Value()) == epoch
+}
+
+// Name is the node's name.
+func (n *Node) Name() string { return n.name }
+
+// Epoch names this run of the node: a node that restarts, or lost its
+// lease, owns nothing of what it owned before.
+func (n *Node) Epoch() string { return n.epoch }
+
+// Conn is the node's NATS connection.
+func (n *Node) Conn() *nats.Conn { return n.nc }
+
+// JetStream is the node's JetStream.
+func (n *Node) JetStream() jetstream.JetStream { return n.js }
+
+// Replicas is how many copies NATS keeps of what the service shares.
+func (n *Node) Replicas() int { return n.replicas }
+
+// Stats are the node's running counts.
+func (n *Node) Stats() *Stats { return &n.stats }
+
+// Close gives up the lease (the node's rooms should have been handed over
+// first), disconnects and stops the embedded server, which writes its
+// state. Closing again does nothing.
+func (n *Node) Close() {
+	n.once.Do(func() {
+		if n.running {
+			close(n.stop)
+			<-n.done
+			select {
+			case <-n.lost:
+			default:
+				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+				n.nodes.Delete(ctx, n.name, jetstream.LastRevision(n.rev.Load()))
+				cancel()
+			}
+		}
+		if n.nc != nil {
+			n.nc.Drain()
+			n.nc.Close()
+		}
+		if n.ns != nil {
+			n.ns.Shutdown()
+			n.ns.WaitForShutdown()
+		}
+	})
+}
+
+// natsLog passes the embedded server's warnings and errors on; its notices
+// are chatter.
+type natsLog struct{ log zerolog.Logger }
+
+func (l natsLog) Noticef(string, ...any) {}
+func (l natsLog) Debugf(string, ...any)  {}
+func (l natsLog) Tracef(string, ...any)  {}
+func (l natsLog) Warnf(format string, v ...any) {
+	l.log.Warn().Msg(fmt.Sprintf(format, v...))
+}
+func (l natsLog) Errorf(format string, v ...any) {
+	l.log.Error().Msg(fmt.Sprintf(format, v...))
+}
+func (l natsLog) Fatalf(format string, v ...any) {
+	l.log.Error().Msg(fmt.Sprintf(format, v...))
+}

@@ -1,0 +1,163 @@
+package room
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/pore/elamanipeli/server/place"
+	"github.com/pore/elamanipeli/server/store"
+	"github.com/pore/elamanipeli/shared/deck"
+	"github.com/pore/elamanipeli/shared/protocol"
+	"github.com/pore/elamanipeli/shared/rules"
+)
+
+// A room's log is what happened to it since its snapshot, appended shortly
+// after it happened: a crash loses at most the last LogEvery of a game,
+// while nothing waits for the disk. Replaying the log on the snapshot gives
+// the room as it was, since the rules are pure: the same actions on the
+// same state give the same state.
+
+// entry is one thing that happened to a room: a rules action applied, a
+// client's action id taken, a seat given, a ticket kept or dropped, a new
+// spectator code. Entries are numbered from 1 in the order they happened;
+// a snapshot holds the entries up to its N.
+type entry struct {
+	N      uint64        `msgpack:"n"`
+	By     rules.SeatID  `msgpack:"b,omitempty"`
+	Act    *rules.Action `msgpack:"a,omitempty"`
+	Deck   *deck.Deck    `msgpack:"d,omitempty"` // an uploaded deck (Act's own is not encoded)
+	ActID  uint64        `msgpack:"i,omitempty"` // seat By evaluated its client's action ActID
+	Seat   *seatRecord   `msgpack:"s,omitempty"`
+	Ticket *ticketRecord `msgpack:"t,omitempty"`
+	Drop   []byte        `msgpack:"x,omitempty"` // the key of a ticket used or dropped
+	Watch  string        `msgpack:"w,omitempty"`
+}
+
+// note appends e to the room's log, to be written within LogEvery.
+func (r *Room) note(e entry) {
+	if r.claim == nil || r.replaying {
+		return
+	}
+	r.n++
+	e.N = r.n
+	b, err := msgpack.Marshal(e)
+	if err != nil {
+		r.log.Error().Err(err).Msg("log entry not encoded")
+		return
+	}
+	r.pending = append(r.pending, b)
+	r.hub.stats.unlogged.Add(1)
+	if !r.logging && !r.flushing {
+		r.flushing = true
+		r.k.After(r.hub.cfg.LogEvery, r.flush)
+	}
+}
+
+// flush writes what the log is waiting for, one write at a time.
+func (r *Room) flush() {
+	r.flushing = false
+	if r.logging || len(r.pending) == 0 || r.claim == nil {
+		return
+	}
+	batch, err := msgpack.Marshal(r.pending)
+	if err != nil {
+		r.log.Error().Err(err).Msg("log not encoded")
+		return
+	}
+	last, claim, count := r.n, r.claim, int64(len(r.pending))
+	r.pending, r.logging = nil, true
+	r.k.Go(func() func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err := claim.Log(ctx, batch, last)
+		return func() { r.logged(err, count) }
+	})
+}
+
+// logged takes the outcome of a log write of count entries.
+func (r *Room) logged(err error, count int64) {
+	r.logging = false
+	r.hub.stats.unlogged.Add(-count)
+	if err != nil {
+		// Whether it was written or not cannot be known: the room stops
+		// and comes back from what the store has, here or on another node.
+		r.lost(fmt.Errorf("log: %w", err))
+		return
+	}
+	if len(r.pending) > 0 && !r.flushing {
+		r.flushing = true
+		r.k.After(r.hub.cfg.LogEvery, r.flush)
+	}
+}
+
+// lost stops a room that is not this node's any more (another node took it
+// over, or this node's lease lapsed) or whose store failed: it writes
+// nothing more, and its clients are sent to find it wherever it runs now.
+func (r *Room) lost(why error) {
+	if r.ended {
+		return
+	}
+	if errors.Is(why, store.ErrFenced) {
+		r.log.Warn().Msg("room owned by another node now: let go")
+	} else {
+		r.log.Warn().Err(why).Msg("room let go")
+	}
+	r.ended = true
+	r.claim = nil
+	r.hub.stats.unlogged.Add(-int64(len(r.pending)))
+	r.pending = nil
+	r.k.End()
+	for _, s := range r.seats {
+		if s != nil && r.member(s) != nil {
+			r.sendTo(s, protocol.Notice{Kind: protocol.NoticeRestarting})
+			r.k.Unlink(int(s.id), place.StatusServerRestart, "the room moved")
+		}
+	}
+	r.hub.forget(r)
+	r.hub.stats.lost.Add(1)
+}
+
+// replay brings the room up to date with an entry of its log.
+func (r *Room) replay(e entry) error {
+	switch {
+	case e.Act != nil:
+		a := *e.Act
+		a.Deck = e.Deck
+		next, evs, err := rules.Apply(r.state, e.By, a)
+		if err != nil {
+			return fmt.Errorf("room: entry %d (%v) does not apply: %w", e.N, a.Kind, err)
+		}
+		r.state = next
+		if len(evs) > 0 {
+			r.seq++
+		}
+	case e.ActID != 0:
+		if s := r.seat(e.By); s != nil {
+			s.lastAct = e.ActID
+		}
+	case e.Seat != nil:
+		if e.Seat.ID < 0 || int(e.Seat.ID) >= rules.MaxSeats || len(e.Seat.Key) != len(place.Key{}) {
+			return fmt.Errorf("room: entry %d: a seat out of range", e.N)
+		}
+		s := &seat{id: e.Seat.ID, lastAct: e.Seat.LastAct}
+		copy(s.key[:], e.Seat.Key)
+		for len(r.seats) <= int(s.id) {
+			r.seats = append(r.seats, nil)
+		}
+		r.seats[s.id] = s
+	case e.Ticket != nil:
+		r.restoreTicket(*e.Ticket)
+	case e.Drop != nil:
+		var k place.Key
+		copy(k[:], e.Drop)
+		delete(r.tickets, k)
+	case e.Watch != "":
+		r.watch = e.Watch
+	}
+	r.n = e.N
+	return nil
+}

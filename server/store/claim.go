@@ -1,0 +1,418 @@
+package store
+
+import (
+	"context"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/vmihailenco/msgpack/v5"
+)
+
+// Errors a room's owner meets.
+var (
+	// ErrFenced: another node owns the room now. Its owner here must stop
+	// at once, writing nothing more.
+	ErrFenced = errors.New("store: another node owns the room now")
+	// ErrOwned: a live node owns the room; its clients are relayed there.
+	ErrOwned = errors.New("store: a live node owns the room")
+	// ErrGone: no such room is kept (it ended, or never was).
+	ErrGone = errors.New("store: no such room")
+)
+
+// owner is what the owners bucket holds for a room: the node that owns it
+// and that node's epoch (empty when the room was handed over), and the
+// name its records go under.
+type owner struct {
+	Node  string `msgpack:"n,omitempty"`
+	Epoch string `msgpack:"e,omitempty"`
+	Name  string `msgpack:"s"`
+	ID    []byte `msgpack:"i"` // the room's id, sealed with the service's key
+}
+
+// ownerKey is the owners bucket's key for room id: a keyed hash, so that the
+// room's id is nowhere on disk in the clear, not even in what NATS keeps of
+// an erased key.
+func (s *Store) ownerKey(id string) string {
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte("owner:" + id))
+	return hex.EncodeToString(m.Sum(nil)[:20])
+}
+
+func (s *Store) owner(id, name string, mine bool) []byte {
+	o := owner{Name: name, ID: seal(s.master, "owner", "", []byte(id))}
+	if mine {
+		o.Node, o.Epoch = s.node.Name(), s.node.Epoch()
+	}
+	b, _ := msgpack.Marshal(o)
+	return b
+}
+
+// Claim is this node's ownership of one room. Every write of the room goes
+// through it, fenced: once another node has taken the room over, a write
+// fails with ErrFenced. Log and Save may be called at once from two
+// goroutines; neither twice at once.
+type Claim struct {
+	s     *Store
+	id    string
+	name  string
+	aead  cipher.AEAD
+	owner uint64 // the revision of the owners entry this claim holds
+
+	mu     sync.Mutex
+	snap   uint64    // the revision of the snapshot written last (0: none)
+	last   uint64    // the stream sequence of the log's last message (0: none)
+	marks  []logMark // appended messages, oldest first
+	fenced bool
+}
+
+// logMark is one appended log message: its stream sequence and the number
+// of the last entry it holds.
+type logMark struct {
+	seq  uint64
+	last uint64
+}
+
+// lastEntryHeader carries a log message's last entry number, so that a
+// snapshot that holds it lets the message go.
+const lastEntryHeader = "Elm-Last-Entry"
+
+// Batch is one log message of a room: Last is the number of the last entry
+// it holds, Data what the room wrote.
+type Batch struct {
+	Last uint64
+	Data []byte
+}
+
+// Kept is what the store kept of a room: its snapshot, and the log written
+// since (in order; some of it may be older than the snapshot: a Batch whose
+// Last the snapshot holds already is to be skipped).
+type Kept struct {
+	Snapshot []byte
+	Log      []Batch
+}
+
+// Create records a new room this node owns, with its first snapshot.
+func (s *Store) Create(ctx context.Context, id string, snapshot []byte) (*Claim, error) {
+	if len(id) == 0 || len(id) > 255 {
+		return nil, errors.New("store: a room id of 1 to 255 bytes")
+	}
+	var b [16 + 32]byte
+	rand.Read(b[:]) // never fails
+	name, raw := hex.EncodeToString(b[:16]), b[16:]
+	aead, err := newAEAD(raw)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.kv.Create(ctx, keyKey(name), seal(s.master, name, "", raw)); err != nil {
+		return nil, fmt.Errorf("store: key: %w", err)
+	}
+	rev, err := s.owners.Create(ctx, s.ownerKey(id), s.owner(id, name, true))
+	if err != nil {
+		s.forget(ctx, name)
+		return nil, fmt.Errorf("store: owner: %w", err)
+	}
+	c := &Claim{s: s, id: id, name: name, aead: aead, owner: rev}
+	if err := c.Save(ctx, snapshot, 0); err != nil {
+		c.Erase(ctx)
+		return nil, err
+	}
+	return c, nil
+}
+
+// TakeOver makes this node the owner of room id, whose owner has gone (it
+// crashed, lost its lease, or handed the room over), and returns what was
+// kept of it. It fails with ErrOwned while a live node owns the room, and
+// with ErrGone when no room id is kept.
+func (s *Store) TakeOver(ctx context.Context, id string) (*Claim, Kept, error) {
+	e, err := s.owners.Get(ctx, s.ownerKey(id))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, Kept{}, ErrGone
+	}
+	if err != nil {
+		return nil, Kept{}, fmt.Errorf("store: owner: %w", err)
+	}
+	var o owner
+	if err := msgpack.Unmarshal(e.Value(), &o); err != nil || o.Name == "" {
+		return nil, Kept{}, fmt.Errorf("store: owner of a room unreadable: %v", err)
+	}
+	if o.Node != "" && s.node.Alive(ctx, o.Node, o.Epoch) {
+		return nil, Kept{}, ErrOwned
+	}
+	rev, err := s.owners.Update(ctx, s.ownerKey(id), s.owner(id, o.Name, true), e.Revision())
+	if err != nil {
+		return nil, Kept{}, ErrOwned // another node was quicker
+	}
+	c := &Claim{s: s, id: id, name: o.Name, owner: rev}
+	kept, err := c.load(ctx)
+	if err != nil {
+		// What cannot be read is given back: the next start tries again.
+		c.Release(ctx)
+		return nil, Kept{}, err
+	}
+	s.stats.TakenOver.Add(1)
+	return c, kept, nil
+}
+
+// load reads the room's key, snapshot and log for a takeover, and fences
+// both against the owner before: the log is cut where this claim read it,
+// and the snapshot written again.
+func (c *Claim) load(ctx context.Context) (Kept, error) {
+	s := c.s
+	ke, err := s.kv.Get(ctx, keyKey(c.name))
+	if err != nil {
+		return Kept{}, fmt.Errorf("store: key: %w", err)
+	}
+	_, raw, err := open(s.master, c.name, ke.Value())
+	if err != nil {
+		return Kept{}, fmt.Errorf("%w (a room sealed under another key file)", err)
+	}
+	if c.aead, err = newAEAD(raw); err != nil {
+		return Kept{}, err
+	}
+	se, err := s.kv.Get(ctx, snapKey(c.name))
+	if err != nil {
+		return Kept{}, fmt.Errorf("store: snapshot: %w", err)
+	}
+	_, snapshot, err := open(c.aead, c.name, se.Value())
+	if err != nil {
+		return Kept{}, err
+	}
+	var batches []Batch
+	for try := 0; ; try++ {
+		if batches, err = c.readLog(ctx); err != nil {
+			return Kept{}, err
+		}
+		// The log ends here for the owner before: a message it appends
+		// after this one fails, and so does any it appended meanwhile,
+		// which makes this claim read the log again.
+		_, err = c.append(ctx, nil, c.lastEntry(batches))
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, ErrFenced) || try == 5 {
+			return Kept{}, err
+		}
+		c.mu.Lock()
+		c.fenced = false
+		c.mu.Unlock()
+	}
+	// The snapshot too: a save of the owner before fails from now on.
+	rev, err := s.kv.Update(ctx, snapKey(c.name), se.Value(), se.Revision())
+	if err != nil {
+		return Kept{}, fmt.Errorf("store: fence the snapshot: %w", err)
+	}
+	c.snap = rev
+	return Kept{Snapshot: snapshot, Log: batches}, nil
+}
+
+func (c *Claim) lastEntry(batches []Batch) uint64 {
+	if len(batches) == 0 {
+		return 0
+	}
+	return batches[len(batches)-1].Last
+}
+
+// readLog reads every message of the room's log, opened, and notes where
+// the log ends.
+func (c *Claim) readLog(ctx context.Context) ([]Batch, error) {
+	subj := c.s.logPrefix + c.name
+	var out []Batch
+	var last uint64
+	c.marks = c.marks[:0]
+	for seq := uint64(1); ; {
+		m, err := c.s.log.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(subj))
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store: read log: %w", err)
+		}
+		n, _ := strconv.ParseUint(m.Header.Get(lastEntryHeader), 10, 64)
+		c.marks = append(c.marks, logMark{seq: m.Sequence, last: n})
+		last, seq = m.Sequence, m.Sequence+1
+		if len(m.Data) == 0 {
+			continue // a takeover's mark
+		}
+		_, data, err := open(c.aead, c.name, m.Data)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Batch{Last: n, Data: data})
+	}
+	c.mu.Lock()
+	c.last = last
+	c.mu.Unlock()
+	return out, nil
+}
+
+// ID is the room's id.
+func (c *Claim) ID() string { return c.id }
+
+// Log appends a batch of the room's log, whose last entry is number last.
+// It fails with ErrFenced once another node owns the room.
+func (c *Claim) Log(ctx context.Context, batch []byte, last uint64) error {
+	_, err := c.append(ctx, seal(c.aead, c.name, "", batch), last)
+	return err
+}
+
+// append puts one message at the end of the log, if the log still ends
+// where this claim left it.
+func (c *Claim) append(ctx context.Context, data []byte, last uint64) (uint64, error) {
+	c.mu.Lock()
+	if c.fenced {
+		c.mu.Unlock()
+		return 0, ErrFenced
+	}
+	expect := c.last
+	c.mu.Unlock()
+	msg := &nats.Msg{Subject: c.s.logPrefix + c.name, Data: data, Header: nats.Header{}}
+	msg.Header.Set(lastEntryHeader, strconv.FormatUint(last, 10))
+	ack, err := c.s.js.PublishMsg(ctx, msg, jetstream.WithExpectLastSequencePerSubject(expect))
+	if err != nil {
+		if isWrongSequence(err) {
+			return 0, c.fence()
+		}
+		return 0, fmt.Errorf("store: log: %w", err)
+	}
+	c.mu.Lock()
+	c.last = ack.Sequence
+	c.marks = append(c.marks, logMark{seq: ack.Sequence, last: last})
+	c.mu.Unlock()
+	c.s.stats.Appended.Add(1)
+	return ack.Sequence, nil
+}
+
+func isWrongSequence(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence)
+}
+
+func (c *Claim) fence() error {
+	c.mu.Lock()
+	c.fenced = true
+	c.mu.Unlock()
+	c.s.stats.Fenced.Add(1)
+	return ErrFenced
+}
+
+// Save replaces the room's snapshot, if it is still the one this claim
+// wrote last, and lets go of the log messages whose every entry it holds
+// (the entries up to number upTo).
+func (c *Claim) Save(ctx context.Context, snapshot []byte, upTo uint64) error {
+	c.mu.Lock()
+	if c.fenced {
+		c.mu.Unlock()
+		return ErrFenced
+	}
+	rev := c.snap
+	c.mu.Unlock()
+	sealed := seal(c.aead, c.name, c.id, snapshot)
+	var err error
+	if rev == 0 {
+		rev, err = c.s.kv.Create(ctx, snapKey(c.name), sealed)
+	} else {
+		rev, err = c.s.kv.Update(ctx, snapKey(c.name), sealed, rev)
+	}
+	if err != nil {
+		if isWrongSequence(err) || errors.Is(err, jetstream.ErrKeyExists) {
+			return c.fence()
+		}
+		return fmt.Errorf("store: save: %w", err)
+	}
+	c.mu.Lock()
+	c.snap = rev
+	// The log's last message always stays: the next one is appended
+	// after it.
+	upToSeq, keep := uint64(0), c.marks[:0]
+	for _, m := range c.marks {
+		if m.last <= upTo && m.seq < c.last {
+			upToSeq = m.seq
+		} else {
+			keep = append(keep, m)
+		}
+	}
+	c.marks = keep
+	c.mu.Unlock()
+	if upToSeq > 0 {
+		if err := c.s.log.Purge(ctx, jetstream.WithPurgeSubject(c.s.logPrefix+c.name), jetstream.WithPurgeSequence(upToSeq+1)); err != nil {
+			return fmt.Errorf("store: trim the log: %w", err)
+		}
+	}
+	return nil
+}
+
+// Release hands the room over: it stays kept, owned by nobody, until a node
+// takes it over. Write its last snapshot or log first.
+func (c *Claim) Release(ctx context.Context) error {
+	c.mu.Lock()
+	c.fenced = true // nothing more from here
+	c.mu.Unlock()
+	if _, err := c.s.owners.Update(ctx, c.s.ownerKey(c.id), c.s.owner(c.id, c.name, false), c.owner); err != nil {
+		return fmt.Errorf("store: hand over: %w", err)
+	}
+	return nil
+}
+
+// Erase forgets the room: its owner entry, then its key (overwritten), its
+// snapshot (overwritten) and its log.
+func (c *Claim) Erase(ctx context.Context) error {
+	c.mu.Lock()
+	c.fenced = true
+	c.mu.Unlock()
+	err := c.s.owners.Delete(ctx, c.s.ownerKey(c.id), jetstream.LastRevision(c.owner))
+	if err != nil {
+		err = fmt.Errorf("store: erase the owner: %w", err)
+	}
+	return errors.Join(err, c.s.forget(ctx, c.name))
+}
+
+// Orphans lists the rooms no live node owns: those a node that went
+// owned, and those handed over that nobody has taken yet.
+func (s *Store) Orphans(ctx context.Context) ([]string, error) {
+	w, err := s.owners.WatchAll(ctx, jetstream.IgnoreDeletes())
+	if err != nil {
+		return nil, fmt.Errorf("store: orphans: %w", err)
+	}
+	defer w.Stop()
+	alive := map[string]bool{} // node/epoch
+	var out []string
+	for e := range w.Updates() {
+		if e == nil {
+			break
+		}
+		var o owner
+		if msgpack.Unmarshal(e.Value(), &o) != nil {
+			continue
+		}
+		if o.Node != "" {
+			k := o.Node + "/" + o.Epoch
+			ok, seen := alive[k]
+			if !seen {
+				ok = s.node.Alive(ctx, o.Node, o.Epoch)
+				alive[k] = ok
+			}
+			if ok {
+				continue
+			}
+		}
+		if _, id, err := open(s.master, "owner", o.ID); err == nil {
+			out = append(out, string(id))
+		}
+	}
+	return out, ctx.Err()
+}
+
+// Gone reports whether no room id is kept any more.
+func (s *Store) Gone(ctx context.Context, id string) bool {
+	_, err := s.owners.Get(ctx, s.ownerKey(id))
+	return errors.Is(err, jetstream.ErrKeyNotFound)
+}
