@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,6 +38,36 @@ type Name struct {
 
 // TokenName is the name a seat's token finds its place by.
 func TokenName(k Key) Name { return Name{Token, string(k[:])} }
+
+// Registry names the places of a service across its nodes (package
+// cluster): a code or a token's key finds a place wherever it runs. A
+// directory alone needs none. Places' ids (namespace ID) stay local.
+type Registry interface {
+	// Claim gives n to the place id, unless another place has it
+	// (ErrTaken). A place claiming a name it has already is fine.
+	Claim(ctx context.Context, n Name, id string, home Home) error
+	// Set gives n to place id without asking: a token, too long to
+	// clash. It happens in the background.
+	Set(n Name, id string, home Home)
+	// Release takes n from place id, in the background.
+	Release(n Name, id string)
+	// Resolve finds the place n names: its id, and where it lives.
+	Resolve(ctx context.Context, n Name) (id string, home Home, ok bool)
+}
+
+// Home is where a place lives for good: a workshop stays on the node that
+// made it. A room has none: it lives wherever its owner is (package store),
+// and moves.
+type Home struct {
+	Node  string `msgpack:"n,omitempty"`
+	Epoch string `msgpack:"e,omitempty"`
+}
+
+// Elsewhere brings a place of the service that this node does not run
+// within reach: a kernel here that relays to where it runs, or the place
+// itself, taken over from a node that went. home is what the registry
+// said.
+type Elsewhere func(ctx context.Context, id string, home Home) (*Kernel, rules.Code)
 
 // Fresh asks Directory.Add for a new random code of Len characters in NS.
 type Fresh struct {
@@ -93,6 +124,11 @@ type Options struct {
 	// place is not found, for up to ReadyWait.
 	Ready     bool
 	ReadyWait time.Duration
+
+	// Registry and Elsewhere make the directory a node's part of a
+	// service's (package cluster); nil: the directory is the service.
+	Registry  Registry
+	Elsewhere Elsewhere
 }
 
 // Directory knows every place on this server.
@@ -106,6 +142,8 @@ type Directory struct {
 	maxOpen int                   // places one address has made, still open
 	stats   Stats
 	wait    time.Duration
+	reg     Registry
+	far     Elsewhere
 
 	ready     chan struct{}
 	readyOnce sync.Once
@@ -152,7 +190,7 @@ func New(o Options) *Directory {
 		o.ReadyWait = 10 * time.Second
 	}
 	d := &Directory{
-		log: o.Log, rand: o.Rand, now: o.Now, wait: o.ReadyWait, maxOpen: o.OpenPerAddress,
+		log: o.Log, rand: o.Rand, now: o.Now, wait: o.ReadyWait, maxOpen: o.OpenPerAddress, reg: o.Registry, far: o.Elsewhere,
 		fails:   clientaddr.NewAllowance(o.FailedJoins, o.FailRefill, o.Now),
 		creates: clientaddr.NewAllowance(o.CreateBurst, o.CreateRefill, o.Now),
 		entries: clientaddr.NewAllowance(o.EntryBurst, o.EntryRefill, o.Now),
@@ -222,6 +260,13 @@ func (d *Directory) Open(ctx context.Context, addr string, p Peer, hello protoco
 			}
 			k = d.find(hello)
 		}
+		if k == nil && d.reg != nil && !d.Closing() {
+			// Its place may be elsewhere in the service.
+			var code rules.Code
+			if k, code = d.elsewhere(ctx, hello); code != "" {
+				return nil, code
+			}
+		}
 		if d.Closing() {
 			return nil, protocol.ErrBusy
 		}
@@ -280,22 +325,49 @@ func (d *Directory) unopen(addr string) {
 	}
 }
 
-// find looks up the place a join, watch or resume asks for.
+// wanted are the names a join, watch or resume may find its place by, in
+// the order they are tried.
+func wanted(hello protocol.Hello) []Name {
+	switch hello.Want {
+	case protocol.WantJoin:
+		return []Name{{Code, NormalizeCode(hello.Code)}}
+	case protocol.WantWatch:
+		return []Name{{Watch, NormalizeCode(hello.Code)}}
+	default:
+		key := KeyOf(hello.Token)
+		return []Name{TokenName(key), {Waiting, string(key[:])}}
+	}
+}
+
+// find looks up the place a join, watch or resume asks for, here.
 func (d *Directory) find(hello protocol.Hello) *Kernel {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	switch hello.Want {
-	case protocol.WantJoin:
-		return d.names[Name{Code, NormalizeCode(hello.Code)}]
-	case protocol.WantWatch:
-		return d.names[Name{Watch, NormalizeCode(hello.Code)}]
-	default:
-		key := KeyOf(hello.Token)
-		if k := d.names[TokenName(key)]; k != nil {
+	for _, n := range wanted(hello) {
+		if k := d.names[n]; k != nil {
 			return k
 		}
-		return d.names[Name{Waiting, string(key[:])}]
 	}
+	return nil
+}
+
+// elsewhere looks up the place a Hello asks for in the service's registry,
+// and brings it within reach: nil with no code when no place has the name.
+func (d *Directory) elsewhere(ctx context.Context, hello protocol.Hello) (*Kernel, rules.Code) {
+	for _, n := range wanted(hello) {
+		id, home, ok := d.reg.Resolve(ctx, n)
+		if !ok {
+			continue
+		}
+		if k := d.Find(Name{ID, id}); k != nil {
+			return k, "" // it came here meanwhile
+		}
+		if d.far == nil {
+			return nil, ""
+		}
+		return d.far(ctx, id, home)
+	}
+	return nil, ""
 }
 
 // Find returns the place found by n, or nil.
@@ -317,9 +389,74 @@ var (
 )
 
 // Add makes k findable by names and by a new code for each of fresh, all
-// unused, unless the server is closing. It returns the new codes, in the
-// order asked. The place does not run until Run.
+// unused, here and in the service's registry, unless the server is closing.
+// It returns the new codes, in the order asked. The place does not run
+// until Run.
 func (d *Directory) Add(k *Kernel, names []Name, fresh ...Fresh) ([]string, error) {
+	if d.reg == nil {
+		return d.add(k, names, fresh)
+	}
+	if d.Closing() {
+		return nil, ErrClosing
+	}
+	// The registry decides what is unused in the service; here, the names
+	// are then the place's too.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var claimed []Name
+	undo := func() {
+		for _, n := range claimed {
+			d.reg.Release(n, k.opt.ID)
+		}
+	}
+	for _, n := range names {
+		switch n.NS {
+		case ID:
+		case Token, Waiting:
+			d.reg.Set(n, k.opt.ID, k.opt.Home)
+		default:
+			if err := d.reg.Claim(ctx, n, k.opt.ID, k.opt.Home); err != nil {
+				undo()
+				return nil, err
+			}
+			claimed = append(claimed, n)
+		}
+	}
+	all := slices.Clone(names)
+	codes := make([]string, len(fresh))
+	for i, f := range fresh {
+		for try := 0; ; try++ {
+			if try == 100 {
+				undo()
+				return nil, errNoCode
+			}
+			c, err := NewCode(d.rand, f.Len)
+			if err != nil {
+				undo()
+				return nil, err
+			}
+			n := Name{f.NS, c}
+			if err := d.reg.Claim(ctx, n, k.opt.ID, k.opt.Home); errors.Is(err, ErrTaken) {
+				continue
+			} else if err != nil {
+				undo()
+				return nil, err
+			}
+			codes[i] = c
+			claimed = append(claimed, n)
+			all = append(all, n)
+			break
+		}
+	}
+	if _, err := d.add(k, all, nil); err != nil {
+		undo()
+		return nil, err
+	}
+	return codes, nil
+}
+
+// add is Add within this node.
+func (d *Directory) add(k *Kernel, names []Name, fresh []Fresh) ([]string, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.closing {
@@ -379,7 +516,8 @@ func (d *Directory) Run(k *Kernel) {
 	}()
 }
 
-// Claim makes k findable by n too, unless another place has it.
+// Claim makes k findable by n too (a token's key), unless another place
+// here has it.
 func (d *Directory) Claim(k *Kernel, n Name) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -388,34 +526,51 @@ func (d *Directory) Claim(k *Kernel, n Name) bool {
 	}
 	d.names[n] = k
 	k.names[n] = true
+	if d.reg != nil && n.NS != ID {
+		d.reg.Set(n, k.opt.ID, k.opt.Home)
+	}
 	return true
 }
 
 // Renew gives k a new random code of n characters in ns in place of old,
 // and returns it.
 func (d *Directory) Renew(k *Kernel, old Name, n int) (string, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	for range 100 {
 		c, err := NewCode(d.rand, n)
 		if err != nil {
 			return "", err
 		}
 		name := Name{old.NS, c}
-		if d.names[name] == nil {
+		if d.reg != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			err := d.reg.Claim(ctx, name, k.opt.ID, k.opt.Home)
+			cancel()
+			if errors.Is(err, ErrTaken) {
+				continue
+			} else if err != nil {
+				return "", err
+			}
+			d.reg.Release(old, k.opt.ID)
+		}
+		d.mu.Lock()
+		free := d.names[name] == nil
+		if free {
 			if d.names[old] == k {
 				delete(d.names, old)
 			}
 			delete(k.names, old)
 			d.names[name] = k
 			k.names[name] = true
+		}
+		d.mu.Unlock()
+		if free {
 			return c, nil
 		}
 	}
 	return "", errNoCode
 }
 
-// Release forgets that n finds k.
+// Release forgets that n finds k, here and in the service.
 func (d *Directory) Release(k *Kernel, n Name) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -423,9 +578,28 @@ func (d *Directory) Release(k *Kernel, n Name) {
 		delete(d.names, n)
 	}
 	delete(k.names, n)
+	if d.reg != nil && n.NS != ID {
+		d.reg.Release(n, k.opt.ID)
+	}
 }
 
-// Remove forgets every name of k and the addresses its members came from.
+// Forget forgets every name of k, here and in the service: the place is
+// over.
+func (d *Directory) Forget(k *Kernel) {
+	if d.reg != nil {
+		d.mu.Lock()
+		for n := range k.names {
+			if n.NS != ID {
+				d.reg.Release(n, k.opt.ID)
+			}
+		}
+		d.mu.Unlock()
+	}
+	d.Remove(k)
+}
+
+// Remove forgets every name of k here, and the addresses its members came
+// from; the service's registry keeps them (the place runs elsewhere now).
 func (d *Directory) Remove(k *Kernel) {
 	d.mu.Lock()
 	defer d.mu.Unlock()

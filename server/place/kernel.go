@@ -38,6 +38,8 @@ type Handler interface {
 
 // KernelOptions tune a kernel.
 type KernelOptions struct {
+	ID    string        // the place's id: the service's registry names it by this
+	Home  Home          // where it lives for good, if it does (a workshop)
 	Tick  time.Duration // how often Handler.Tick comes
 	Phase time.Duration // the first tick comes this much later, so that places tick apart
 	Inbox int           // the inbox's capacity
@@ -221,6 +223,9 @@ func (k *Kernel) handle(e envelope) {
 		k.ended = true
 	}
 }
+
+// ID is the place's id.
+func (k *Kernel) ID() string { return k.opt.ID }
 
 // Handler is the place's handler: a *room.Room, a *workshop.Workshop.
 func (k *Kernel) Handler() Handler { return k.h }

@@ -89,6 +89,7 @@ type Hub struct {
 	stats  Stats
 	acted  func(code string, seat rules.SeatID, id uint64)
 	leased func() bool // whether this node's lease holds; nil: always
+	remote Remote      // rooms on other nodes; nil: there are none
 }
 
 // Options are what a Hub needs from the outside world.
@@ -242,7 +243,7 @@ func (h *Hub) add(st rules.State, keys []place.Key, by string, prepare func(*Roo
 		}
 		if err != nil {
 			h.log.Warn().Err(err).Msg("a new room could not be kept")
-			h.places.Remove(r.k)
+			h.places.Forget(r.k)
 			h.stats.rooms.Add(-1)
 			return nil, protocol.ErrBusy
 		}
@@ -252,9 +253,15 @@ func (h *Hub) add(st rules.State, keys []place.Key, by string, prepare func(*Roo
 	return r, ""
 }
 
-// forget removes every trace of r from the directory.
-func (h *Hub) forget(r *Room) {
-	h.places.Remove(r.k)
+// forget removes every trace of r from the directory: from the service's
+// registry too when the room is over, and from this node only when it
+// lives on elsewhere.
+func (h *Hub) forget(r *Room, over bool) {
+	if over {
+		h.places.Forget(r.k)
+	} else {
+		h.places.Remove(r.k)
+	}
 	h.stats.rooms.Add(-1)
 }
 

@@ -117,7 +117,7 @@ func (r *Room) lost(why error) {
 			r.k.Unlink(int(s.id), place.StatusServerRestart, "the room moved")
 		}
 	}
-	r.hub.forget(r)
+	r.hub.forget(r, false)
 	r.hub.stats.lost.Add(1)
 }
 

@@ -20,11 +20,12 @@ type PairSeat struct {
 }
 
 // CreatePair makes a room with host as its host and player at the table
-// already, both away until their clients resume with their tokens.
-func (h *Hub) CreatePair(host, player PairSeat) (*Room, rules.Code) {
+// already, both away until their clients resume with their tokens, and
+// returns its id.
+func (h *Hub) CreatePair(host, player PairSeat) (string, rules.Code) {
 	st, code := h.newState(host.Nick, host.Lang)
 	if code != "" {
-		return nil, code
+		return "", code
 	}
 	st, _, err := rules.Apply(st, rules.System, rules.Action{Kind: rules.ActJoin, Role: rules.Player, Text: player.Nick, Lang: player.Lang})
 	if err == nil {
@@ -32,7 +33,7 @@ func (h *Hub) CreatePair(host, player PairSeat) (*Room, rules.Code) {
 	}
 	if err != nil {
 		code, _ := err.(rules.Code)
-		return nil, code
+		return "", code
 	}
 	st.Seats[0].Online, st.Seats[1].Online = false, false
 	keys := []place.Key{host.Key, player.Key}
@@ -45,49 +46,94 @@ func (h *Hub) CreatePair(host, player PairSeat) (*Room, rules.Code) {
 		}
 	})
 	if code != "" {
-		return nil, code
+		return "", code
 	}
 	h.log.Info().Str("room", r.id).Msg("room created for a workshop")
-	return r, ""
+	return r.id, ""
 }
 
-// Report is a room's answer to Ask.
+// Report is a room's answer to Ask: its progress, or that it is gone (it
+// ended, or is kept nowhere).
 type Report struct {
-	Room     *Room
+	ID       string
 	Progress rules.Progress
+	Gone     bool
 }
 
-// Ask asks r for its progress, to be handed to reply on the room's
-// goroutine. It never blocks, and neither does the room (reply must not
-// either): false means the room is over or too busy to be asked now.
-func (h *Hub) Ask(r *Room, reply func(Report)) bool {
-	return r.k.TryCall(func() { reply(Report{Room: r, Progress: rules.ProgressOf(&r.state)}) })
+// Remote reaches rooms that run on other nodes of the service (package
+// cluster). Like the hub's own calls, none of them waits on the room.
+type Remote interface {
+	Ask(id string, reply func(Report)) bool
+	Tell(id string, n protocol.Notice) bool
+	Close(id string) bool
 }
 
-// Tell hands every connected seat of r the notice; NoticeEnding also takes
-// the room to its summary. It never blocks: false means the room is over or
-// too busy, and the notice should be told again later.
-func (h *Hub) Tell(r *Room, n protocol.Notice) bool {
-	return r.k.TryCall(func() {
-		if b := r.k.Encode(n); b != nil {
-			for _, s := range r.seats {
-				if s != nil {
-					r.sendFrame(s, b)
-				}
+// SetRemote lets the hub reach rooms on other nodes. Call it before the hub
+// serves.
+func (h *Hub) SetRemote(r Remote) { h.remote = r }
+
+// local returns the room id here, or nil.
+func (h *Hub) local(id string) *Room { return h.room(place.Name{NS: place.ID, S: id}) }
+
+// Ask asks room id for its progress, to be handed to reply (on the room's
+// goroutine, or the cluster's): it must not block. Ask never blocks, and
+// neither does the room: false means the room is too busy, or away between
+// nodes, to be asked now.
+func (h *Hub) Ask(id string, reply func(Report)) bool {
+	if r := h.local(id); r != nil {
+		return r.k.TryCall(func() { reply(Report{ID: id, Progress: rules.ProgressOf(&r.state)}) })
+	}
+	if h.remote != nil {
+		return h.remote.Ask(id, reply)
+	}
+	reply(Report{ID: id, Gone: true})
+	return true
+}
+
+// Tell hands every connected seat of room id the notice; NoticeEnding also
+// takes the room to its summary. It never blocks: false means the room is
+// too busy, or away between nodes, and the notice should be told again
+// later.
+func (h *Hub) Tell(id string, n protocol.Notice) bool {
+	if r := h.local(id); r != nil {
+		return r.k.TryCall(func() { r.tell(n) })
+	}
+	if h.remote != nil {
+		return h.remote.Tell(id, n)
+	}
+	return true // gone: nobody to tell
+}
+
+// tell is Tell on the room's goroutine.
+func (r *Room) tell(n protocol.Notice) {
+	if b := r.k.Encode(n); b != nil {
+		for _, s := range r.seats {
+			if s != nil {
+				r.sendFrame(s, b)
 			}
 		}
-		if n.Kind == protocol.NoticeEnding && r.state.Phase < rules.Summary {
-			r.apply(0, rules.Action{Kind: rules.ActEnd})
-		}
-	})
+	}
+	if n.Kind == protocol.NoticeEnding && r.state.Phase < rules.Summary {
+		r.apply(0, rules.Action{Kind: rules.ActEnd})
+	}
 }
 
-// CloseRoom closes r as its host would, and the room is forgotten. It
-// never blocks: false means the room is over already or too busy.
-func (h *Hub) CloseRoom(r *Room) bool {
-	return r.k.TryCall(func() { r.apply(0, rules.Action{Kind: rules.ActClose}) })
+// CloseRoom closes room id as its host would, and the room is forgotten.
+// It never blocks: false means the room is too busy, or away between
+// nodes; true that it was asked, or is gone already.
+func (h *Hub) CloseRoom(id string) bool {
+	if r := h.local(id); r != nil {
+		return r.k.TryCall(func() { r.apply(0, rules.Action{Kind: rules.ActClose}) })
+	}
+	if h.remote != nil {
+		return h.remote.Close(id)
+	}
+	return true
 }
 
 // Ended reports whether the room's goroutine has stopped: the room is over,
 // or the server is shutting down.
 func (r *Room) Ended() bool { return r.k.Ended() }
+
+// ID is the room's internal id.
+func (r *Room) ID() string { return r.id }

@@ -97,7 +97,7 @@ func newRoom(h *Hub, id string, st rules.State, by string) *Room {
 	f := fnv.New64a()
 	f.Write([]byte(id))
 	r.k = place.NewKernel(r, place.KernelOptions{
-		Tick: h.cfg.Tick, Phase: time.Duration(f.Sum64() % uint64(h.cfg.Tick)),
+		ID: id, Tick: h.cfg.Tick, Phase: time.Duration(f.Sum64() % uint64(h.cfg.Tick)),
 		Inbox: h.cfg.Inbox, Near: maxNear, Log: r.log, Stats: h.places.Stats(), Now: h.now, Creator: by,
 	})
 	return r
@@ -599,7 +599,7 @@ func (r *Room) close() {
 			r.k.Unlink(int(s.id), place.StatusNormal, "room closed")
 		}
 	}
-	r.hub.forget(r)
+	r.hub.forget(r, true)
 	r.k.Settle() // no write of the room may land after its erasure
 	if c := r.claim; c != nil {
 		r.claim = nil

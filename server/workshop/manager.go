@@ -42,6 +42,9 @@ func (c *Config) defaults() {
 type Options struct {
 	Rooms  *room.Hub        // makes and follows the pairs' rooms
 	Places *place.Directory // where workshops live; nil: the rooms' directory
+	// Home is this node, where its workshops live for good (a workshop
+	// is not kept: it ends with its node).
+	Home place.Home
 	Log    zerolog.Logger
 	Config Config
 	Now    func() time.Time // nil: time.Now
@@ -57,6 +60,7 @@ type Manager struct {
 	cfg    Config
 	room   room.Config
 	now    func() time.Time
+	home   place.Home
 	open   atomic.Int64 // workshops open
 }
 
@@ -70,7 +74,7 @@ func New(o Options) *Manager {
 	if o.Places == nil {
 		o.Places = o.Rooms.Places()
 	}
-	return &Manager{rooms: o.Rooms, places: o.Places, log: o.Log, cfg: o.Config, room: o.Rooms.Config(), now: o.Now}
+	return &Manager{rooms: o.Rooms, places: o.Places, log: o.Log, cfg: o.Config, room: o.Rooms.Config(), now: o.Now, home: o.Home}
 }
 
 // Workshops returns how many workshops are open.
@@ -93,7 +97,7 @@ func (m *Manager) Create(hello protocol.Hello, by string) (*place.Kernel, rules.
 	}
 	w := newWorkshop(m, id, hello, by)
 	// Its code is typed where a room's is: the two never clash.
-	codes, err := m.places.Add(w.k, nil, place.Fresh{NS: place.Code, Len: place.CodeLen})
+	codes, err := m.places.Add(w.k, []place.Name{{NS: place.ID, S: id}}, place.Fresh{NS: place.Code, Len: place.CodeLen})
 	if err != nil {
 		m.open.Add(-1)
 		if errors.Is(err, place.ErrTooMany) {
@@ -109,6 +113,6 @@ func (m *Manager) Create(hello protocol.Hello, by string) (*place.Kernel, rules.
 
 // forget removes every trace of w from the directory.
 func (m *Manager) forget(w *Workshop) {
-	m.places.Remove(w.k)
+	m.places.Forget(w.k)
 	m.open.Add(-1)
 }

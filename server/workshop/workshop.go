@@ -55,7 +55,7 @@ type person struct {
 // pair is a room the workshop made.
 type pair struct {
 	n            int
-	r            *room.Room
+	id           string // the room's
 	host, player *person
 	prog         rules.Progress
 	asked        time.Time // an Ask is out since then
@@ -82,7 +82,7 @@ func newWorkshop(m *Manager, id string, hello protocol.Hello, by string) *Worksh
 		log: m.log.With().Str("workshop", id).Logger(),
 	}
 	w.k = place.NewKernel(w, place.KernelOptions{
-		Tick: m.cfg.Poll, Inbox: m.cfg.Inbox, Near: maxNear, Log: w.log, Stats: m.places.Stats(), Now: m.now, Creator: by,
+		ID: id, Home: m.home, Tick: m.cfg.Poll, Inbox: m.cfg.Inbox, Near: maxNear, Log: w.log, Stats: m.places.Stats(), Now: m.now, Creator: by,
 	})
 	return w
 }
@@ -174,7 +174,7 @@ func (w *Workshop) Enter(hello protocol.Hello, p place.Peer, _ string) (*place.M
 		if pl.pair != nil {
 			// Their seat is in the room, and the directory finds it there
 			// before the workshop: the room is over, or they left it.
-			if pl.pair.over || pl.pair.r.Ended() {
+			if pl.pair.over {
 				return nil, protocol.ErrRoomClosed
 			}
 			return nil, protocol.ErrBadToken
@@ -308,12 +308,12 @@ func (w *Workshop) pairUp(host, player *person) rules.Code {
 	if len(w.rooms) >= maxPairs {
 		return rules.ErrRoomFull
 	}
-	r, code := w.m.rooms.CreatePair(room.PairSeat{Key: host.key, Nick: host.nick, Lang: host.lang},
+	id, code := w.m.rooms.CreatePair(room.PairSeat{Key: host.key, Nick: host.nick, Lang: host.lang},
 		room.PairSeat{Key: player.key, Nick: player.nick, Lang: player.lang})
 	if code != "" {
 		return code
 	}
-	pr := &pair{n: len(w.rooms) + 1, r: r, host: host, player: player, prog: rules.Progress{Phase: rules.Lobby}}
+	pr := &pair{n: len(w.rooms) + 1, id: id, host: host, player: player, prog: rules.Progress{Phase: rules.Lobby}}
 	w.rooms = append(w.rooms, pr)
 	host.pair, host.host = pr, true
 	player.pair = pr
@@ -345,7 +345,7 @@ func (w *Workshop) notify(n protocol.Notice) {
 		if pr.over {
 			continue
 		}
-		if len(pr.tell) > 0 || !w.m.rooms.Tell(pr.r, n) {
+		if len(pr.tell) > 0 || !w.m.rooms.Tell(pr.id, n) {
 			if len(pr.tell) < 8 {
 				pr.tell = append(pr.tell, n)
 			}
@@ -369,7 +369,7 @@ func (w *Workshop) closeRooms() {
 		if pr.over || pr.closed {
 			continue
 		}
-		if w.m.rooms.CloseRoom(pr.r) || pr.r.Ended() {
+		if w.m.rooms.CloseRoom(pr.id) {
 			pr.closed = true
 			continue
 		}
@@ -410,19 +410,14 @@ func (w *Workshop) Tick(now time.Time) {
 		if pr.over {
 			continue
 		}
-		if pr.r.Ended() {
-			pr.over, pr.prog.Phase, pr.prog.Online = true, rules.Closed, nil
-			w.changed()
-			continue
-		}
-		for len(pr.tell) > 0 && w.m.rooms.Tell(pr.r, pr.tell[0]) {
+		for len(pr.tell) > 0 && w.m.rooms.Tell(pr.id, pr.tell[0]) {
 			pr.tell = pr.tell[1:]
 		}
 		// An answer lost with a room that ended is given up on.
 		if !pr.asked.IsZero() && now.Sub(pr.asked) < 5*w.m.cfg.Poll {
 			continue
 		}
-		if w.m.rooms.Ask(pr.r, w.hear) {
+		if w.m.rooms.Ask(pr.id, w.hear) {
 			pr.asked = now
 		}
 	}
@@ -453,14 +448,17 @@ func (w *Workshop) Tick(now time.Time) {
 // and the room is asked again later.
 func (w *Workshop) hear(rep room.Report) { w.k.TryCall(func() { w.report(rep) }) }
 
-// report takes in a room's progress.
+// report takes in a room's progress, or that it ended.
 func (w *Workshop) report(rep room.Report) {
 	for _, pr := range w.rooms {
-		if pr.r != rep.Room {
+		if pr.id != rep.ID || pr.over {
 			continue
 		}
 		pr.asked = time.Time{}
-		if !sameProgress(pr.prog, rep.Progress) {
+		if rep.Gone {
+			pr.over, pr.prog.Phase, pr.prog.Online = true, rules.Closed, nil
+			w.changed()
+		} else if !sameProgress(pr.prog, rep.Progress) {
 			pr.prog = rep.Progress
 			w.changed()
 		}
