@@ -44,7 +44,7 @@ type Options struct {
 	Places *place.Directory // where workshops live; nil: the rooms' directory
 	// Home is this node, where its workshops live for good (a workshop
 	// is not kept: it ends with its node).
-	Home place.Home
+	Home   place.Home
 	Log    zerolog.Logger
 	Config Config
 	Now    func() time.Time // nil: time.Now
