@@ -30,6 +30,7 @@ import (
 
 	"github.com/pore/elamanipeli/assets"
 	"github.com/pore/elamanipeli/server/clientaddr"
+	"github.com/pore/elamanipeli/server/cluster"
 	"github.com/pore/elamanipeli/server/conn"
 	"github.com/pore/elamanipeli/server/deckfile"
 	"github.com/pore/elamanipeli/server/metrics"
@@ -75,6 +76,7 @@ type config struct {
 	nodeName   string
 	cluster    string
 	routes     string
+	actedLog   string
 	noClient   bool
 	metrics    string
 	debugAddr  string
@@ -102,6 +104,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.StringVar(&c.natsURL, "nats", "", "keep rooms in this NATS `URL` (JetStream; several, comma-separated) instead of the built-in NATS in -data")
 	fs.StringVar(&c.nodeName, "node", "", "this server's `name` among the servers of a service (default: the host's name; alone: elamanipeli)")
 	fs.StringVar(&c.cluster, "cluster", "", "listen on `host:port` for the other servers of the service (their -routes): several servers as one")
+	fs.StringVar(&c.actedLog, "acted-log", "", "for tests only: append every client action the rooms evaluate, and each seat's last action when a room comes back, to `file` (with room codes)")
 	fs.StringVar(&c.routes, "routes", "", "the other servers' -cluster addresses, comma-separated (`nats://10.0.0.2:6222,...`)")
 	fs.BoolVar(&c.trustProxy, "trust-proxy", false, "count wrong room codes by the address your reverse proxy puts last in X-Forwarded-For (only when nothing else can reach the server)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
@@ -154,12 +157,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return svc.serve(ctx, &trackedListener{Listener: l})
 }
 
+// clustered reports whether this server is one of several: its NATS
+// clustered with theirs, or one they share.
+func (c config) clustered() bool { return c.cluster != "" || c.natsURL != "" }
+
 // service is the whole server, built from its config: the places (rooms
 // and workshops) and everything that reaches them.
 type service struct {
 	cfg       config
 	log       zerolog.Logger
-	node      atomic.Pointer[node.Node] // once started
+	node      atomic.Pointer[node.Node]       // once started
+	cluster   atomic.Pointer[cluster.Cluster] // once started, when clustered
 	places    *place.Directory
 	rooms     *room.Hub
 	workshops *workshop.Manager
@@ -176,11 +184,48 @@ func build(ctx context.Context, cfg config, log zerolog.Logger) (*service, error
 	// start); until then new places wait, and so do clients whose place is
 	// not back yet.
 	s.places = place.New(place.Options{Log: log})
-	s.rooms = room.NewHub(room.Options{
-		Config: room.Config{Window: cfg.window}, Log: log, Places: s.places, Durable: true,
-		Leased: func() bool { n := s.node.Load(); return n == nil || n.LeaseValid() },
-	})
-	s.workshops = workshop.New(workshop.Options{Rooms: s.rooms, Places: s.places, Log: log})
+	ro := room.Options{Config: room.Config{Window: cfg.window}, Log: log, Places: s.places, Durable: true}
+	wo := workshop.Options{Places: s.places, Log: log}
+	if cfg.clustered() {
+		// Several servers as one: a room is this node's only while the
+		// node's lease holds, and a workshop lives on the node that made
+		// it.
+		ro.Holds = func(epoch string) bool { n := s.node.Load(); return n != nil && n.Holds(epoch) }
+		ro.Epoch = func() string {
+			if n := s.node.Load(); n != nil {
+				return n.Epoch()
+			}
+			return ""
+		}
+		wo.Home = func() place.Home {
+			if n := s.node.Load(); n != nil {
+				return place.Home{Node: n.Name(), Epoch: n.Epoch()}
+			}
+			return place.Home{}
+		}
+	}
+	if cfg.actedLog != "" {
+		f, err := os.OpenFile(cfg.actedLog, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+		if err != nil {
+			return nil, err
+		}
+		s.closers = append(s.closers, func() { f.Close() })
+		var mu sync.Mutex
+		line := func(what, code string, seat rules.SeatID, id uint64) {
+			name, epoch := "-", "-"
+			if n := s.node.Load(); n != nil {
+				name, epoch = n.Name(), n.Epoch()
+			}
+			mu.Lock()
+			fmt.Fprintf(f, "%s %s %s %s %d %d %d\n", what, name, epoch, code, seat, id, time.Now().UnixNano())
+			mu.Unlock()
+		}
+		ro.Acted = func(code string, seat rules.SeatID, id uint64) { line("acted", code, seat, id) }
+		ro.Resumed = func(code string, seat rules.SeatID, last uint64) { line("resumed", code, seat, last) }
+	}
+	s.rooms = room.NewHub(ro)
+	wo.Rooms = s.rooms
+	s.workshops = workshop.New(wo)
 	s.places.Handle(protocol.WantCreate, s.rooms.Create)
 	s.places.Handle(protocol.WantWorkshop, s.workshops.Create)
 
@@ -291,6 +336,9 @@ func (s *service) serve(ctx context.Context, ln *trackedListener) error {
 	}
 	s.shutdown(ln)
 	<-started
+	if cl := s.cluster.Load(); cl != nil {
+		cl.Close()
+	}
 	if n := s.node.Load(); n != nil {
 		n.Close() // its lease goes with it
 	}
@@ -342,6 +390,16 @@ func (s *service) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if s.cfg.clustered() {
+		cl, err := cluster.New(octx, cluster.Options{Node: n, Store: st, Places: s.places, Rooms: s.rooms, Log: s.log})
+		if err != nil {
+			return err
+		}
+		s.places.Join(cl.Registry(), cl.Elsewhere)
+		s.rooms.SetRemote(cl.Remote())
+		s.cluster.Store(cl)
+		go cl.Run()
+	}
 	opened := time.Since(began)
 	restored, err := s.rooms.Restore(ctx, room.KeepIn(st))
 	if err != nil {
@@ -358,11 +416,13 @@ func (s *service) start(ctx context.Context) error {
 // close.
 func (s *service) shutdown(ln *trackedListener) {
 	s.log.Info().Msg("shutting down: saving rooms and telling clients")
+	began := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := s.places.Shutdown(ctx); err != nil {
 		s.log.Warn().Err(err).Msg("rooms did not all finish")
 	}
+	s.log.Info().Dur("took", time.Since(began)).Msg("rooms saved")
 	if err := s.http.Shutdown(ctx); err != nil {
 		s.log.Warn().Err(err).Msg("http shutdown")
 	}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -90,9 +91,15 @@ func (p *process) stop(t *testing.T) {
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
+	if os.Getenv("ELM_DEBUG_STOP") != "" {
+		go func() {
+			time.Sleep(8 * time.Second)
+			p.cmd.Process.Signal(syscall.SIGQUIT)
+		}()
+	}
 	select {
 	case err := <-p.exited:
-		if err != nil {
+		if err != nil && os.Getenv("ELM_DEBUG_STOP") == "" {
 			t.Fatalf("the server exited with %v\n%s", err, p.log())
 		}
 		p.exited <- nil // for the cleanup
@@ -128,11 +135,7 @@ func TestRestartResumesTheGame(t *testing.T) {
 	}
 	began := time.Now()
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "server")
-	build := exec.Command(goTool(t), "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := serverBinary(t)
 	built := time.Since(began)
 	// A stand-in for the browser client, so that nothing is compiled to
 	// WebAssembly here.
@@ -243,6 +246,27 @@ func waitState(t *testing.T, s *gametest.Session, cond func(*gametest.State) boo
 	st := s.State()
 	t.Fatalf("timed out: status %v, err %q, phase %v", st.Status, st.Err, st.View.Phase)
 	return nil
+}
+
+// serverBinary builds the server once for the package's tests.
+func serverBinary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "elamanipeli-server-test")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "server")
+		out, err := exec.Command(goTool(t), "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
 }
 
 // goTool finds the go command that runs the test.

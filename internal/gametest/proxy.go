@@ -13,9 +13,13 @@ import (
 // Proxy is a TCP proxy on loopback that cuts the connections through it, as
 // a flaky network or a sleeping tablet would. Clients dial the proxy; it
 // dials the server, which may change (a restarted server) with SetTarget.
+// With several servers (NewBalancer) it is an ordinary round-robin load
+// balancer: each new connection goes to the next server in turn, or past
+// one that does not answer, and no client sticks to a server.
 type Proxy struct {
 	ln       net.Listener
-	target   atomic.Pointer[string]
+	targets  atomic.Pointer[[]string]
+	next     atomic.Uint64
 	lifetime func() time.Duration
 	cuts     atomic.Int64
 
@@ -55,11 +59,20 @@ func NewProxy(t testing.TB, target string, lifetime func() time.Duration) *Proxy
 	return p
 }
 
+// NewBalancer listens on a loopback port and spreads the connections over
+// targets, round-robin. It stops when the test ends.
+func NewBalancer(t testing.TB, targets ...string) *Proxy {
+	t.Helper()
+	p := NewProxy(t, "", nil)
+	p.targets.Store(&targets)
+	return p
+}
+
 // Addr is the proxy's host:port.
 func (p *Proxy) Addr() string { return p.ln.Addr().String() }
 
 // SetTarget sends new connections to addr (host:port).
-func (p *Proxy) SetTarget(addr string) { p.target.Store(&addr) }
+func (p *Proxy) SetTarget(addr string) { p.targets.Store(&[]string{addr}) }
 
 // Cuts returns how many connections the proxy has cut.
 func (p *Proxy) Cuts() int64 { return p.cuts.Load() }
@@ -107,9 +120,23 @@ func (p *Proxy) accept() {
 	}
 }
 
+// dial connects to the next target that answers.
+func (p *Proxy) dial() (net.Conn, error) {
+	targets := *p.targets.Load()
+	first := p.next.Add(1)
+	var err error
+	for i := range len(targets) {
+		var s net.Conn
+		if s, err = net.DialTimeout("tcp", targets[(first+uint64(i))%uint64(len(targets))], time.Second); err == nil {
+			return s, nil
+		}
+	}
+	return nil, err
+}
+
 func (p *Proxy) serve(c net.Conn) {
 	defer p.wg.Done()
-	s, err := net.DialTimeout("tcp", *p.target.Load(), 5*time.Second)
+	s, err := p.dial()
 	if err != nil {
 		c.Close()
 		return

@@ -58,15 +58,18 @@ type Options struct {
 	// shares; zero: one per node, up to three.
 	Replicas int
 	// Lease is how long the node's lease lasts without a renewal; zero:
-	// DefaultLease. It is renewed every Lease/5.
+	// DefaultLease. It is renewed every second (or Lease/5, if shorter).
 	Lease time.Duration
 	Log   zerolog.Logger
 }
 
 // DefaultLease is how long a node stays the owner of its rooms after its
-// last renewal: after a crash, its rooms move to another node this long
-// after the crash at the latest.
-const DefaultLease = 5 * time.Second
+// last renewal. It outlasts the few seconds (4 to 9) JetStream may take to
+// elect a new leader when a node goes, so that the nodes that stay keep
+// their leases meanwhile. A node that crashes is found gone at once (its
+// connection to NATS is), not after its lease; one that is paused, or cut
+// off, is found gone once its lease has lapsed.
+const DefaultLease = 15 * time.Second
 
 // maxPayload lets a snapshot carry the decks a host brought (four files of
 // up to 256 KiB each) with room to spare.
@@ -78,17 +81,16 @@ type Node struct {
 	nc       *nats.Conn
 	js       jetstream.JetStream
 	name     string
-	epoch    string
 	replicas int
 	lease    time.Duration
 	log      zerolog.Logger
 
 	nodes   jetstream.KeyValue
+	cur     atomic.Pointer[lease]
 	rev     atomic.Uint64 // the lease's revision, which the next renewal expects
 	renewed atomic.Int64  // when the lease was last renewed: nanoseconds since began, by the monotonic clock
 	began   time.Time
 	running bool // the renewing goroutine runs
-	lost    chan struct{}
 	stop    chan struct{}
 	done    chan struct{}
 	once    sync.Once
@@ -120,10 +122,8 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 		return nil, fmt.Errorf("node: name %q: use letters, digits, - and _", o.Name)
 	}
 	n := &Node{name: o.Name, lease: o.Lease, log: o.Log, began: time.Now(),
-		lost: make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
-	var epoch [8]byte
-	rand.Read(epoch[:]) // never fails
-	n.epoch = hex.EncodeToString(epoch[:])
+		stop: make(chan struct{}), done: make(chan struct{})}
+	n.cur.Store(newLease())
 	var err error
 	if o.URL == "" {
 		if n.ns, err = startServer(o); err != nil {
@@ -155,6 +155,13 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 	if err := n.takeLease(ctx); err != nil {
 		n.Close()
 		return nil, err
+	}
+	// Other nodes ask here whether this node runs: while this connection
+	// lives, NATS knows of this subscription, and once the process is
+	// gone, at once, it does not.
+	if _, err := n.nc.Subscribe("elm.alive."+n.name, func(m *nats.Msg) { m.Respond([]byte(n.Epoch())) }); err != nil {
+		n.Close()
+		return nil, fmt.Errorf("node: %w", err)
 	}
 	n.running = true
 	go n.renew()
@@ -255,17 +262,101 @@ func (n *Node) waitJetStream(ctx context.Context) error {
 // there yet, with the node's replicas.
 func (n *Node) Bucket(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
 	cfg.Replicas = n.replicas
-	kv, err := n.js.KeyValue(ctx, cfg.Bucket)
-	if errors.Is(err, jetstream.ErrBucketNotFound) {
-		kv, err = n.js.CreateKeyValue(ctx, cfg)
-		if errors.Is(err, jetstream.ErrBucketExists) {
-			kv, err = n.js.KeyValue(ctx, cfg.Bucket)
+	var kv jetstream.KeyValue
+	err := n.Retry(ctx, func(ctx context.Context) error {
+		var err error
+		kv, err = n.js.KeyValue(ctx, cfg.Bucket)
+		if errors.Is(err, jetstream.ErrBucketNotFound) {
+			kv, err = n.js.CreateKeyValue(ctx, cfg)
+			if errors.Is(err, jetstream.ErrBucketExists) {
+				kv, err = n.js.KeyValue(ctx, cfg.Bucket)
+			}
 		}
-	}
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("node: bucket %s: %w", cfg.Bucket, err)
 	}
 	return kv, nil
+}
+
+// Permanent marks an error that trying again cannot mend: Retry returns it
+// at once.
+func Permanent(err error) error { return permanent{err} }
+
+type permanent struct{ error }
+
+func (p permanent) Unwrap() error { return p.error }
+
+// ConsistentBucket is Bucket, but every read of the bucket goes to its
+// leader: a replica that lags a moment behind never answers. What decides
+// who owns a room, and which room a code is, must not be read stale.
+func (n *Node) ConsistentBucket(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+	history := int64(max(cfg.History, 1))
+	dup := 2 * time.Minute
+	if cfg.TTL > 0 && cfg.TTL < dup {
+		dup = cfg.TTL
+	}
+	// A key-value bucket as nats.go makes one, without direct gets.
+	sc := jetstream.StreamConfig{
+		Name: "KV_" + cfg.Bucket, Description: cfg.Description, Subjects: []string{"$KV." + cfg.Bucket + ".>"},
+		MaxMsgsPerSubject: history, MaxBytes: -1, MaxAge: cfg.TTL, MaxMsgSize: -1, MaxMsgs: -1, MaxConsumers: -1,
+		Storage: cfg.Storage, Replicas: n.replicas, AllowRollup: true, DenyDelete: true, Duplicates: dup,
+		Discard: jetstream.DiscardNew,
+	}
+	var kv jetstream.KeyValue
+	err := n.Retry(ctx, func(ctx context.Context) error {
+		_, err := n.js.Stream(ctx, sc.Name)
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			_, err = n.js.CreateStream(ctx, sc)
+			if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+				err = nil
+			}
+		}
+		if err != nil {
+			return err
+		}
+		kv, err = n.js.KeyValue(ctx, cfg.Bucket)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("node: bucket %s: %w", cfg.Bucket, err)
+	}
+	return kv, nil
+}
+
+// Retry runs fn until it succeeds, fails for good (Permanent) or ctx ends, each try given a few
+// seconds: while the nodes of a cluster are starting, or one has just gone,
+// JetStream may leave a request unanswered.
+func (n *Node) Retry(ctx context.Context, fn func(ctx context.Context) error) error {
+	for {
+		tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := fn(tctx)
+		cancel()
+		var p permanent
+		if err == nil || ctx.Err() != nil || errors.As(err, &p) {
+			return err
+		}
+		n.log.Debug().Err(err).Msg("jetstream: trying again")
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// lease is one run of the node's lease: its epoch, and a channel closed
+// when it is lost.
+type lease struct {
+	epoch string
+	lost  chan struct{}
+}
+
+func newLease() *lease {
+	var epoch [8]byte
+	rand.Read(epoch[:]) // never fails
+	return &lease{epoch: hex.EncodeToString(epoch[:]), lost: make(chan struct{})}
 }
 
 // takeLease makes the node's key in the nodes bucket: its name, holding its
@@ -282,13 +373,31 @@ func (n *Node) takeLease(ctx context.Context) error {
 	// wait for it to lapse rather than take its rooms from under it.
 	deadline := time.Now().Add(2 * n.lease)
 	for {
-		rev, err := n.nodes.Create(ctx, n.name, []byte(n.epoch))
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		rev, err := n.nodes.Create(cctx, n.name, []byte(n.cur.Load().epoch))
+		if errors.Is(err, jetstream.ErrKeyExists) {
+			// This node's earlier run, if its process is gone (a crash), has
+			// no claim left: its lease is taken from it at once.
+			if e, gerr := n.nodes.Get(cctx, n.name); gerr == nil {
+				pctx, pcancel := context.WithTimeout(cctx, 500*time.Millisecond)
+				_, perr := n.nc.RequestWithContext(pctx, "elm.alive."+n.name, nil)
+				pcancel()
+				if errors.Is(perr, nats.ErrNoResponders) {
+					rev, err = n.nodes.Update(cctx, n.name, []byte(n.cur.Load().epoch), e.Revision())
+				}
+			}
+		}
+		cancel()
 		if err == nil {
 			n.renewedAt(rev)
 			return nil
 		}
-		if !errors.Is(err, jetstream.ErrKeyExists) || time.Now().After(deadline) {
+		if errors.Is(err, jetstream.ErrKeyExists) && time.Now().After(deadline) {
 			return fmt.Errorf("node: lease: %w (is another node called %q running?)", err, n.name)
+		}
+		if !errors.Is(err, jetstream.ErrKeyExists) {
+			// JetStream is still settling (a cluster starting): try again.
+			n.log.Debug().Err(err).Msg("lease: trying again")
 		}
 		select {
 		case <-ctx.Done():
@@ -303,11 +412,12 @@ func (n *Node) renewedAt(rev uint64) {
 	n.renewed.Store(int64(time.Since(n.began)))
 }
 
-// renew renews the lease every Lease/5 until the node stops or the lease is
-// lost.
+// renew renews the lease every Lease/5 until the node stops. A lease lost
+// is taken again, under a new epoch: what the node owned under the old one
+// is no longer its own, and the node goes on with a clean slate.
 func (n *Node) renew() {
 	defer close(n.done)
-	t := time.NewTicker(n.lease / 5)
+	t := time.NewTicker(n.every())
 	defer t.Stop()
 	for {
 		select {
@@ -315,24 +425,61 @@ func (n *Node) renew() {
 			return
 		case <-t.C:
 		}
-		if !n.LeaseValid() {
-			n.loseLease("the lease lapsed before it was renewed (the process was paused?)")
-			return
+		l := n.cur.Load()
+		select {
+		case <-l.lost:
+			n.rejoin()
+			continue
+		default:
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), n.lease/2)
-		rev, err := n.nodes.Update(ctx, n.name, []byte(n.epoch), n.rev.Load())
+		if !n.LeaseValid() {
+			n.loseLease(l, "the lease lapsed before it was renewed (the process was paused?)")
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*n.every())
+		rev, err := n.nodes.Update(ctx, n.name, []byte(l.epoch), n.rev.Load())
 		cancel()
 		switch {
 		case err == nil:
 			n.renewedAt(rev)
 			n.stats.Renewals.Add(1)
+		case isWrongRevision(err) && n.mine(l):
+			// A renewal whose answer was lost had gone through: the key
+			// is still this lease's, at a newer revision.
 		case errors.Is(err, jetstream.ErrKeyNotFound), isWrongRevision(err):
-			n.loseLease("another node has the lease, or it lapsed")
-			return
+			n.loseLease(l, "another node has the lease, or it lapsed")
 		default:
 			n.log.Warn().Err(err).Msg("lease not renewed; trying again")
 		}
 	}
+}
+
+// mine reports whether the nodes bucket still holds lease l, and if so
+// takes its revision.
+func (n *Node) mine(l *lease) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*n.every())
+	defer cancel()
+	e, err := n.nodes.Get(ctx, n.name)
+	if err != nil || string(e.Value()) != l.epoch {
+		return false
+	}
+	n.rev.Store(e.Revision())
+	return true
+}
+
+// rejoin takes a new lease under a new epoch, once the old one's key has
+// lapsed.
+func (n *Node) rejoin() {
+	l := newLease()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*n.every())
+	rev, err := n.nodes.Create(ctx, n.name, []byte(l.epoch))
+	cancel()
+	if err != nil {
+		return // the old key has not lapsed yet: the next tick tries again
+	}
+	n.renewedAt(rev)
+	n.cur.Store(l)
+	n.log.Info().Msg("the node has a lease again")
 }
 
 func isWrongRevision(err error) bool {
@@ -340,10 +487,10 @@ func isWrongRevision(err error) bool {
 	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
 }
 
-func (n *Node) loseLease(why string) {
+func (n *Node) loseLease(l *lease, why string) {
 	n.stats.Losses.Add(1)
 	n.log.Error().Str("why", why).Msg("the node's lease is lost: its rooms are no longer its own")
-	close(n.lost)
+	close(l.lost)
 }
 
 // LeaseValid reports whether the node's lease surely still holds, by the
@@ -353,7 +500,7 @@ func (n *Node) loseLease(why string) {
 // its lease is gone.
 func (n *Node) LeaseValid() bool {
 	select {
-	case <-n.lost:
+	case <-n.cur.Load().lost:
 		return false
 	default:
 	}
@@ -361,16 +508,41 @@ func (n *Node) LeaseValid() bool {
 	return since < n.lease-n.lease/5
 }
 
-// Lost is closed when the node has lost its lease.
-func (n *Node) Lost() <-chan struct{} { return n.lost }
+// every is how often the lease is renewed.
+func (n *Node) every() time.Duration {
+	return min(time.Second, n.lease/5)
+}
 
-// Alive reports whether node name holds its lease with epoch.
+// Lost is closed when the node loses its current lease.
+func (n *Node) Lost() <-chan struct{} { return n.cur.Load().lost }
+
+// Holds reports whether the node's lease holds, under epoch: what the node
+// took under another epoch is no longer its own.
+func (n *Node) Holds(epoch string) bool { return n.Epoch() == epoch && n.LeaseValid() }
+
+// Alive reports whether node name holds its lease with epoch. A node whose
+// process has gone is not alive even while its lease holds: NATS has no
+// one to answer for it.
 func (n *Node) Alive(ctx context.Context, name, epoch string) bool {
-	if name == n.name && epoch == n.epoch {
+	if name == n.name && epoch == n.Epoch() {
 		return n.LeaseValid()
 	}
 	e, err := n.nodes.Get(ctx, name)
-	return err == nil && string(e.Value()) == epoch
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound):
+		return false
+	case err != nil:
+		// JetStream cannot say now (a leader being elected): nothing
+		// could be taken from the node meanwhile anyway.
+		return true
+	case string(e.Value()) != epoch:
+		return false
+	}
+	pctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancel()
+	_, err = n.nc.RequestWithContext(pctx, "elm.alive."+name, nil)
+	// A paused node does not answer either: its lease decides.
+	return !errors.Is(err, nats.ErrNoResponders)
 }
 
 // Name is the node's name.
@@ -378,7 +550,7 @@ func (n *Node) Name() string { return n.name }
 
 // Epoch names this run of the node: a node that restarts, or lost its
 // lease, owns nothing of what it owned before.
-func (n *Node) Epoch() string { return n.epoch }
+func (n *Node) Epoch() string { return n.cur.Load().epoch }
 
 // Conn is the node's NATS connection.
 func (n *Node) Conn() *nats.Conn { return n.nc }
@@ -401,7 +573,7 @@ func (n *Node) Close() {
 			close(n.stop)
 			<-n.done
 			select {
-			case <-n.lost:
+			case <-n.cur.Load().lost:
 			default:
 				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 				n.nodes.Delete(ctx, n.name, jetstream.LastRevision(n.rev.Load()))

@@ -51,8 +51,10 @@ type Registry interface {
 	Set(n Name, id string, home Home)
 	// Release takes n from place id, in the background.
 	Release(n Name, id string)
-	// Resolve finds the place n names: its id, and where it lives.
-	Resolve(ctx context.Context, n Name) (id string, home Home, ok bool)
+	// Resolve finds the place n names: its id, and where it lives; ok
+	// false when no place has the name. An error says the registry could
+	// not be asked now.
+	Resolve(ctx context.Context, n Name) (id string, home Home, ok bool, err error)
 }
 
 // Home is where a place lives for good: a workshop stays on the node that
@@ -142,8 +144,8 @@ type Directory struct {
 	maxOpen int                   // places one address has made, still open
 	stats   Stats
 	wait    time.Duration
-	reg     Registry
-	far     Elsewhere
+	reg     Registry  // d.mu; set by New or Join before the directory is ready
+	far     Elsewhere // likewise
 
 	ready     chan struct{}
 	readyOnce sync.Once
@@ -206,6 +208,22 @@ func New(o Options) *Directory {
 	return d
 }
 
+// Join makes the directory this node's part of a service: reg names the
+// service's places, far brings those elsewhere within reach. Call it before
+// MarkReady.
+func (d *Directory) Join(reg Registry, far Elsewhere) {
+	d.mu.Lock()
+	d.reg, d.far = reg, far
+	d.mu.Unlock()
+}
+
+// registry returns the service's registry and Elsewhere, if any.
+func (d *Directory) registry() (Registry, Elsewhere) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.reg, d.far
+}
+
 // Handle lets Hellos that want want create places with c. Call it before
 // the directory serves.
 func (d *Directory) Handle(want protocol.Want, c Creator) {
@@ -252,20 +270,15 @@ func (d *Directory) Open(ctx context.Context, addr string, p Peer, hello protoco
 		// codes are short enough that an address which guessed wrong too
 		// often may only reach places its own devices are in (near).
 		limited := hello.Want != protocol.WantResume && !d.fails.Has(addr)
-		k = d.find(hello)
-		if k == nil && !d.IsReady() {
+		if !d.IsReady() && d.find(hello) == nil {
 			// Its place may be among those still coming back.
 			if !d.WaitReady(ctx) {
 				return nil, protocol.ErrBusy
 			}
-			k = d.find(hello)
 		}
-		if k == nil && d.reg != nil && !d.Closing() {
-			// Its place may be elsewhere in the service.
-			var code rules.Code
-			if k, code = d.elsewhere(ctx, hello); code != "" {
-				return nil, code
-			}
+		var code rules.Code
+		if k, code = d.locate(ctx, hello); code != "" {
+			return nil, code
 		}
 		if d.Closing() {
 			return nil, protocol.ErrBusy
@@ -351,21 +364,36 @@ func (d *Directory) find(hello protocol.Hello) *Kernel {
 	return nil
 }
 
-// elsewhere looks up the place a Hello asks for in the service's registry,
-// and brings it within reach: nil with no code when no place has the name.
-func (d *Directory) elsewhere(ctx context.Context, hello protocol.Hello) (*Kernel, rules.Code) {
+// locate finds the place a Hello asks for, name after name (a seat's token
+// before a workshop participant's): here, or elsewhere in the service, which
+// it brings within reach. nil with no code: no place has any of the names.
+func (d *Directory) locate(ctx context.Context, hello protocol.Hello) (*Kernel, rules.Code) {
+	// A client waits a while for a room moving between nodes, not longer:
+	// it tries again itself.
+	ctx, cancel := context.WithTimeout(ctx, 12*time.Second)
+	defer cancel()
+	reg, far := d.registry()
 	for _, n := range wanted(hello) {
-		id, home, ok := d.reg.Resolve(ctx, n)
+		if k := d.Find(n); k != nil {
+			return k, ""
+		}
+		if reg == nil || d.Closing() {
+			continue
+		}
+		id, home, ok, err := reg.Resolve(ctx, n)
+		if err != nil {
+			return nil, protocol.ErrBusy // the client tries again in a moment
+		}
 		if !ok {
 			continue
 		}
 		if k := d.Find(Name{ID, id}); k != nil {
 			return k, "" // it came here meanwhile
 		}
-		if d.far == nil {
-			return nil, ""
+		if far == nil {
+			continue
 		}
-		return d.far(ctx, id, home)
+		return far(ctx, id, home)
 	}
 	return nil, ""
 }
@@ -393,7 +421,8 @@ var (
 // It returns the new codes, in the order asked. The place does not run
 // until Run.
 func (d *Directory) Add(k *Kernel, names []Name, fresh ...Fresh) ([]string, error) {
-	if d.reg == nil {
+	reg, _ := d.registry()
+	if reg == nil {
 		return d.add(k, names, fresh)
 	}
 	if d.Closing() {
@@ -406,16 +435,16 @@ func (d *Directory) Add(k *Kernel, names []Name, fresh ...Fresh) ([]string, erro
 	var claimed []Name
 	undo := func() {
 		for _, n := range claimed {
-			d.reg.Release(n, k.opt.ID)
+			reg.Release(n, k.opt.ID)
 		}
 	}
 	for _, n := range names {
 		switch n.NS {
 		case ID:
 		case Token, Waiting:
-			d.reg.Set(n, k.opt.ID, k.opt.Home)
+			reg.Set(n, k.opt.ID, k.opt.Home)
 		default:
-			if err := d.reg.Claim(ctx, n, k.opt.ID, k.opt.Home); err != nil {
+			if err := reg.Claim(ctx, n, k.opt.ID, k.opt.Home); err != nil {
 				undo()
 				return nil, err
 			}
@@ -436,7 +465,7 @@ func (d *Directory) Add(k *Kernel, names []Name, fresh ...Fresh) ([]string, erro
 				return nil, err
 			}
 			n := Name{f.NS, c}
-			if err := d.reg.Claim(ctx, n, k.opt.ID, k.opt.Home); errors.Is(err, ErrTaken) {
+			if err := reg.Claim(ctx, n, k.opt.ID, k.opt.Home); errors.Is(err, ErrTaken) {
 				continue
 			} else if err != nil {
 				undo()
@@ -526,7 +555,7 @@ func (d *Directory) Claim(k *Kernel, n Name) bool {
 	}
 	d.names[n] = k
 	k.names[n] = true
-	if d.reg != nil && n.NS != ID {
+	if d.reg != nil && n.NS != ID { // d.mu is held
 		d.reg.Set(n, k.opt.ID, k.opt.Home)
 	}
 	return true
@@ -541,16 +570,16 @@ func (d *Directory) Renew(k *Kernel, old Name, n int) (string, error) {
 			return "", err
 		}
 		name := Name{old.NS, c}
-		if d.reg != nil {
+		if reg, _ := d.registry(); reg != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			err := d.reg.Claim(ctx, name, k.opt.ID, k.opt.Home)
+			err := reg.Claim(ctx, name, k.opt.ID, k.opt.Home)
 			cancel()
 			if errors.Is(err, ErrTaken) {
 				continue
 			} else if err != nil {
 				return "", err
 			}
-			d.reg.Release(old, k.opt.ID)
+			reg.Release(old, k.opt.ID)
 		}
 		d.mu.Lock()
 		free := d.names[name] == nil
@@ -578,7 +607,7 @@ func (d *Directory) Release(k *Kernel, n Name) {
 		delete(d.names, n)
 	}
 	delete(k.names, n)
-	if d.reg != nil && n.NS != ID {
+	if d.reg != nil && n.NS != ID { // d.mu is held
 		d.reg.Release(n, k.opt.ID)
 	}
 }
@@ -586,11 +615,11 @@ func (d *Directory) Release(k *Kernel, n Name) {
 // Forget forgets every name of k, here and in the service: the place is
 // over.
 func (d *Directory) Forget(k *Kernel) {
-	if d.reg != nil {
+	if reg, _ := d.registry(); reg != nil {
 		d.mu.Lock()
 		for n := range k.names {
 			if n.NS != ID {
-				d.reg.Release(n, k.opt.ID)
+				reg.Release(n, k.opt.ID)
 			}
 		}
 		d.mu.Unlock()
@@ -613,6 +642,19 @@ func (d *Directory) Remove(k *Kernel) {
 	if k.counted {
 		d.unopen(k.opt.Creator)
 		k.counted = false
+	}
+}
+
+// Each calls fn for every place running here.
+func (d *Directory) Each(fn func(*Kernel)) {
+	d.mu.Lock()
+	all := make([]*Kernel, 0, len(d.live))
+	for k := range d.live {
+		all = append(all, k)
+	}
+	d.mu.Unlock()
+	for _, k := range all {
+		fn(k)
 	}
 }
 

@@ -30,8 +30,12 @@ type Config struct {
 	// of its time saving (see BENCHMARKS.md).
 	SaveEvery time.Duration
 	// LogEvery is how long at most what happens in a room waits to be
-	// written to its log: a crash loses at most this much of a game.
+	// written to its log, and LogLag how far behind the log may fall
+	// (its store slow for a moment) before the room holds its clients'
+	// actions until it catches up: a crash loses at most LogLag of a
+	// game.
 	LogEvery time.Duration
+	LogLag   time.Duration
 	MaxRooms int
 	Inbox    int // a room's inbox
 	Recent   int // frames a seat keeps for a client that comes back
@@ -59,6 +63,7 @@ func (c *Config) defaults() {
 	def(&c.Tick, 5*time.Second)
 	def(&c.SaveEvery, 6*c.Tick) // 30 s
 	def(&c.LogEvery, 50*time.Millisecond)
+	def(&c.LogLag, 150*time.Millisecond)
 	def(&c.LobbyWindow, 2*time.Minute)
 	if c.KnocksPerAddress <= 0 {
 		c.KnocksPerAddress = rules.MaxPlayers
@@ -80,16 +85,18 @@ func (c *Config) defaults() {
 // Hub makes the game's rooms and knows how they are doing. The rooms are
 // places of a place.Directory, which finds them by code and token.
 type Hub struct {
-	cfg    Config
-	lib    *rules.Library
-	log    zerolog.Logger
-	now    func() time.Time
-	places *place.Directory
-	store  Store // set by NewHub, or by Restore before any room runs; nil keeps nothing
-	stats  Stats
-	acted  func(code string, seat rules.SeatID, id uint64)
-	leased func() bool // whether this node's lease holds; nil: always
-	remote Remote      // rooms on other nodes; nil: there are none
+	cfg     Config
+	lib     *rules.Library
+	log     zerolog.Logger
+	now     func() time.Time
+	places  *place.Directory
+	store   Store // set by NewHub, or by Restore before any room runs; nil keeps nothing
+	stats   Stats
+	acted   func(code string, seat rules.SeatID, id uint64)
+	resumed func(code string, seat rules.SeatID, lastAct uint64)
+	holds   func(epoch string) bool // whether this node's lease holds under epoch; nil: always
+	epoch   func() string           // this node's lease's epoch now
+	remote  Remote                  // rooms on other nodes; nil: there are none
 }
 
 // Options are what a Hub needs from the outside world.
@@ -114,15 +121,21 @@ type Options struct {
 	Store   Store
 	Durable bool
 
-	// Leased, when set, says whether this node's lease holds (package
-	// node): a room applies nothing while it does not.
-	Leased func() bool
+	// Holds and Epoch, when set, say whether this node's lease holds under
+	// an epoch, and which epoch it holds now (package node): a room taken
+	// under an epoch applies nothing once the lease of that epoch is gone.
+	Holds func(epoch string) bool
+	Epoch func() string
 
 	// Acted, when set, is called from a room's goroutine each time it
 	// evaluates a client's action (applied or refused), with the room's
 	// code, the seat and the action's id: tests check with it that no
 	// action is lost or applied twice.
 	Acted func(code string, seat rules.SeatID, id uint64)
+	// Resumed, when set, is called when a room comes back from the store
+	// (a restart, a takeover), with each seat's last action id as the
+	// store kept it: tests check with it that nothing was lost.
+	Resumed func(code string, seat rules.SeatID, lastAct uint64)
 }
 
 // NewHub makes a hub.
@@ -131,12 +144,21 @@ func NewHub(o Options) *Hub {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	h := &Hub{cfg: o.Config, lib: o.Library, log: o.Log, now: o.Now, store: o.Store, places: o.Places, acted: o.Acted, leased: o.Leased}
+	h := &Hub{cfg: o.Config, lib: o.Library, log: o.Log, now: o.Now, store: o.Store, places: o.Places, acted: o.Acted, resumed: o.Resumed, holds: o.Holds, epoch: o.Epoch}
 	if h.places == nil {
 		h.places = place.New(place.Options{Log: o.Log, Rand: o.Rand, Now: o.Now, Ready: o.Store == nil && !o.Durable})
 		h.places.Handle(protocol.WantCreate, h.Create)
 	}
 	return h
+}
+
+// nodeEpoch is the epoch of this node's lease now ("" when the hub has no
+// node).
+func (h *Hub) nodeEpoch() string {
+	if h.epoch == nil {
+		return ""
+	}
+	return h.epoch()
 }
 
 // Places is the directory the hub's rooms live in.
@@ -216,6 +238,7 @@ func (h *Hub) add(st rules.State, keys []place.Key, by string, prepare func(*Roo
 		return nil, protocol.ErrBusy
 	}
 	r := newRoom(h, id, st, by)
+	r.epoch = h.nodeEpoch()
 	names := []place.Name{{NS: place.ID, S: id}}
 	for _, k := range keys {
 		names = append(names, place.TokenName(k))

@@ -49,6 +49,9 @@ func (r *Room) note(e entry) {
 		r.log.Error().Err(err).Msg("log entry not encoded")
 		return
 	}
+	if len(r.pending) == 0 {
+		r.pendingSince = r.hub.now()
+	}
 	r.pending = append(r.pending, b)
 	r.hub.stats.unlogged.Add(1)
 	if !r.logging && !r.flushing {
@@ -70,8 +73,11 @@ func (r *Room) flush() {
 	}
 	last, claim, count := r.n, r.claim, int64(len(r.pending))
 	r.pending, r.logging = nil, true
+	r.flightSince, r.pendingSince = r.pendingSince, time.Time{}
 	r.k.Go(func() func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		// A JetStream leader going takes a few seconds to replace: the
+		// log waits for it (nothing else of the room does).
+		ctx, cancel := context.WithTimeout(r.work, 20*time.Second)
 		defer cancel()
 		err := claim.Log(ctx, batch, last)
 		return func() { r.logged(err, count) }
@@ -81,7 +87,11 @@ func (r *Room) flush() {
 // logged takes the outcome of a log write of count entries.
 func (r *Room) logged(err error, count int64) {
 	r.logging = false
+	r.flightSince = time.Time{}
 	r.hub.stats.unlogged.Add(-count)
+	if err != nil && r.work.Err() != nil {
+		return // stopping, or over: what was not logged is saved, or erased
+	}
 	if err != nil {
 		// Whether it was written or not cannot be known: the room stops
 		// and comes back from what the store has, here or on another node.
@@ -92,6 +102,25 @@ func (r *Room) logged(err error, count int64) {
 		r.flushing = true
 		r.k.After(r.hub.cfg.LogEvery, r.flush)
 	}
+	// What waited for the log goes on, while the log keeps up.
+	for len(r.held) > 0 && !r.behind() && !r.ended {
+		h := r.held[0]
+		r.held = r.held[1:]
+		r.act(h.m, h.a)
+	}
+}
+
+// behind reports whether the log lags more than LogLag: what happened
+// longest ago and is not yet written happened more than LogLag ago.
+func (r *Room) behind() bool {
+	if r.claim == nil {
+		return false
+	}
+	oldest := r.flightSince
+	if oldest.IsZero() || !r.pendingSince.IsZero() && r.pendingSince.Before(oldest) {
+		oldest = r.pendingSince
+	}
+	return !oldest.IsZero() && r.hub.now().Sub(oldest) > r.hub.cfg.LogLag
 }
 
 // lost stops a room that is not this node's any more (another node took it
@@ -107,7 +136,8 @@ func (r *Room) lost(why error) {
 		r.log.Warn().Err(why).Msg("room let go")
 	}
 	r.ended = true
-	r.claim = nil
+	r.quit()
+	r.claim, r.held = nil, nil
 	r.hub.stats.unlogged.Add(-int64(len(r.pending)))
 	r.pending = nil
 	r.k.End()

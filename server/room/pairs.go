@@ -1,6 +1,9 @@
 package room
 
 import (
+	"context"
+	"errors"
+
 	"github.com/pore/elamanipeli/server/place"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
@@ -72,15 +75,15 @@ type Remote interface {
 // serves.
 func (h *Hub) SetRemote(r Remote) { h.remote = r }
 
-// local returns the room id here, or nil.
-func (h *Hub) local(id string) *Room { return h.room(place.Name{NS: place.ID, S: id}) }
+// Local returns the room id if it runs here, or nil.
+func (h *Hub) Local(id string) *Room { return h.room(place.Name{NS: place.ID, S: id}) }
 
 // Ask asks room id for its progress, to be handed to reply (on the room's
 // goroutine, or the cluster's): it must not block. Ask never blocks, and
 // neither does the room: false means the room is too busy, or away between
 // nodes, to be asked now.
 func (h *Hub) Ask(id string, reply func(Report)) bool {
-	if r := h.local(id); r != nil {
+	if r := h.Local(id); r != nil {
 		return r.k.TryCall(func() { reply(Report{ID: id, Progress: rules.ProgressOf(&r.state)}) })
 	}
 	if h.remote != nil {
@@ -95,7 +98,7 @@ func (h *Hub) Ask(id string, reply func(Report)) bool {
 // too busy, or away between nodes, and the notice should be told again
 // later.
 func (h *Hub) Tell(id string, n protocol.Notice) bool {
-	if r := h.local(id); r != nil {
+	if r := h.Local(id); r != nil {
 		return r.k.TryCall(func() { r.tell(n) })
 	}
 	if h.remote != nil {
@@ -122,7 +125,7 @@ func (r *Room) tell(n protocol.Notice) {
 // It never blocks: false means the room is too busy, or away between
 // nodes; true that it was asked, or is gone already.
 func (h *Hub) CloseRoom(id string) bool {
-	if r := h.local(id); r != nil {
+	if r := h.Local(id); r != nil {
 		return r.k.TryCall(func() { r.apply(0, rules.Action{Kind: rules.ActClose}) })
 	}
 	if h.remote != nil {
@@ -137,3 +140,17 @@ func (r *Room) Ended() bool { return r.k.Ended() }
 
 // ID is the room's internal id.
 func (r *Room) ID() string { return r.id }
+
+// Kernel is the room's place.
+func (r *Room) Kernel() *place.Kernel { return r.k }
+
+// LetGo lets go of every room of this node, writing nothing more: the
+// node's lease was lost, and other nodes take the rooms over. Their clients
+// are sent to find them.
+func (h *Hub) LetGo(why string) {
+	h.places.Each(func(k *place.Kernel) {
+		if r, ok := k.Handler().(*Room); ok {
+			go k.Do(context.Background(), func() { r.lost(errors.New(why)) })
+		}
+	})
+}

@@ -38,12 +38,19 @@ type Room struct {
 	// What keeps the room (nil: nothing does), and its log (log.go): the
 	// entries so far, those waiting to be written, and whether a write is
 	// in flight or due.
-	claim     Claim
-	n         uint64
-	pending   [][]byte
-	logging   bool
-	flushing  bool
-	replaying bool // the room is being rebuilt from its log: nothing is news
+	held    []held // client actions waiting for the log to catch up
+	claim   Claim
+	epoch   string             // of the node's lease the room was made or taken under
+	work    context.Context    // what the room's writes wait for ends with it
+	quit    context.CancelFunc // ends work
+	n       uint64
+	pending [][]byte
+	// when the oldest entry waiting to be written, and the oldest being
+	// written, happened (zero: none)
+	pendingSince, flightSince time.Time
+	logging                   bool
+	flushing                  bool
+	replaying                 bool // the room is being rebuilt from its log: nothing is news
 
 	// tickets are the knocks and spectators that went away, by their
 	// token's key: their place is free at once, and coming back with the
@@ -60,6 +67,16 @@ type ticket struct {
 	allow place.Allowance
 	until time.Time
 }
+
+// held is a client's action waiting for the room's log to catch up.
+type held struct {
+	m *place.Member
+	a protocol.Act
+}
+
+// maxHeld bounds the actions a room holds: more than its seats can send in
+// the time the log may lag before the room is let go.
+const maxHeld = 256
 
 // maxTickets bounds the tickets a room keeps; the oldest goes first.
 const maxTickets = 2 * (rules.MaxKnocking + rules.MaxSpectators)
@@ -90,6 +107,7 @@ func newRoom(h *Hub, id string, st rules.State, by string) *Room {
 		seats:   make([]*seat, len(st.Seats)),
 		tickets: map[place.Key]*ticket{},
 	}
+	r.work, r.quit = context.WithCancel(context.Background())
 	// Rooms tick at their own phase, spread evenly over the tick, so that
 	// no moment sees many rooms saving at once: with 16 phases, a sixteenth
 	// of all rooms saved in the same instant and held up the actions
@@ -123,6 +141,9 @@ func (r *Room) Message(m *place.Member, msg protocol.Message, at time.Time) {
 // Stop writes the room down and tells every client that the server
 // restarts.
 func (r *Room) Stop() {
+	// A log write waiting on JetStream (a leader being elected) waits no
+	// more: the snapshot below holds everything.
+	r.quit()
 	r.save(true)
 	if r.claim != nil {
 		// Handed over: the first client to come back, here after a
@@ -316,11 +337,21 @@ func (r *Room) act(m *place.Member, a protocol.Act) {
 		r.sendTo(s, protocol.Ack{ID: a.ID, Dup: true})
 		return
 	}
-	if r.hub.leased != nil && !r.hub.leased() {
+	if r.hub.holds != nil && !r.hub.holds(r.epoch) {
 		// This node's lease has lapsed (it was paused, or cut off): the
 		// room may be another node's by now, so nothing more is applied
 		// here. The client sends the action again where the room is.
 		r.lost(errors.New("the node's lease lapsed"))
+		return
+	}
+	if r.behind() {
+		// The log has not kept up (its store is slow for a moment): the
+		// action waits, unanswered, rather than be applied and shown to
+		// everyone before it can be kept. If the room is let go meanwhile
+		// its client sends it again wherever the room is then.
+		if len(r.held) < maxHeld {
+			r.held = append(r.held, held{m: m, a: a})
+		}
 		return
 	}
 	s.lastAct = a.ID
@@ -600,6 +631,7 @@ func (r *Room) close() {
 		}
 	}
 	r.hub.forget(r, true)
+	r.quit()
 	r.k.Settle() // no write of the room may land after its erasure
 	if c := r.claim; c != nil {
 		r.claim = nil

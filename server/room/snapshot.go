@@ -169,6 +169,9 @@ func (h *Hub) TakeOver(ctx context.Context, id string) (*Room, error) {
 		claim.Erase(ctx)
 		return nil, err
 	case err != nil:
+		// Handed back: the next client to come, here or on another node,
+		// tries again.
+		claim.Release(ctx)
 		return nil, err
 	}
 	if r == nil {
@@ -243,7 +246,7 @@ func (h *Hub) rebuild(kept store.Kept) (*Room, error) {
 
 // resume runs a room rebuilt from the store, under claim.
 func (h *Hub) resume(r *Room, claim Claim) (*Room, error) {
-	r.claim = claim
+	r.claim, r.epoch = claim, h.nodeEpoch()
 	// Nobody is connected yet, and everyone has a window from now.
 	now := h.now()
 	names := []place.Name{{NS: place.ID, S: r.id}, {NS: place.Code, S: r.code}, {NS: place.Watch, S: r.watch}}
@@ -296,6 +299,13 @@ func (h *Hub) resume(r *Room, claim Claim) (*Room, error) {
 	} else if err != nil {
 		h.stats.rooms.Add(-1)
 		return nil, fmt.Errorf("room: it clashes with a running one: %w", err)
+	}
+	if h.resumed != nil {
+		for _, s := range r.seats {
+			if s != nil {
+				h.resumed(r.code, s.id, s.lastAct)
+			}
+		}
 	}
 	h.places.Run(r.k)
 	r.log.Debug().Msg("room restored")

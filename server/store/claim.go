@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -178,14 +179,7 @@ func (c *Claim) load(ctx context.Context) (Kept, error) {
 	if c.aead, err = newAEAD(raw); err != nil {
 		return Kept{}, err
 	}
-	se, err := s.kv.Get(ctx, snapKey(c.name))
-	if err != nil {
-		return Kept{}, fmt.Errorf("store: snapshot: %w", err)
-	}
-	_, snapshot, err := open(c.aead, c.name, se.Value())
-	if err != nil {
-		return Kept{}, err
-	}
+
 	var batches []Batch
 	for try := 0; ; try++ {
 		if batches, err = c.readLog(ctx); err != nil {
@@ -205,12 +199,28 @@ func (c *Claim) load(ctx context.Context) (Kept, error) {
 		c.fenced = false
 		c.mu.Unlock()
 	}
-	// The snapshot too: a save of the owner before fails from now on.
-	rev, err := s.kv.Update(ctx, snapKey(c.name), se.Value(), se.Revision())
-	if err != nil {
-		return Kept{}, fmt.Errorf("store: fence the snapshot: %w", err)
+	// The snapshot too: a save of the owner before fails from now on. A
+	// read may come from a replica that lags a moment behind: the write
+	// tells, and the snapshot is read again.
+	var snapshot []byte
+	for try := 0; ; try++ {
+		se, err := s.kv.Get(ctx, snapKey(c.name))
+		if err != nil {
+			return Kept{}, fmt.Errorf("store: snapshot: %w", err)
+		}
+		if _, snapshot, err = open(c.aead, c.name, se.Value()); err != nil {
+			return Kept{}, err
+		}
+		rev, err := s.kv.Update(ctx, snapKey(c.name), se.Value(), se.Revision())
+		if err == nil {
+			c.snap = rev
+			break
+		}
+		if !isWrongSequence(err) || try == 5 {
+			return Kept{}, fmt.Errorf("store: fence the snapshot: %w", err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
-	c.snap = rev
 	return Kept{Snapshot: snapshot, Log: batches}, nil
 }
 
@@ -276,7 +286,24 @@ func (c *Claim) append(ctx context.Context, data []byte, last uint64) (uint64, e
 	c.mu.Unlock()
 	msg := &nats.Msg{Subject: c.s.logPrefix + c.name, Data: data, Header: nats.Header{}}
 	msg.Header.Set(lastEntryHeader, strconv.FormatUint(last, 10))
-	ack, err := c.s.js.PublishMsg(ctx, msg, jetstream.WithExpectLastSequencePerSubject(expect))
+	// A message id makes trying again safe: an append whose answer was
+	// lost (a JetStream leader going, say) is not appended twice, and is
+	// answered as it was the first time.
+	msg.Header.Set(nats.MsgIdHdr, fmt.Sprintf("%s.%d.%d", c.name, expect, last))
+	var ack *jetstream.PubAck
+	var err error
+	for {
+		tctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		ack, err = c.s.js.PublishMsg(tctx, msg, jetstream.WithExpectLastSequencePerSubject(expect))
+		cancel()
+		if err == nil || isWrongSequence(err) || ctx.Err() != nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 	if err != nil {
 		if isWrongSequence(err) {
 			return 0, c.fence()
@@ -378,6 +405,16 @@ func (c *Claim) Erase(ctx context.Context) error {
 // Orphans lists the rooms no live node owns: those a node that went
 // owned, and those handed over that nobody has taken yet.
 func (s *Store) Orphans(ctx context.Context) ([]string, error) {
+	var out []string
+	err := s.node.Retry(ctx, func(ctx context.Context) error {
+		var err error
+		out, err = s.orphans(ctx)
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) orphans(ctx context.Context) ([]string, error) {
 	w, err := s.owners.WatchAll(ctx, jetstream.IgnoreDeletes())
 	if err != nil {
 		return nil, fmt.Errorf("store: orphans: %w", err)
@@ -385,7 +422,13 @@ func (s *Store) Orphans(ctx context.Context) ([]string, error) {
 	defer w.Stop()
 	alive := map[string]bool{} // node/epoch
 	var out []string
-	for e := range w.Updates() {
+	for {
+		var e jetstream.KeyValueEntry
+		select {
+		case e = <-w.Updates():
+		case <-ctx.Done():
+			return nil, fmt.Errorf("store: orphans: %w", ctx.Err())
+		}
 		if e == nil {
 			break
 		}
@@ -408,11 +451,46 @@ func (s *Store) Orphans(ctx context.Context) ([]string, error) {
 			out = append(out, string(id))
 		}
 	}
-	return out, ctx.Err()
+	return out, nil
 }
 
 // Gone reports whether no room id is kept any more.
 func (s *Store) Gone(ctx context.Context, id string) bool {
 	_, err := s.owners.Get(ctx, s.ownerKey(id))
 	return errors.Is(err, jetstream.ErrKeyNotFound)
+}
+
+// Owner returns the node that owns room id and that node's epoch (empty
+// when nobody does: the room was handed over), or ErrGone.
+func (s *Store) Owner(ctx context.Context, id string) (node, epoch string, err error) {
+	e, err := s.owners.Get(ctx, s.ownerKey(id))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return "", "", ErrGone
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("store: owner: %w", err)
+	}
+	var o owner
+	if err := msgpack.Unmarshal(e.Value(), &o); err != nil {
+		return "", "", fmt.Errorf("store: owner: %w", err)
+	}
+	return o.Node, o.Epoch, nil
+}
+
+// Seal seals b with the service's key under name: what the service's
+// registry keeps of a place's id (package cluster).
+func (s *Store) Seal(name string, b []byte) []byte { return seal(s.master, name, "", b) }
+
+// Open opens what Seal sealed under name.
+func (s *Store) Open(name string, sealed []byte) ([]byte, error) {
+	_, b, err := open(s.master, name, sealed)
+	return b, err
+}
+
+// Hash is a keyed hash of b under the service's key: a name for b that
+// says nothing of it to anyone without the key.
+func (s *Store) Hash(b []byte) string {
+	m := hmac.New(sha256.New, s.key)
+	m.Write(b)
+	return hex.EncodeToString(m.Sum(nil)[:20])
 }

@@ -110,30 +110,34 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if s.master, err = newAEAD(o.Key); err != nil {
 		return nil, err
 	}
-	if err := s.bind(ctx, o.Bucket); err != nil {
+	if err := o.Node.Retry(ctx, func(ctx context.Context) error { return s.bind(ctx, o.Bucket) }); err != nil {
 		return nil, err
 	}
-	if s.owners, err = o.Node.Bucket(ctx, jetstream.KeyValueConfig{
+	if s.owners, err = o.Node.ConsistentBucket(ctx, jetstream.KeyValueConfig{
 		Bucket: "owners", Description: "Elämäni peli: which node owns each room, under the node's lease",
 		History: 1, Storage: jetstream.FileStorage,
 	}); err != nil {
 		return nil, err
 	}
-	s.log, err = s.js.Stream(ctx, logStream)
-	if errors.Is(err, jetstream.ErrStreamNotFound) {
-		s.log, err = s.js.CreateStream(ctx, jetstream.StreamConfig{
-			Name:        logStream,
-			Description: "Elämäni peli: what happened in each room since its snapshot, sealed; purged when the room ends",
-			Subjects:    []string{s.logPrefix + ">"},
-			Storage:     jetstream.FileStorage,
-			Replicas:    o.Node.Replicas(),
-			MaxMsgSize:  -1,
-			AllowDirect: true,
-		})
-		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
-			s.log, err = s.js.Stream(ctx, logStream)
+	err = o.Node.Retry(ctx, func(ctx context.Context) error {
+		var err error
+		s.log, err = s.js.Stream(ctx, logStream)
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			s.log, err = s.js.CreateStream(ctx, jetstream.StreamConfig{
+				Name:        logStream,
+				Description: "Elämäni peli: what happened in each room since its snapshot, sealed; purged when the room ends",
+				Subjects:    []string{s.logPrefix + ">"},
+				Storage:     jetstream.FileStorage,
+				Replicas:    o.Node.Replicas(),
+				MaxMsgSize:  -1,
+				AllowDirect: true,
+			})
+			if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+				s.log, err = s.js.Stream(ctx, logStream)
+			}
 		}
-	}
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store: log: %w", err)
 	}
@@ -170,7 +174,7 @@ func (s *Store) bind(ctx context.Context, bucket string) error {
 	}
 	cfg := st.CachedInfo().Config
 	if cfg.DenyDelete || cfg.MaxMsgsPerSubject != 1 {
-		return fmt.Errorf("store: bucket %s keeps history or refuses deletes, so rooms could not be erased; remove it and let the server make it", bucket)
+		return node.Permanent(fmt.Errorf("store: bucket %s keeps history or refuses deletes, so rooms could not be erased; remove it and let the server make it", bucket))
 	}
 	if s.kv, err = s.js.KeyValue(ctx, bucket); err != nil {
 		return fmt.Errorf("store: bucket %s: %w", bucket, err)

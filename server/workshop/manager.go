@@ -42,9 +42,9 @@ func (c *Config) defaults() {
 type Options struct {
 	Rooms  *room.Hub        // makes and follows the pairs' rooms
 	Places *place.Directory // where workshops live; nil: the rooms' directory
-	// Home is this node, where its workshops live for good (a workshop
-	// is not kept: it ends with its node).
-	Home   place.Home
+	// Home says which node this is, where its workshops live for good (a
+	// workshop is not kept: it ends with its node); nil: a server alone.
+	Home   func() place.Home
 	Log    zerolog.Logger
 	Config Config
 	Now    func() time.Time // nil: time.Now
@@ -60,7 +60,7 @@ type Manager struct {
 	cfg    Config
 	room   room.Config
 	now    func() time.Time
-	home   place.Home
+	home   func() place.Home
 	open   atomic.Int64 // workshops open
 }
 
@@ -73,6 +73,9 @@ func New(o Options) *Manager {
 	}
 	if o.Places == nil {
 		o.Places = o.Rooms.Places()
+	}
+	if o.Home == nil {
+		o.Home = func() place.Home { return place.Home{} }
 	}
 	return &Manager{rooms: o.Rooms, places: o.Places, log: o.Log, cfg: o.Config, room: o.Rooms.Config(), now: o.Now, home: o.Home}
 }

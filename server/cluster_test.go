@@ -1,0 +1,515 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/pore/elamanipeli/internal/gametest"
+	"github.com/pore/elamanipeli/server/node"
+	"github.com/pore/elamanipeli/shared/protocol"
+	"github.com/pore/elamanipeli/shared/rules"
+)
+
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// freePorts returns n loopback ports nothing listens on.
+func freePorts(t *testing.T, n int) []int {
+	t.Helper()
+	var ls []net.Listener
+	var ports []int
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls = append(ls, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	for _, l := range ls {
+		l.Close()
+	}
+	return ports
+}
+
+// clusterNode is one server of a test's service.
+type clusterNode struct {
+	name string
+	args []string
+	addr string
+	p    *process
+	past []*process // its earlier runs
+}
+
+func (n *clusterNode) start(t *testing.T, bin string) {
+	t.Helper()
+	if n.p != nil {
+		n.past = append(n.past, n.p)
+	}
+	n.p = startServer(t, bin, n.args...)
+	n.p.serving(t)
+}
+
+// logs is everything the node's runs said.
+func (n *clusterNode) logs() string {
+	var b strings.Builder
+	for i, p := range append(slices.Clone(n.past), n.p) {
+		fmt.Fprintf(&b, "--- %s, run %d\n%s", n.name, i+1, p.log())
+	}
+	return b.String()
+}
+
+// startCluster starts n servers as one service on loopback, each writing
+// the actions its rooms evaluate to acted-<name> in dir.
+func startCluster(t *testing.T, bin, dir string, n int, extra ...string) []*clusterNode {
+	t.Helper()
+	tmp := dir
+	ports := freePorts(t, 2*n)
+	var nodes []*clusterNode
+	for i := range n {
+		var routes []string
+		for j := range n {
+			if j != i {
+				routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", ports[n+j]))
+			}
+		}
+		nd := &clusterNode{name: fmt.Sprintf("n%d", i+1), addr: fmt.Sprintf("127.0.0.1:%d", ports[i])}
+		nd.args = append([]string{
+			"-addr", nd.addr, "-node", nd.name, "-no-client",
+			"-cluster", fmt.Sprintf("127.0.0.1:%d", ports[n+i]), "-routes", strings.Join(routes, ","),
+			"-data", filepath.Join(tmp, nd.name), "-key-file", filepath.Join(tmp, "service.key"),
+			"-acted-log", filepath.Join(tmp, "acted-"+nd.name),
+		}, extra...)
+		if os.Getenv("ELM_NODE_DEBUG") != "" {
+			nd.args = append(nd.args, "-log-level", "debug")
+		}
+		nodes = append(nodes, nd)
+	}
+	var wg sync.WaitGroup
+	for _, nd := range nodes {
+		nd.p = startServer(t, bin, nd.args...)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			for _, n := range nodes {
+				f := filepath.Join(os.TempDir(), "elamanipeli-cluster-"+n.name+".log")
+				os.WriteFile(f, []byte(n.logs()), 0o644)
+				t.Logf("%s's logs: %s", n.name, f)
+			}
+		}
+	})
+	for _, nd := range nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			nd.p.serving(t)
+		}()
+	}
+	wg.Wait()
+	// Ready once every node has its store open.
+	for _, nd := range nodes {
+		for deadline := time.Now().Add(60 * time.Second); !nd.p.said("rooms restored"); time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s did not join\n%s", nd.name, nd.p.log())
+			}
+		}
+	}
+	return nodes
+}
+
+// TestPlayersOnDifferentServersShareARoom: a host, a player and a
+// spectator each land on another server of a three-node service and play a
+// game together.
+func TestPlayersOnDifferentServersShareARoom(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts three servers; skipped with -short")
+	}
+	bin := serverBinary(t)
+	nodes := startCluster(t, bin, t.TempDir(), 3)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	url := func(i int) string { return "ws://" + nodes[i].addr + "/ws" }
+	host := gametest.StartBot(gametest.SessionOptions{URL: url(0), Hello: protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}},
+		gametest.BotConfig{Decks: []string{"lammittely"}, WaitPlayers: 1, Pace: 10 * time.Millisecond, Seed: 1})
+	defer host.Close()
+	hs := waitState(t, host.Session(), func(s *gametest.State) bool { return s.Watch != "" })
+	player := gametest.StartBot(gametest.SessionOptions{URL: url(1), Hello: protocol.Hello{Want: protocol.WantJoin, Code: hs.Code, Lang: "en"}},
+		gametest.BotConfig{Pace: 10 * time.Millisecond, Seed: 2})
+	defer player.Close()
+	watcher := gametest.StartBot(gametest.SessionOptions{URL: url(2), Hello: protocol.Hello{Want: protocol.WantWatch, Code: hs.Watch, Lang: "sv"}},
+		gametest.BotConfig{Seed: 3})
+	defer watcher.Close()
+	errs := make(chan error, 3)
+	for _, b := range []*gametest.Bot{host, player, watcher} {
+		go func() { errs <- b.Run(ctx) }()
+	}
+	for range 3 {
+		if err := <-errs; err != nil {
+			for _, n := range nodes {
+				t.Logf("%s:\n%s", n.name, n.p.log())
+			}
+			t.Fatal(err)
+		}
+	}
+	h, p, w := host.Session().State().View, player.Session().State().View, watcher.Session().State().View
+	if h.Phase != rules.Summary || p.Summary == nil || w.Summary == nil || len(p.Summary.Steps) != len(h.Summary.Steps) {
+		t.Fatalf("the game did not end alike: %v %v %v", h.Phase, p.Phase, w.Phase)
+	}
+}
+
+// seatBot is one bot of the big test and the ids its session gave its
+// actions.
+type seatBot struct {
+	name string
+	b    *gametest.Bot
+	mu   sync.Mutex
+	sent []uint64
+}
+
+func (p *seatBot) onSend(id uint64, _ rules.Action) {
+	p.mu.Lock()
+	p.sent = append(p.sent, id)
+	p.mu.Unlock()
+}
+
+func (p *seatBot) ids() []uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.sent)
+}
+
+// evaluation is one line of a node's acted log: an action evaluated
+// ("acted"), or a seat's last action id in a room that came back from the
+// store ("resumed").
+type evaluation struct {
+	what, node, epoch, code string
+	seat                    rules.SeatID
+	id                      uint64
+	at                      time.Time
+}
+
+// readActed reads every node's acted log in dir.
+func readActed(t *testing.T, dir string) []evaluation {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "acted-*"))
+	var out []evaluation
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			var e evaluation
+			var seat int
+			var at int64
+			if _, err := fmt.Sscanf(line, "%s %s %s %s %d %d %d", &e.what, &e.node, &e.epoch, &e.code, &seat, &e.id, &at); err != nil {
+				continue
+			}
+			e.seat, e.at = rules.SeatID(seat), time.Unix(0, at)
+			out = append(out, e)
+		}
+	}
+	slices.SortFunc(out, func(a, b evaluation) int { return a.at.Compare(b.at) })
+	return out
+}
+
+// TestServiceOfThreeSurvivesACrashADeployAndAPause: three servers as one
+// service behind a round-robin balancer, thirty rooms played by bots (hosts,
+// players, spectators, and a trainer's workshop of six pairs). Mid-game one
+// server is killed (kill -9) and started again, later another is stopped
+// for a deploy (SIGTERM) and started again, later the third is paused past
+// its lease (SIGSTOP) and let go on (SIGCONT). Every game finishes; every
+// seat ends with the room's view; no action is evaluated twice, or lost,
+// except what the crashed server had not yet written (its last 200 ms); and
+// the paused server applies nothing once its lease has lapsed.
+//
+// What a server had not written when it was killed or paused (at most its
+// last 200 ms) may be lost; nothing at all is lost across the deploy.
+func TestServiceOfThreeSurvivesACrashADeployAndAPause(t *testing.T) {
+	if testing.Short() {
+		t.Skip("three servers, a hundred bots; skipped with -short")
+	}
+	if runtime.GOOS == "windows" {
+		t.Skip("signals")
+	}
+	began := time.Now()
+	bin := serverBinary(t)
+	dir := t.TempDir()
+	nodes := startCluster(t, bin, dir, 3)
+	var addrs []string
+	for _, n := range nodes {
+		addrs = append(addrs, n.addr)
+	}
+	lb := gametest.NewBalancer(t, addrs...)
+	url := "ws://" + lb.Addr() + "/ws"
+	ctx, cancel := context.WithTimeout(context.Background(), 110*time.Second)
+	defer cancel()
+	t.Logf("three servers up in %v", time.Since(began).Round(time.Millisecond))
+
+	var everyone []*seatBot
+	bot := func(name string, hello protocol.Hello, cfg gametest.BotConfig) *seatBot {
+		p := &seatBot{name: name}
+		if cfg.Pace == 0 {
+			cfg.Pace = 250 * time.Millisecond // games of about a minute, to span all that happens
+		}
+		p.b = gametest.StartBot(gametest.SessionOptions{URL: url, Hello: hello, OnSend: p.onSend}, cfg)
+		t.Cleanup(p.b.Close)
+		everyone = append(everyone, p)
+		return p
+	}
+	decks := []string{"lammittely", "tarina-opiskelu"}
+	const rooms = 24
+	type game struct {
+		code  string
+		seats []*seatBot
+	}
+	var games []*game
+	for i := range rooms {
+		seed := uint64(100 * (i + 1))
+		host := bot(fmt.Sprintf("host %d", i), protocol.Hello{Want: protocol.WantCreate, Lang: "fi"},
+			gametest.BotConfig{Decks: decks, WaitPlayers: 1, MarkOneIn: 4, Seed: seed})
+		hs := waitState(t, host.b.Session(), func(s *gametest.State) bool { return s.Watch != "" })
+		player := bot(fmt.Sprintf("player %d", i), protocol.Hello{Want: protocol.WantJoin, Code: hs.Code, Lang: "en"},
+			gametest.BotConfig{PassOneIn: 5, Typed: "en tiedä", Seed: seed + 1})
+		watcher := bot(fmt.Sprintf("spectator %d", i), protocol.Hello{Want: protocol.WantWatch, Code: hs.Watch, Lang: "sv"},
+			gametest.BotConfig{Seed: seed + 2})
+		games = append(games, &game{code: hs.Code, seats: []*seatBot{host, player, watcher}})
+	}
+	// A trainer's workshop of six pairs: the pairs' rooms are the other
+	// six of the thirty.
+	trainer := gametest.StartSession(gametest.SessionOptions{URL: url, Hello: protocol.Hello{Want: protocol.WantWorkshop, Lang: "fi"}})
+	defer trainer.Close()
+	wcode := waitState(t, trainer, func(s *gametest.State) bool { return s.Workshop != "" && s.Trainer }).Workshop
+	var pairs []*seatBot
+	for i := range 12 {
+		cfg := gametest.Participant(uint64(5000+i), decks...)
+		cfg.Pace = 250 * time.Millisecond
+		pairs = append(pairs, bot(fmt.Sprintf("participant %d", i), protocol.Hello{Want: protocol.WantJoin, Code: wcode, Nick: fmt.Sprintf("P%02d", i), Lang: "fi"}, cfg))
+	}
+	waitState(t, trainer, func(s *gametest.State) bool { return s.Dashboard != nil && gametest.Waiting(s.Dashboard) == 12 })
+	trainer.Train(protocol.Train{Kind: protocol.TrainPairAll})
+
+	errs := make([]error, len(everyone))
+	var wg sync.WaitGroup
+	for i, p := range everyone {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = p.b.Run(ctx)
+		}()
+	}
+	played := func(n int) {
+		t.Helper()
+		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			least := 1 << 30
+			for _, g := range games {
+				least = min(least, g.seats[0].b.Session().State().View.Played)
+			}
+			if least >= n {
+				return
+			}
+			if time.Now().After(deadline) {
+				for _, g := range games {
+					for _, p := range g.seats {
+						st := p.b.Session().State()
+						t.Logf("%s: status %v err %q played %d pending %d", p.name, st.Status, st.Err, st.View.Played, st.Pending)
+					}
+				}
+				t.Fatalf("the games did not reach card %d", n)
+			}
+		}
+	}
+
+	// A crash: kill -9, and the server back a few seconds later.
+	played(3)
+	killed := time.Now()
+	nodes[0].p.cmd.Process.Signal(syscall.SIGKILL)
+	<-nodes[0].p.exited
+	nodes[0].p.exited <- nil
+	time.Sleep(3 * time.Second)
+	nodes[0].start(t, bin)
+	t.Logf("crash at %v; back after %v", killed.Sub(began).Round(time.Millisecond), time.Since(killed).Round(time.Millisecond))
+
+	// A deploy: SIGTERM, and the server back.
+	played(8)
+	deployed := time.Now()
+	nodes[1].p.stop(t)
+	nodes[1].start(t, bin)
+	t.Logf("deploy at %v", deployed.Sub(began).Round(time.Millisecond))
+
+	// A pause past the lease.
+	played(12)
+	paused := time.Now()
+	nodes[2].p.cmd.Process.Signal(syscall.SIGSTOP)
+	time.Sleep(node.DefaultLease + 2*time.Second)
+	resumed := time.Now()
+	nodes[2].p.cmd.Process.Signal(syscall.SIGCONT)
+	t.Logf("paused at %v for %v", paused.Sub(began).Round(time.Millisecond), resumed.Sub(paused).Round(time.Millisecond))
+
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			st := everyone[i].b.Session().State()
+			t.Fatalf("%s: %v (status %v, err %q, phase %v, room %s seat %d)", everyone[i].name, err, st.Status, st.Err, st.View.Phase, st.Code, st.Seat)
+		}
+	}
+	finished := time.Now()
+
+	// Every seat has the room's view: a fresh snapshot of its seat equals
+	// what it built from updates (but for who is at the table: the bots
+	// are done, their spectators gone, and this check connects as each of
+	// them in turn).
+	for _, p := range everyone {
+		p.b.Close()
+	}
+	for _, p := range everyone {
+		st := p.b.Session().State()
+		r := gametest.MustDial(t, ctx, url, gametest.DialOptions{})
+		if _, code := r.Hello(ctx, protocol.Hello{Want: protocol.WantResume, Token: st.Token}); code != "" {
+			t.Fatalf("%s: resume at the end: %q", p.name, code)
+		}
+		snap := r.Until(ctx, "a snapshot", func(m protocol.Message) bool { _, ok := m.(protocol.Snapshot); return ok }).(protocol.Snapshot)
+		r.Close()
+		if gameHash(t, snap.View) != gameHash(t, st.View) {
+			t.Fatalf("%s: the client's view differs from the room's:\nclient %+v\nroom   %+v", p.name, st.View, snap.View)
+		}
+		if st.View.Phase != rules.Summary {
+			t.Fatalf("%s ended in %v", p.name, st.View.Phase)
+		}
+	}
+
+	// The actions: each evaluated once, none lost, but for what the
+	// crashed server had not written yet, and nothing from the paused
+	// server once its lease had lapsed.
+	evals := readActed(t, dir)
+	acted, back := map[string][]evaluation{}, map[string][]evaluation{}
+	epochs := map[string]map[string]bool{} // node → epochs before the pause
+	for _, e := range evals {
+		k := fmt.Sprintf("%s/%d", e.code, e.seat)
+		switch e.what {
+		case "acted":
+			acted[k] = append(acted[k], e)
+			if e.at.Before(paused) {
+				if epochs[e.node] == nil {
+					epochs[e.node] = map[string]bool{}
+				}
+				epochs[e.node][e.epoch] = true
+			}
+		case "resumed":
+			back[k] = append(back[k], e)
+		}
+	}
+	// What a server had not written when it was killed, or paused past its
+	// lease, is lost, and a client that had no answer sends it again: at
+	// most the last 200 ms.
+	const bound = 200 * time.Millisecond
+	unwritten := func(e evaluation) bool {
+		near := func(node string, at time.Time) bool {
+			return e.node == node && e.at.Before(at) && at.Sub(e.at) <= bound
+		}
+		// A signal takes a moment to stop a process.
+		const slack = 50 * time.Millisecond
+		return near(nodes[0].name, killed.Add(slack)) || near(nodes[2].name, paused.Add(slack))
+	}
+	redone, actions, checked := 0, 0, 0
+	for _, p := range everyone {
+		st := p.b.Session().State()
+		sent := p.ids()
+		actions += len(sent)
+		k := fmt.Sprintf("%s/%d", st.Code, st.Seat)
+		seen := map[uint64]evaluation{}
+		for _, e := range acted[k] {
+			if first, twice := seen[e.id]; twice {
+				// Only an action the crashed server evaluated in its last
+				// moments, never written, may be evaluated again.
+				if !unwritten(first) {
+					t.Fatalf("%s: action %d evaluated twice: %+v and %+v", p.name, e.id, first, e)
+				}
+				redone++
+			}
+			seen[e.id] = e
+		}
+		for _, id := range sent {
+			if _, ok := seen[id]; !ok {
+				t.Fatalf("%s: action %d was sent and never evaluated", p.name, id)
+			}
+		}
+		// Each time the room came back from the store, it had every
+		// action evaluated before then: all of them after the deploy,
+		// all but the crashed server's last 200 ms after the crash.
+		for _, r := range back[k] {
+			for _, e := range acted[k] {
+				if !e.at.Before(r.at) || e.id <= r.id {
+					continue
+				}
+				crashed := unwritten(e)
+				later := false // evaluated again after it came back: the client had no answer
+				for _, again := range acted[k] {
+					later = later || again.id == e.id && again.at.After(r.at)
+				}
+				if !crashed && !later {
+					var history strings.Builder
+					for _, x := range evals {
+						if x.code == st.Code {
+							fmt.Fprintf(&history, "\n  %v %s %s/%s seat %d id %d", x.at.Sub(began), x.what, x.node, x.epoch[:4], x.seat, x.id)
+						}
+					}
+					t.Fatalf("%s: action %d (evaluated by %s at %v) was not kept: the room came back on %s at %v with action %d; the room's history:%s",
+						p.name, e.id, e.node, e.at.Sub(began), r.node, r.at.Sub(began), r.id, history.String())
+				}
+			}
+			checked++
+		}
+	}
+	// The paused server applies nothing under the lease it had before the
+	// pause once it runs again: that lease lapsed during the pause.
+	for _, e := range evals {
+		if e.what == "acted" && e.node == nodes[2].name && epochs[e.node][e.epoch] && !e.at.Before(resumed) {
+			t.Fatalf("the paused server evaluated an action under its lapsed lease: %+v", e)
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no room came back from the store: the test saw nothing move")
+	}
+	t.Logf("%d bots, %d actions, %d seats of rooms that came back checked, %d actions evaluated again after the crash; played in %v, %v in all",
+		len(everyone), actions, checked, redone, finished.Sub(began).Round(time.Millisecond), time.Since(began).Round(time.Millisecond))
+}
+
+// tail is the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// gameHash is viewHash without the seats: the state of the game.
+func gameHash(t testing.TB, v rules.View) [32]byte {
+	v.Seats = nil
+	return viewHash(t, v)
+}
+
+func viewHash(t testing.TB, v rules.View) [32]byte {
+	b, err := msgpack.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sha256.Sum256(b)
+}
