@@ -98,7 +98,8 @@ type Client struct {
 	err    error         // why the client cannot be served; read after done
 	cancel context.CancelFunc
 
-	builds atomic.Int32 // how many times go build ran, for tests
+	builds  atomic.Int32 // how many times go build ran, for tests
+	brotlis atomic.Int32 // how many brotli files it made, for tests
 
 	mu      sync.Mutex
 	closers []io.Closer // files held open for serving
