@@ -215,17 +215,29 @@ func cacheKey(modDir string, tc toolchain, pkg string) (string, error) {
 
 // prebuiltKey names a prebuilt client by its contents.
 func prebuiltKey(dir string) (string, error) {
-	h := sha256.New()
-	h.Write([]byte("prebuilt\n"))
+	var files []io.Reader
 	for _, name := range []string{wasmName, execName} {
 		f, err := os.Open(filepath.Join(dir, name))
 		if err != nil {
 			return "", fmt.Errorf("prebuilt client (want %s and the %s of the Go that built it): %w", wasmName, execName, err)
 		}
-		_, err = io.Copy(h, f)
-		f.Close()
-		if err != nil {
-			return "", fmt.Errorf("prebuilt client: %w", err)
+		defer f.Close()
+		files = append(files, f)
+	}
+	key, err := hashFiles(files...)
+	if err != nil {
+		return "", fmt.Errorf("prebuilt client: %w", err)
+	}
+	return key, nil
+}
+
+// hashFiles hashes a client's app.wasm and wasm_exec.js, in that order.
+func hashFiles(files ...io.Reader) (string, error) {
+	h := sha256.New()
+	h.Write([]byte("prebuilt\n"))
+	for _, f := range files {
+		if _, err := io.Copy(h, f); err != nil {
+			return "", err
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
