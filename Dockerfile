@@ -13,6 +13,9 @@
 # Compose).
 
 FROM golang:1.26 AS build
+# The image pins its own Go (GOTOOLCHAIN=local); should it be older than
+# go.mod's go line, fetch that toolchain, itself a Go module, rather than fail.
+ENV GOTOOLCHAIN=auto
 WORKDIR /src
 # The modules first, so that a change to the source reuses their layer.
 COPY go.mod go.sum ./
