@@ -80,6 +80,8 @@ type config struct {
 	noClient   bool
 	metrics    string
 	debugAddr  string
+	version    bool
+	health     bool
 }
 
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -114,6 +116,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.BoolVar(&c.noClient, "no-client", false, "serve no browser client, only the WebSocket (load tests, native clients)")
 	fs.StringVar(&c.metrics, "metrics", "", "where to serve Prometheus /metrics: empty for the game's own port, `host:port` for a port of its own, or off")
 	fs.StringVar(&c.debugAddr, "debug-addr", "", "serve pprof and /debug/gc on this `host:port` (keep it on loopback); empty: off")
+	fs.BoolVar(&c.version, "version", false, "print the version, the commit and the browser client's hash, and exit")
+	fs.BoolVar(&c.health, "health", false, "ask the server on -addr ($PORT) of this machine whether it is up: exit 0 if /healthz answers (a container's health check)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -142,6 +146,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if cfg.checkDeck != "" {
 		return checkDeck(cfg.checkDeck, cfg.lang, getenv, stdout, stderr)
+	}
+	if cfg.version {
+		return printVersion(stdout)
+	}
+	if cfg.health {
+		return checkHealth(ctx, cfg, stdout)
 	}
 	log := newLogger(cfg, stderr)
 	l, err := net.Listen("tcp", cfg.addr)
@@ -245,6 +255,7 @@ func build(ctx context.Context, cfg config, log zerolog.Logger) (*service, error
 	// background, after the decks; the page asks the browser to wait until
 	// it is ready.
 	var page http.Handler
+	clientHash := func() string { return "" }
 	if !cfg.noClient {
 		client, err := webclient.New(ctx, webclient.Options{Log: log, CacheDir: cfg.clientDir, Prebuilt: cfg.prebuilt, After: s.decksRead})
 		if err != nil {
@@ -252,6 +263,7 @@ func build(ctx context.Context, cfg config, log zerolog.Logger) (*service, error
 		}
 		s.closers = append(s.closers, func() { client.Close() })
 		page = client
+		clientHash = client.Hash
 	}
 	var metricsOnSite http.Handler
 	switch cfg.metrics {
@@ -278,6 +290,7 @@ func build(ctx context.Context, cfg config, log zerolog.Logger) (*service, error
 	}
 	handler := site.New(site.Options{
 		Hub: s.rooms, Log: log, WS: ws, Client: page, Metrics: metricsOnSite, TLS: cfg.tlsCert != "", Addresses: addrs,
+		Health:  healthHandler(clientHash),
 		Bundled: func(id string) bool { return s.rooms.Library().Deck(id) != nil },
 	})
 	s.http = &http.Server{

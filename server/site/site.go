@@ -21,6 +21,7 @@ type Options struct {
 	WS      http.Handler         // the WebSocket endpoint
 	Client  http.Handler         // the page and the compiled client; nil serves a note instead
 	Metrics http.Handler         // nil: no /metrics
+	Health  http.Handler         // /healthz; nil: a plain "ok"
 	Bundled func(id string) bool // reports whether a deck id is taken by a bundled deck
 	TLS     bool                 // served over HTTPS: send HSTS
 	// Decks are what POST /check compares a file with for near-duplicates;
@@ -36,10 +37,14 @@ type Options struct {
 func New(o Options) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /ws", o.WS)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Write([]byte("ok\n"))
-	})
+	health := o.Health
+	if health == nil {
+		health = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.Write([]byte("ok\n"))
+		})
+	}
+	mux.Handle("GET /healthz", health)
 	mux.Handle("POST /upload", &uploader{hub: o.Hub, log: o.Log, bundled: o.Bundled})
 	decks, now := o.Decks, o.Now
 	if decks == nil && o.Hub != nil {

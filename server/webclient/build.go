@@ -86,18 +86,41 @@ func (c *Client) prepare(ctx context.Context) (*bundle, error) {
 		return nil, err
 	}
 	entry := filepath.Join(c.o.CacheDir, key)
+	if err := c.findOrBuild(ctx, modDir, tc, key, entry); err != nil {
+		return nil, err
+	}
+	return c.load(ctx, key, entry, entry)
+}
+
+// findOrBuild makes sure entry holds a complete build of key: one already
+// there, one another process makes meanwhile (it holds the key's lock), or
+// one built now.
+func (c *Client) findOrBuild(ctx context.Context, modDir string, tc toolchain, key, entry string) error {
 	if complete(entry) {
 		c.log.Info().Str("key", key[:12]).Msg("client: using cached build")
 		touch(entry)
-	} else {
-		c.log.Info().Str("key", key[:12]).Msg("client: building WebAssembly client (first start takes about a minute)")
-		start := time.Now()
-		if err := c.build(ctx, modDir, tc, entry); err != nil {
-			return nil, err
-		}
-		c.log.Info().Str("took", time.Since(start).Round(time.Millisecond).String()).Msg("client: built")
+		return nil
 	}
-	return c.load(ctx, key, entry, entry)
+	if err := os.MkdirAll(c.o.CacheDir, 0o755); err != nil {
+		return fmt.Errorf("client cache: %w", err)
+	}
+	unlock, err := c.lockKey(ctx, key, "build")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if complete(entry) {
+		c.log.Info().Str("key", key[:12]).Msg("client: using the build another process made")
+		touch(entry)
+		return nil
+	}
+	c.log.Info().Str("key", key[:12]).Msg("client: building WebAssembly client (first start takes about a minute)")
+	start := time.Now()
+	if err := c.build(ctx, modDir, tc, entry); err != nil {
+		return err
+	}
+	c.log.Info().Str("took", time.Since(start).Round(time.Millisecond).String()).Msg("client: built")
+	return nil
 }
 
 // moduleDir is the module root to build in.
@@ -192,17 +215,29 @@ func cacheKey(modDir string, tc toolchain, pkg string) (string, error) {
 
 // prebuiltKey names a prebuilt client by its contents.
 func prebuiltKey(dir string) (string, error) {
-	h := sha256.New()
-	h.Write([]byte("prebuilt\n"))
+	var files []io.Reader
 	for _, name := range []string{wasmName, execName} {
 		f, err := os.Open(filepath.Join(dir, name))
 		if err != nil {
 			return "", fmt.Errorf("prebuilt client (want %s and the %s of the Go that built it): %w", wasmName, execName, err)
 		}
-		_, err = io.Copy(h, f)
-		f.Close()
-		if err != nil {
-			return "", fmt.Errorf("prebuilt client: %w", err)
+		defer f.Close()
+		files = append(files, f)
+	}
+	key, err := hashFiles(files...)
+	if err != nil {
+		return "", fmt.Errorf("prebuilt client: %w", err)
+	}
+	return key, nil
+}
+
+// hashFiles hashes a client's app.wasm and wasm_exec.js, in that order.
+func hashFiles(files ...io.Reader) (string, error) {
+	h := sha256.New()
+	h.Write([]byte("prebuilt\n"))
+	for _, f := range files {
+		if _, err := io.Copy(h, f); err != nil {
+			return "", err
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
@@ -322,6 +357,13 @@ func (c *Client) addBrotli(ctx context.Context, b *bundle) (*bundle, error) {
 	if b.wasm.reps[encBrotli] != nil && b.exec.reps[encBrotli] != nil {
 		return b, nil
 	}
+	// Another process may be making the same copies: wait for it, and
+	// encoded then finds them.
+	unlock, err := c.lockKey(ctx, b.key, "brotli compression")
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	start := time.Now()
 	nb := *b
 	for _, a := range []struct {
@@ -358,7 +400,16 @@ func (c *Client) prune(current string) {
 	var builds []build
 	for _, e := range entries {
 		info, err := e.Info()
-		if err != nil || !e.IsDir() {
+		if err != nil {
+			continue
+		}
+		if !e.IsDir() {
+			// The lock of a build that is gone (pruned by another
+			// server, or failed).
+			key, isLock := strings.CutSuffix(e.Name(), lockExt)
+			if isLock && isKey(key) && key != current && time.Since(info.ModTime()) > staleTemp && !exists(filepath.Join(c.o.CacheDir, key)) {
+				os.Remove(filepath.Join(c.o.CacheDir, e.Name()))
+			}
 			continue
 		}
 		switch {
@@ -379,6 +430,7 @@ func (c *Client) prune(current string) {
 			c.log.Warn().Err(err).Str("key", b.name[:12]).Msg("client: cannot remove an old build")
 			continue
 		}
+		os.Remove(filepath.Join(c.o.CacheDir, b.name+lockExt))
 		c.log.Debug().Str("key", b.name[:12]).Msg("client: removed an old build")
 	}
 }
@@ -401,6 +453,11 @@ func isKey(name string) bool {
 		return false
 	}
 	_, err := hex.DecodeString(name)
+	return err == nil
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
 	return err == nil
 }
 

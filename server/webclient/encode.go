@@ -79,6 +79,9 @@ func (c *Client) encoded(ctx context.Context, src, dstBase string, enc int) (*re
 	if r, err := c.openRep(dst); err == nil {
 		return r, nil
 	}
+	if enc == encBrotli {
+		c.brotlis.Add(1)
+	}
 	err := writeAtomic(dst, func(w io.Writer) error { return compressFile(ctx, w, src, enc, c.o.BrotliQuality) })
 	if err == nil {
 		return c.openRep(dst)

@@ -9,16 +9,20 @@
 // Go version and the client's inputs (go.mod, go.sum, client/, shared/,
 // assets/), so a later start with the same tree serves the cached build at
 // once. Each build is compressed once, gzip right away and brotli in the
-// background, and never per request.
+// background, and never per request. Servers and test binaries sharing a
+// cache folder take a lock per key, so that one builds and the others wait.
 //
 // The page (index.html, main.js, style.css) keeps to the site's
 // Content-Security-Policy: no inline script or style. The wasm and
 // wasm_exec.js carry the build key in their URLs and are cached by browsers
 // for a year; the page itself is revalidated on every visit.
 //
-// A deployment without Go sets Options.Prebuilt to a folder holding app.wasm
-// and the wasm_exec.js of the toolchain that built it (a folder of the build
-// cache is one).
+// A release build (`go run ./internal/release`, the build tag release)
+// carries the client inside the binary, compiled and compressed when the
+// release was built, and serves it the moment it starts, with no Go, cache
+// folder or network (release.go). A deployment without Go can also set
+// Options.Prebuilt to a folder holding app.wasm and the wasm_exec.js of the
+// toolchain that built it (a folder of the build cache is one).
 package webclient
 
 import (
@@ -98,7 +102,8 @@ type Client struct {
 	err    error         // why the client cannot be served; read after done
 	cancel context.CancelFunc
 
-	builds atomic.Int32 // how many times go build ran, for tests
+	builds  atomic.Int32 // how many times go build ran, for tests
+	brotlis atomic.Int32 // how many brotli files it made, for tests
 
 	mu      sync.Mutex
 	closers []io.Closer // files held open for serving
@@ -119,6 +124,9 @@ func New(ctx context.Context, o Options) (*Client, error) {
 		o.BrotliQuality = DefaultBrotliQuality
 	case o.BrotliQuality > 11:
 		return nil, fmt.Errorf("webclient: brotli quality %d: want 1 to 11", o.BrotliQuality)
+	}
+	if embedded != nil && o.Prebuilt == "" {
+		return newEmbedded(o, embedded)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	c := &Client{

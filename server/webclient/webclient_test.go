@@ -319,8 +319,8 @@ func TestBuildIsCachedAndRebuiltWhenTheTreeChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		if !isKey(e.Name()) {
-			t.Errorf("cache holds %s besides the builds", e.Name())
+		if !isKey(e.Name()) && !isKey(strings.TrimSuffix(e.Name(), lockExt)) {
+			t.Errorf("cache holds %s besides the builds and their locks", e.Name())
 		}
 		files, _ := os.ReadDir(filepath.Join(cache, e.Name()))
 		for _, f := range files {
@@ -338,6 +338,38 @@ func mustRead(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestClientsSharingACacheBuildOnce starts three clients of one tree on one
+// empty cache at once, as parallel test binaries or servers on one machine
+// do: one builds and compresses, the others wait for it and serve its files.
+func TestClientsSharingACacheBuildOnce(t *testing.T) {
+	mod, cache := newModule(t), t.TempDir()
+	var clients []*Client
+	for range 3 {
+		c, _ := start(t, Options{ModuleDir: mod, CacheDir: cache})
+		clients = append(clients, c)
+	}
+	var builds, compressions int32
+	keys := map[string]bool{}
+	for _, c := range clients {
+		wait(t, c)
+		builds += c.builds.Load()
+		compressions += c.brotlis.Load()
+		keys[c.state.Load().bundle.key] = true
+		if _, _, br := c.Sizes(); br == 0 {
+			t.Error("a client serves no brotli")
+		}
+	}
+	if builds != 1 {
+		t.Errorf("three clients sharing a cache ran go build %d times, want 1", builds)
+	}
+	if compressions != 2 {
+		t.Errorf("three clients sharing a cache made %d brotli files, want 2 (app.wasm and wasm_exec.js once)", compressions)
+	}
+	if len(keys) != 1 {
+		t.Errorf("the clients serve %d builds, want 1", len(keys))
+	}
 }
 
 func TestCacheKey(t *testing.T) {
@@ -677,7 +709,8 @@ func TestStaleBuildsArePruned(t *testing.T) {
 	for _, e := range entries {
 		got = append(got, e.Name())
 	}
-	want := []string{c.state.Load().bundle.key, fakes[2], fakes[3], "notes.txt", "tmp-running"}
+	key := c.state.Load().bundle.key
+	want := []string{key, key + lockExt, fakes[2], fakes[3], "notes.txt", "tmp-running"}
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("cache holds %v, want %v", got, want)
