@@ -19,6 +19,7 @@ import (
 
 	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/server/node"
+	"github.com/pore/elamanipeli/server/place"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
@@ -170,6 +171,58 @@ func TestPlayersOnDifferentServersShareARoom(t *testing.T) {
 	h, p, w := host.Session().State().View, player.Session().State().View, watcher.Session().State().View
 	if h.Phase != rules.Summary || p.Summary == nil || w.Summary == nil || len(p.Summary.Steps) != len(h.Summary.Steps) {
 		t.Fatalf("the game did not end alike: %v %v %v", h.Phase, p.Phase, w.Phase)
+	}
+
+	// The limits per address are the service's: wrong codes guessed on one
+	// server count on the others, and an address whose guesses are used up
+	// still reaches the rooms its own devices are in, on any server.
+	try := func(i int, from string, h protocol.Hello) rules.Code {
+		r := gametest.MustDial(t, ctx, url(i), gametest.DialOptions{From: from})
+		defer r.Close()
+		_, code := r.Hello(ctx, h)
+		return code
+	}
+	wrong := func(i int) protocol.Hello {
+		return protocol.Hello{Want: protocol.WantJoin, Code: fmt.Sprintf("XX%c%cXX", place.CodeAlphabet[i%22], place.CodeAlphabet[i/22%22])}
+	}
+	guesses := func(node int, from string) int {
+		for i := range 40 {
+			switch code := try(node, from, wrong(i)); code {
+			case protocol.ErrRateLimited:
+				return i
+			case protocol.ErrNoRoom:
+			default:
+				t.Fatalf("a wrong code on %s: %q", nodes[node].name, code)
+			}
+		}
+		t.Fatalf("40 wrong codes from %s on %s, none refused", from, nodes[node].name)
+		return 0
+	}
+	const guesser = "127.0.0.9"
+	if n := guesses(0, guesser); n > 12 {
+		t.Fatalf("%d wrong codes before the first server refused", n)
+	}
+	if code := try(1, guesser, wrong(99)); code != protocol.ErrRateLimited {
+		t.Fatalf("the guesser's next wrong code on another server: %q", code)
+	}
+	if code := try(2, guesser, protocol.Hello{Want: protocol.WantWatch, Code: hs.Watch}); code != protocol.ErrRateLimited {
+		t.Fatalf("the guesser's right code on a third server: %q", code)
+	}
+	if code := try(2, "127.0.0.10", wrong(98)); code != protocol.ErrNoRoom {
+		t.Fatalf("another address's wrong code: %q", code)
+	}
+	// A school's address: a pupil watches on the first server, the same
+	// address runs out of guesses on the second, and another pupil still
+	// gets into the room the first is in, on the third.
+	const school = "127.0.0.11"
+	pupil := gametest.MustDial(t, ctx, url(0), gametest.DialOptions{From: school})
+	defer pupil.Close()
+	if _, code := pupil.Hello(ctx, protocol.Hello{Want: protocol.WantWatch, Code: hs.Watch}); code != "" {
+		t.Fatalf("a pupil could not watch: %q", code)
+	}
+	guesses(1, school)
+	if code := try(2, school, protocol.Hello{Want: protocol.WantWatch, Code: hs.Watch}); code != "" {
+		t.Fatalf("an address out of guesses was kept from a room its own device is in, on another server: %q", code)
 	}
 }
 

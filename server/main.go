@@ -178,6 +178,8 @@ type service struct {
 	log       zerolog.Logger
 	node      atomic.Pointer[node.Node]       // once started
 	cluster   atomic.Pointer[cluster.Cluster] // once started, when clustered
+	addrs     *clientaddr.Keyer
+	checks    atomic.Pointer[sharedCounter] // the service's count of deck checks, when clustered
 	places    *place.Directory
 	rooms     *room.Hub
 	workshops *workshop.Manager
@@ -250,6 +252,7 @@ func build(ctx context.Context, cfg config, log zerolog.Logger) (*service, error
 		}
 	}
 	addrs := clientaddr.New(cfg.trustProxy) // the keys every limit per address counts by
+	s.addrs = addrs
 	ws := conn.NewHandler(s.places, log, conn.Config{Origins: origins, Addresses: addrs})
 	// The browser client is built (or taken from the cache) in the
 	// background, after the decks; the page asks the browser to wait until
@@ -290,6 +293,12 @@ func build(ctx context.Context, cfg config, log zerolog.Logger) (*service, error
 	}
 	handler := site.New(site.Options{
 		Hub: s.rooms, Log: log, WS: ws, Client: page, Metrics: metricsOnSite, TLS: cfg.tlsCert != "", Addresses: addrs,
+		Checks: func() clientaddr.Counter {
+			if c := s.checks.Load(); c != nil {
+				return c.Counter
+			}
+			return nil
+		},
 		Health:  healthHandler(clientHash),
 		Bundled: func(id string) bool { return s.rooms.Library().Deck(id) != nil },
 	})
@@ -408,7 +417,15 @@ func (s *service) start(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		// The limits per address are the service's: one salt, and counts
+		// in NATS.
+		salt, err := cl.Salt(octx)
+		if err != nil {
+			return err
+		}
+		s.addrs.Share(salt)
 		s.places.Join(cl.Registry(), cl.Elsewhere)
+		s.checks.Store(&sharedCounter{cl.Registry().Counter("checks", site.CheckBurst, site.CheckRefill)})
 		s.rooms.SetRemote(cl.Remote())
 		s.cluster.Store(cl)
 		go cl.Run()
@@ -542,3 +559,7 @@ func displayAddr(a net.Addr) string {
 	}
 	return net.JoinHostPort(host, port)
 }
+
+// sharedCounter boxes a counter the cluster gives once it has joined, so an
+// atomic pointer can carry it to handlers built before.
+type sharedCounter struct{ clientaddr.Counter }

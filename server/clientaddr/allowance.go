@@ -7,6 +7,19 @@ import (
 	"golang.org/x/time/rate"
 )
 
+// Counter counts what each address does against an allowance: Allowance
+// does it in this process, and a service of several servers shares one
+// (package cluster).
+type Counter interface {
+	// Has reports whether addr has any allowance left.
+	Has(addr string) bool
+	// Spend takes one from addr's allowance, whether there was one or not.
+	Spend(addr string)
+	// Take takes one from addr's allowance, and reports whether there was
+	// one.
+	Take(addr string) bool
+}
+
 // Allowance is a token bucket for each client address (a key made by a
 // Keyer, never the address itself): honest use never empties it, abuse
 // always does. An address whose bucket is full again is forgotten about a

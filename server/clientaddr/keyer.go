@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 )
 
 // Keyer turns requests into address keys: the client's address (or, with
@@ -18,7 +19,7 @@ import (
 // one home or phone holds a whole /64, hashed with a salt that lives in
 // memory only, so that no address is kept anywhere. A key is never logged.
 type Keyer struct {
-	salt       [16]byte
+	salt       atomic.Pointer[[16]byte]
 	trustProxy bool
 }
 
@@ -27,9 +28,16 @@ type Keyer struct {
 // use it only when nothing but that proxy can reach the server.
 func New(trustProxy bool) *Keyer {
 	k := &Keyer{trustProxy: trustProxy}
-	rand.Read(k.salt[:]) // never fails
+	var salt [16]byte
+	rand.Read(salt[:]) // never fails
+	k.salt.Store(&salt)
 	return k
 }
+
+// Share makes the keyer key addresses with salt, which the servers of a
+// service share (it too lives only in memory: in NATS's, while the service
+// runs), so that the limits they share count an address as one.
+func (k *Keyer) Share(salt [16]byte) { k.salt.Store(&salt) }
 
 // Key returns the key of r's client.
 func (k *Keyer) Key(r *http.Request) string {
@@ -56,7 +64,8 @@ func (k *Keyer) Key(r *http.Request) string {
 			addr = ip.String()
 		}
 	}
-	sum := sha256.Sum256(append(k.salt[:], addr...))
+	salt := k.salt.Load()
+	sum := sha256.Sum256(append(salt[:], addr...))
 	return hex.EncodeToString(sum[:12])
 }
 

@@ -23,10 +23,11 @@ import (
 // in the clear: a name's key is a keyed hash of it, and the id is sealed,
 // both under the service's key.
 type registry struct {
-	kv    jetstream.KeyValue
-	st    *store.Store
-	log   zerolog.Logger
-	later chan func(ctx context.Context)
+	kv     jetstream.KeyValue
+	limits jetstream.KeyValue // limits.go
+	st     *store.Store
+	log    zerolog.Logger
+	later  chan func(ctx context.Context)
 }
 
 // entry is what the names bucket holds for a name.
@@ -43,7 +44,11 @@ func newRegistry(ctx context.Context, n *node.Node, st *store.Store, log zerolog
 	if err != nil {
 		return nil, err
 	}
-	r := &registry{kv: kv, st: st, log: log, later: make(chan func(context.Context), 4096)}
+	limits, err := newLimits(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	r := &registry{kv: kv, limits: limits, st: st, log: log, later: make(chan func(context.Context), 4096)}
 	go r.background()
 	return r, nil
 }

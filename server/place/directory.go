@@ -55,6 +55,13 @@ type Registry interface {
 	// false when no place has the name. An error says the registry could
 	// not be asked now.
 	Resolve(ctx context.Context, n Name) (id string, home Home, ok bool, err error)
+	// Relate notes, in the background, that a member of place id came
+	// from addr; Near reports whether one did, on whichever node.
+	Relate(id, addr string)
+	Near(ctx context.Context, id, addr string) bool
+	// Counter counts one kind of thing per address across the service,
+	// within burst at once and one more per refill.
+	Counter(kind string, burst int, refill time.Duration) clientaddr.Counter
 }
 
 // Home is where a place lives for good: a workshop stays on the node that
@@ -138,12 +145,13 @@ type Directory struct {
 	log     zerolog.Logger
 	rand    io.Reader
 	now     func() time.Time
-	fails   *clientaddr.Allowance // wrong codes and tokens
-	creates *clientaddr.Allowance // new places
-	entries *clientaddr.Allowance // knocks, spectators, participants
-	maxOpen int                   // places one address has made, still open
+	fails   clientaddr.Counter // wrong codes and tokens; d.mu, set before the directory is ready
+	creates clientaddr.Counter // new places; likewise
+	entries clientaddr.Counter // knocks, spectators, participants; likewise
+	maxOpen int                // places one address has made, still open
 	stats   Stats
 	wait    time.Duration
+	opts    Options
 	reg     Registry  // d.mu; set by New or Join before the directory is ready
 	far     Elsewhere // likewise
 
@@ -192,7 +200,7 @@ func New(o Options) *Directory {
 		o.ReadyWait = 10 * time.Second
 	}
 	d := &Directory{
-		log: o.Log, rand: o.Rand, now: o.Now, wait: o.ReadyWait, maxOpen: o.OpenPerAddress, reg: o.Registry, far: o.Elsewhere,
+		log: o.Log, rand: o.Rand, now: o.Now, wait: o.ReadyWait, maxOpen: o.OpenPerAddress, reg: o.Registry, far: o.Elsewhere, opts: o,
 		fails:   clientaddr.NewAllowance(o.FailedJoins, o.FailRefill, o.Now),
 		creates: clientaddr.NewAllowance(o.CreateBurst, o.CreateRefill, o.Now),
 		entries: clientaddr.NewAllowance(o.EntryBurst, o.EntryRefill, o.Now),
@@ -213,8 +221,20 @@ func New(o Options) *Directory {
 // MarkReady.
 func (d *Directory) Join(reg Registry, far Elsewhere) {
 	d.mu.Lock()
+	defer d.mu.Unlock()
 	d.reg, d.far = reg, far
-	d.mu.Unlock()
+	// The limits per address are the service's, not each node's.
+	o := d.opts
+	d.fails = reg.Counter("fails", o.FailedJoins, o.FailRefill)
+	d.creates = reg.Counter("creates", o.CreateBurst, o.CreateRefill)
+	d.entries = reg.Counter("entries", o.EntryBurst, o.EntryRefill)
+}
+
+// counters returns the counters of wrong guesses, new places and entries.
+func (d *Directory) counters() (fails, creates, entries clientaddr.Counter) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.fails, d.creates, d.entries
 }
 
 // registry returns the service's registry and Elsewhere, if any.
@@ -260,6 +280,7 @@ func (d *Directory) Open(ctx context.Context, addr string, p Peer, hello protoco
 	if hello.V < protocol.MinVersion || hello.V > protocol.Version {
 		return nil, protocol.ErrVersion
 	}
+	fails, creates, entries := d.counters()
 	d.mu.Lock()
 	create := d.create[hello.Want]
 	d.mu.Unlock()
@@ -269,7 +290,7 @@ func (d *Directory) Open(ctx context.Context, addr string, p Peer, hello protoco
 		// A token is too long to guess, so a resume is never held back;
 		// codes are short enough that an address which guessed wrong too
 		// often may only reach places its own devices are in (near).
-		limited := hello.Want != protocol.WantResume && !d.fails.Has(addr)
+		limited := hello.Want != protocol.WantResume && !fails.Has(addr)
 		if !d.IsReady() && d.find(hello) == nil {
 			// Its place may be among those still coming back.
 			if !d.WaitReady(ctx) {
@@ -283,11 +304,11 @@ func (d *Directory) Open(ctx context.Context, addr string, p Peer, hello protoco
 		if d.Closing() {
 			return nil, protocol.ErrBusy
 		}
-		if limited && (k == nil || !d.near(k, addr)) {
+		if limited && (k == nil || !d.near(ctx, k, addr)) {
 			return nil, protocol.ErrRateLimited
 		}
 		if k == nil {
-			d.fails.Spend(addr)
+			fails.Spend(addr)
 			if hello.Want == protocol.WantResume {
 				return nil, protocol.ErrBadToken
 			}
@@ -295,7 +316,7 @@ func (d *Directory) Open(ctx context.Context, addr string, p Peer, hello protoco
 		}
 		// A right code: one more person at the door or in the audience,
 		// counted once they are in.
-		if hello.Want != protocol.WantResume && !d.entries.Has(addr) {
+		if hello.Want != protocol.WantResume && !entries.Has(addr) {
 			return nil, protocol.ErrRateLimited
 		}
 	default:
@@ -307,7 +328,7 @@ func (d *Directory) Open(ctx context.Context, addr string, p Peer, hello protoco
 		if !d.WaitReady(ctx) || d.Closing() {
 			return nil, protocol.ErrBusy
 		}
-		if !d.creates.Take(addr) {
+		if !creates.Take(addr) {
 			return nil, protocol.ErrRateLimited
 		}
 		var code rules.Code
@@ -317,13 +338,13 @@ func (d *Directory) Open(ctx context.Context, addr string, p Peer, hello protoco
 	}
 	m, code := k.Enter(ctx, hello, p, addr)
 	if code == protocol.ErrBadToken {
-		d.fails.Spend(addr)
+		fails.Spend(addr)
 	}
 	if m == nil {
 		return nil, code
 	}
 	if hello.Want == protocol.WantJoin || hello.Want == protocol.WantWatch {
-		d.entries.Spend(addr)
+		entries.Spend(addr)
 	}
 	d.relate(k, addr)
 	return m, code
@@ -721,10 +742,13 @@ func (d *Directory) WaitReady(ctx context.Context) bool {
 	return false
 }
 
-// relate notes that a member of k came from addr.
+// relate notes that a member of k came from addr, here and in the service.
 func (d *Directory) relate(k *Kernel, addr string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.reg != nil {
+		d.reg.Relate(k.opt.ID, addr) // kept while the address keeps coming
+	}
 	if k.near == nil {
 		k.near = map[string]bool{}
 	}
@@ -737,9 +761,10 @@ func (d *Directory) relate(k *Kernel, addr string) {
 	}
 }
 
-// near reports whether a member of k came from addr.
-func (d *Directory) near(k *Kernel, addr string) bool {
+// near reports whether a member of k came from addr, on any node.
+func (d *Directory) near(ctx context.Context, k *Kernel, addr string) bool {
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	return k.near[addr]
+	here, reg := k.near[addr], d.reg
+	d.mu.Unlock()
+	return here || reg != nil && reg.Near(ctx, k.opt.ID, addr)
 }

@@ -21,10 +21,10 @@ import (
 // together (a third waits a little for its turn): one person cannot load
 // the server, nor take the checker from others.
 const (
-	checksAtOnce  = 2
-	checksInBurst = 8
-	checkRefill   = 15 * time.Second
-	checkWait     = 3 * time.Second
+	checksAtOnce = 2
+	CheckBurst   = 8
+	CheckRefill  = 15 * time.Second
+	checkWait    = 3 * time.Second
 )
 
 // checker checks a deck file for the page's "check a deck file" screen, for
@@ -34,11 +34,12 @@ const (
 // answer carries only codes, arguments and line numbers, which the client
 // puts into words (assets/i18n).
 type checker struct {
-	decks func() []*deck.Deck // the decks a file is compared with for near-duplicates
-	now   func() time.Time
-	keys  *clientaddr.Keyer
-	per   *clientaddr.Allowance
-	slots chan struct{}
+	decks  func() []*deck.Deck // the decks a file is compared with for near-duplicates
+	now    func() time.Time
+	keys   *clientaddr.Keyer
+	per    *clientaddr.Allowance
+	shared func() clientaddr.Counter // the service's count, when there is one
+	slots  chan struct{}
 }
 
 // CheckReply is the JSON answer to POST /check: what the checker found, or
@@ -48,16 +49,22 @@ type CheckReply struct {
 	Code rules.Code `json:"code,omitempty"`
 }
 
-func newChecker(decks func() []*deck.Deck, now func() time.Time, keys *clientaddr.Keyer) *checker {
+func newChecker(decks func() []*deck.Deck, now func() time.Time, keys *clientaddr.Keyer, shared func() clientaddr.Counter) *checker {
 	return &checker{
-		decks: decks, now: now, keys: keys,
-		per:   clientaddr.NewAllowance(checksInBurst, checkRefill, now),
+		decks: decks, now: now, keys: keys, shared: shared,
+		per:   clientaddr.NewAllowance(CheckBurst, CheckRefill, now),
 		slots: make(chan struct{}, checksAtOnce),
 	}
 }
 
 func (c *checker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !c.per.Take(c.keys.Key(r)) {
+	var per clientaddr.Counter = c.per
+	if c.shared != nil {
+		if s := c.shared(); s != nil {
+			per = s
+		}
+	}
+	if !per.Take(c.keys.Key(r)) {
 		writeJSON(w, http.StatusTooManyRequests, CheckReply{Code: protocol.ErrRateLimited})
 		return
 	}

@@ -29,8 +29,11 @@ type Options struct {
 	Decks func() []*deck.Deck
 	Now   func() time.Time // the clock that paces checks; nil: time.Now
 	// Addresses makes the keys checks are counted by (the WebSocket's
-	// keyer); nil: one of the site's own.
+	// keyer); nil: one of the site's own. Checks, when set and not nil,
+	// is the service's count of checks per address (several servers), in
+	// place of this server's own (CheckBurst, CheckRefill).
 	Addresses *clientaddr.Keyer
+	Checks    func() clientaddr.Counter
 }
 
 // New returns the site's handler.
@@ -57,7 +60,7 @@ func New(o Options) http.Handler {
 	if keys == nil {
 		keys = clientaddr.New(false)
 	}
-	mux.Handle("POST /check", newChecker(decks, now, keys))
+	mux.Handle("POST /check", newChecker(decks, now, keys, o.Checks))
 	if o.Metrics != nil {
 		mux.Handle("GET /metrics", o.Metrics)
 	}
