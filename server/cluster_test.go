@@ -1,14 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -134,6 +137,28 @@ func startCluster(t *testing.T, bin, dir string, n int, extra ...string) []*clus
 	return nodes
 }
 
+// metricsOf reads a node's /metrics: name (with its labels) → value.
+func metricsOf(t *testing.T, n *clusterNode) map[string]float64 {
+	t.Helper()
+	resp, err := http.Get("http://" + n.addr + "/metrics")
+	if err != nil {
+		t.Fatalf("%s's metrics: %v", n.name, err)
+	}
+	defer resp.Body.Close()
+	got := map[string]float64{}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		name, val, ok := strings.Cut(sc.Text(), " ")
+		if !ok || strings.HasPrefix(name, "#") {
+			continue
+		}
+		if v, err := strconv.ParseFloat(val, 64); err == nil {
+			got[name] = v
+		}
+	}
+	return got
+}
+
 // TestPlayersOnDifferentServersShareARoom: a host, a player and a
 // spectator each land on another server of a three-node service and play a
 // game together.
@@ -171,6 +196,21 @@ func TestPlayersOnDifferentServersShareARoom(t *testing.T) {
 	h, p, w := host.Session().State().View, player.Session().State().View, watcher.Session().State().View
 	if h.Phase != rules.Summary || p.Summary == nil || w.Summary == nil || len(p.Summary.Steps) != len(h.Summary.Steps) {
 		t.Fatalf("the game did not end alike: %v %v %v", h.Phase, p.Phase, w.Phase)
+	}
+
+	// Each server counts its own part: the room's owner the frames it
+	// served for the others, they the frames they relayed.
+	m := []map[string]float64{metricsOf(t, nodes[0]), metricsOf(t, nodes[1]), metricsOf(t, nodes[2])}
+	if m[0][`elamanipeli_relayed_frames_total{direction="in"}`] == 0 {
+		t.Errorf("the owner counted no frames relayed to it: %v", m[0])
+	}
+	for _, i := range []int{1, 2} {
+		if m[i][`elamanipeli_relayed_frames_total{direction="out"}`] == 0 {
+			t.Errorf("%s counted no frames it relayed", nodes[i].name)
+		}
+	}
+	if m[0]["elamanipeli_rooms"] != 1 || m[1]["elamanipeli_rooms"] != 0 || m[2]["elamanipeli_rooms"] != 0 {
+		t.Errorf("rooms counted on n1, n2, n3: %v, %v, %v (the room is n1's)", m[0]["elamanipeli_rooms"], m[1]["elamanipeli_rooms"], m[2]["elamanipeli_rooms"])
 	}
 
 	// The limits per address are the service's: wrong codes guessed on one
@@ -539,6 +579,18 @@ func TestServiceOfThreeSurvivesACrashADeployAndAPause(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Fatal("no room came back from the store: the test saw nothing move")
+	}
+	// The servers' metrics tell the same story: rooms were taken over, and
+	// the paused server lost its lease and let its rooms go.
+	taken := 0.0
+	for _, n := range nodes {
+		taken += metricsOf(t, n)["elamanipeli_rooms_taken_over_total"]
+	}
+	if taken == 0 {
+		t.Error("no server counted a room taken over")
+	}
+	if m := metricsOf(t, nodes[2]); m["elamanipeli_lease_losses_total"] == 0 || m["elamanipeli_rooms_let_go_total"] == 0 {
+		t.Errorf("the paused server counted %v lease losses and %v rooms let go", m["elamanipeli_lease_losses_total"], m["elamanipeli_rooms_let_go_total"])
 	}
 	t.Logf("%d bots, %d actions, %d seats of rooms that came back checked, %d actions evaluated again after the crash; played in %v, %v in all",
 		len(everyone), actions, checked, redone, finished.Sub(began).Round(time.Millisecond), time.Since(began).Round(time.Millisecond))

@@ -177,6 +177,7 @@ type service struct {
 	cfg       config
 	log       zerolog.Logger
 	node      atomic.Pointer[node.Node]       // once started
+	store     atomic.Pointer[store.Store]     // once started
 	cluster   atomic.Pointer[cluster.Cluster] // once started, when clustered
 	addrs     *clientaddr.Keyer
 	checks    atomic.Pointer[sharedCounter] // the service's count of deck checks, when clustered
@@ -271,11 +272,11 @@ func build(ctx context.Context, cfg config, log zerolog.Logger) (*service, error
 	var metricsOnSite http.Handler
 	switch cfg.metrics {
 	case "":
-		metricsOnSite = metrics.Handler(s.rooms)
+		metricsOnSite = metrics.Handler(s.rooms, s.nodeStats)
 	case "off":
 	default:
 		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", metrics.Handler(s.rooms))
+		mux.Handle("GET /metrics", metrics.Handler(s.rooms, s.nodeStats))
 		stop, err := serveAside(cfg.metrics, mux, "metrics", log)
 		if err != nil {
 			s.close()
@@ -412,6 +413,7 @@ func (s *service) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	s.store.Store(st)
 	if s.cfg.clustered() {
 		cl, err := cluster.New(octx, cluster.Options{Node: n, Store: st, Places: s.places, Rooms: s.rooms, Log: s.log})
 		if err != nil {
@@ -558,6 +560,22 @@ func displayAddr(a net.Addr) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// nodeStats is what the node counts, for metrics: nothing before it has
+// started.
+func (s *service) nodeStats() metrics.Node {
+	var m metrics.Node
+	if n := s.node.Load(); n != nil {
+		m.Node = n.Stats()
+	}
+	if st := s.store.Load(); st != nil {
+		m.Store = st.Stats()
+	}
+	if cl := s.cluster.Load(); cl != nil {
+		m.Cluster = cl.Stats()
+	}
+	return m
 }
 
 // sharedCounter boxes a counter the cluster gives once it has joined, so an

@@ -86,6 +86,9 @@ func (r *Room) flush() {
 
 // logged takes the outcome of a log write of count entries.
 func (r *Room) logged(err error, count int64) {
+	if err == nil && !r.flightSince.IsZero() {
+		r.hub.stats.logLag.Observe(r.hub.now().Sub(r.flightSince))
+	}
 	r.logging = false
 	r.flightSince = time.Time{}
 	r.hub.stats.unlogged.Add(-count)

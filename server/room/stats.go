@@ -17,6 +17,7 @@ type Stats struct {
 
 	actLatency  Histogram // from an action's frame being read to every frame it caused being queued
 	saveLatency Histogram // one snapshot written to the store
+	logLag      Histogram // from the oldest entry of a log write being noted to the write being stored
 }
 
 // Counts is a copy of the stats at one moment.
@@ -43,6 +44,11 @@ func (h *Hub) ActionLatency() HistogramCounts { return h.stats.actLatency.Counts
 
 // SaveLatency returns how long room snapshots took to write.
 func (h *Hub) SaveLatency() HistogramCounts { return h.stats.saveLatency.Counts() }
+
+// LogLag returns how long the rooms' log entries waited to be stored: from
+// the oldest entry of each write being noted to the write being done. A
+// crash loses about this much of a game.
+func (h *Hub) LogLag() HistogramCounts { return h.stats.logLag.Counts() }
 
 // Bounds are the histograms' upper bucket bounds, from 25 µs to 2.5 s.
 var Bounds = [...]time.Duration{
