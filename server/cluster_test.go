@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -68,6 +69,7 @@ func (n *clusterNode) start(t *testing.T, bin string) {
 	}
 	n.p = startServer(t, bin, n.args...)
 	n.p.serving(t)
+	n.ready(t)
 }
 
 // logs is everything the node's runs said.
@@ -126,15 +128,34 @@ func startCluster(t *testing.T, bin, dir string, n int, extra ...string) []*clus
 		}()
 	}
 	wg.Wait()
-	// Ready once every node has its store open.
 	for _, nd := range nodes {
-		for deadline := time.Now().Add(60 * time.Second); !nd.p.said("rooms restored"); time.Sleep(50 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s did not join\n%s", nd.name, nd.p.log())
-			}
-		}
+		nd.ready(t)
 	}
 	return nodes
+}
+
+// ready waits until the node says, as a load balancer's readiness check
+// asks it, that it has joined the service and has its rooms back.
+func (n *clusterNode) ready(t *testing.T) {
+	t.Helper()
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		resp, err := http.Get("http://" + n.addr + "/healthz?ready")
+		if err == nil {
+			var a about
+			json.NewDecoder(resp.Body).Decode(&a)
+			resp.Body.Close()
+			ready := resp.StatusCode == http.StatusOK
+			if ready != (a.Ready != nil && *a.Ready) || ready && a.Node != n.name {
+				t.Fatalf("%s's /healthz?ready: %s, %+v", n.name, resp.Status, a)
+			}
+			if ready {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not join\n%s", n.name, n.p.log())
+		}
+	}
 }
 
 // metricsOf reads a node's /metrics: name (with its labels) → value.

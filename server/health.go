@@ -11,14 +11,23 @@ import (
 	"time"
 )
 
-// healthHandler answers /healthz: the server is up, and which build it is
+// healthHandler answers /healthz: the server is up, which build it is
 // (version, commit and the hash of the client it serves, so that the nodes
-// behind one proxy can be compared).
-func healthHandler(client func() string) http.Handler {
+// behind one proxy can be compared), its name in its service and whether it
+// is ready (joined, its rooms back). /healthz?ready answers 503 until it is,
+// for a load balancer's readiness check; plain /healthz answers 200 while
+// the process runs.
+func healthHandler(client func() string, node func() (name string, ready bool)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
-		json.NewEncoder(w).Encode(thisBuild(client()))
+		a := thisBuild(client())
+		name, ready := node()
+		a.Node, a.Ready = name, &ready
+		if !ready && r.URL.Query().Has("ready") {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		json.NewEncoder(w).Encode(a)
 	})
 }
 

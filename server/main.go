@@ -300,7 +300,13 @@ func build(ctx context.Context, cfg config, log zerolog.Logger) (*service, error
 			}
 			return nil
 		},
-		Health:  healthHandler(clientHash),
+		Health: healthHandler(clientHash, func() (string, bool) {
+			name := ""
+			if n := s.node.Load(); n != nil {
+				name = n.Name()
+			}
+			return name, s.places.IsReady() && !s.places.Closing()
+		}),
 		Bundled: func(id string) bool { return s.rooms.Library().Deck(id) != nil },
 	})
 	s.http = &http.Server{

@@ -24,6 +24,11 @@ type about struct {
 	Version string `json:"version"`
 	Commit  string `json:"commit,omitempty"`
 	Client  string `json:"client,omitempty"` // the hash of the browser client served; empty until it is ready
+	// Ready (only in /healthz) says whether the server has joined its
+	// service and has its rooms back: a load balancer's readiness check,
+	// and what a deploy waits for before it stops the next server.
+	Ready *bool  `json:"ready,omitempty"`
+	Node  string `json:"node,omitempty"` // this server's name in its service
 }
 
 // thisBuild describes the binary, with the client hash given.

@@ -55,7 +55,7 @@ func TestHealth(t *testing.T) {
 			if tt.tls == nil {
 				var a about
 				deadline := time.Now().Add(time.Minute)
-				for a.Client == "" && time.Now().Before(deadline) { // the client is ready after the decks are read
+				for (a.Client == "" || a.Ready == nil || !*a.Ready) && time.Now().Before(deadline) { // the client is ready after the decks are read
 					resp, err := http.Get(base + "/healthz")
 					if err != nil {
 						t.Fatal(err)
@@ -68,7 +68,8 @@ func TestHealth(t *testing.T) {
 					resp.Body.Close()
 					time.Sleep(20 * time.Millisecond)
 				}
-				if a.Status != "ok" || a.Version != "v1.2.3" || a.Commit != "0123abcd" || !regexp.MustCompile(`^[0-9a-f]{64}$`).MatchString(a.Client) {
+				if a.Status != "ok" || a.Version != "v1.2.3" || a.Commit != "0123abcd" || !regexp.MustCompile(`^[0-9a-f]{64}$`).MatchString(a.Client) ||
+					a.Ready == nil || !*a.Ready || a.Node != "elamanipeli" {
 					t.Fatalf("/healthz = %+v", a)
 				}
 				resp, err := http.Get(base + "/client/status")
