@@ -13,6 +13,12 @@
 // deploy), the node the first client lands on takes the room over, from its
 // snapshot and its log, and relays stop and send their clients to find it.
 //
+// Relay, not redirect: a redirect needs every node reachable from the
+// internet under a name of its own (the issue's "no public address per
+// node" rules it out), and it would send a client to a node that may be
+// gone by the time the client arrives; a relay costs one NATS hop each way
+// (measured in BENCHMARKS.md) and keeps the load balancer the only door.
+//
 // Subjects: "elm.node.<node>" carries what other nodes ask of this node's
 // places (a seat for a relayed client, its frames, its leaving, a
 // workshop's questions about a room); "elm.relay.<node>" carries the
