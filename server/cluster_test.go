@@ -292,20 +292,7 @@ func TestPlayersOnDifferentServersShareARoom(t *testing.T) {
 type seatBot struct {
 	name string
 	b    *gametest.Bot
-	mu   sync.Mutex
-	sent []uint64
-}
-
-func (p *seatBot) onSend(id uint64, _ rules.Action) {
-	p.mu.Lock()
-	p.sent = append(p.sent, id)
-	p.mu.Unlock()
-}
-
-func (p *seatBot) ids() []uint64 {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return slices.Clone(p.sent)
+	sent gametest.Sent
 }
 
 // evaluation is one line of a node's acted log: an action evaluated
@@ -382,7 +369,7 @@ func TestServiceOfThreeSurvivesACrashADeployAndAPause(t *testing.T) {
 		if cfg.Pace == 0 {
 			cfg.Pace = 250 * time.Millisecond // games of about a minute, to span all that happens
 		}
-		p.b = gametest.StartBot(gametest.SessionOptions{URL: url, Hello: hello, OnSend: p.onSend}, cfg)
+		p.b = gametest.StartBot(gametest.SessionOptions{URL: url, Hello: hello, OnSend: p.sent.Record}, cfg)
 		t.Cleanup(p.b.Close)
 		everyone = append(everyone, p)
 		return p
@@ -544,7 +531,7 @@ func TestServiceOfThreeSurvivesACrashADeployAndAPause(t *testing.T) {
 	redone, actions, checked := 0, 0, 0
 	for _, p := range everyone {
 		st := p.b.Session().State()
-		sent := p.ids()
+		sent := p.sent.IDs()
 		actions += len(sent)
 		k := fmt.Sprintf("%s/%d", st.Code, st.Seat)
 		seen := map[uint64]evaluation{}

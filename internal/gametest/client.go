@@ -2,11 +2,14 @@ package gametest
 
 import (
 	"path/filepath"
+	"slices"
+	"sync"
 	"testing"
 
 	"github.com/pore/elamanipeli/client/bot"
 	"github.com/pore/elamanipeli/client/platform"
 	"github.com/pore/elamanipeli/client/session"
+	"github.com/pore/elamanipeli/shared/rules"
 )
 
 // The client's side as the server's tests drive it: a session (the client's
@@ -46,4 +49,25 @@ var (
 // at base (the browser's platform builds the same from the page's location).
 func ClientURL(t testing.TB, base string) string {
 	return platform.New(base, filepath.Join(t.TempDir(), "state.json")).ServerWS()
+}
+
+// Sent keeps the ids a session gave the actions it sent: pass its Record as
+// SessionOptions.OnSend, and compare IDs with what the server evaluated.
+type Sent struct {
+	mu  sync.Mutex
+	ids []uint64
+}
+
+// Record notes one action's id.
+func (s *Sent) Record(id uint64, _ rules.Action) {
+	s.mu.Lock()
+	s.ids = append(s.ids, id)
+	s.mu.Unlock()
+}
+
+// IDs returns the ids noted so far, in order.
+func (s *Sent) IDs() []uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.ids)
 }

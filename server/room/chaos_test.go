@@ -47,8 +47,7 @@ func (l *actLog) get(code string, seat rules.SeatID) []uint64 {
 type player struct {
 	name    string
 	b       *gametest.Bot
-	mu      sync.Mutex
-	sent    []uint64
+	sent    gametest.Sent
 	restart atomic.Bool // told that the server restarts
 }
 
@@ -56,18 +55,6 @@ func (p *player) onFrame(m protocol.Message) {
 	if n, ok := m.(protocol.Notice); ok && n.Kind == protocol.NoticeRestarting {
 		p.restart.Store(true)
 	}
-}
-
-func (p *player) onSend(id uint64, _ rules.Action) {
-	p.mu.Lock()
-	p.sent = append(p.sent, id)
-	p.mu.Unlock()
-}
-
-func (p *player) ids() []uint64 {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return slices.Clone(p.sent)
 }
 
 func viewHash(t testing.TB, v rules.View) [32]byte {
@@ -121,7 +108,7 @@ func TestChaos(t *testing.T) {
 	newPlayer := func(name string, hello protocol.Hello, cfg gametest.BotConfig) *player {
 		p := &player{name: name}
 		cfg.Pace = 25 * time.Millisecond
-		p.b = gametest.StartBot(gametest.SessionOptions{URL: url, Hello: hello, OnSend: p.onSend, OnFrame: p.onFrame}, cfg)
+		p.b = gametest.StartBot(gametest.SessionOptions{URL: url, Hello: hello, OnSend: p.sent.Record, OnFrame: p.onFrame}, cfg)
 		t.Cleanup(p.b.Close)
 		everyone = append(everyone, p)
 		return p
@@ -225,7 +212,7 @@ func TestChaos(t *testing.T) {
 			if v.Phase != rules.Summary || v.Summary == nil {
 				t.Fatalf("%s ended in %v", p.name, v.Phase)
 			}
-			sent, evaluated := p.ids(), acts.get(g.code, p.b.Session().State().Seat)
+			sent, evaluated := p.sent.IDs(), acts.get(g.code, p.b.Session().State().Seat)
 			if !slices.Equal(sent, evaluated) {
 				t.Fatalf("%s sent actions %v; the server evaluated %v", p.name, sent, evaluated)
 			}

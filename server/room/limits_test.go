@@ -34,6 +34,22 @@ func hostRoom(t *testing.T, ctx context.Context, srv *gametest.Server) (*gametes
 	return h, hw
 }
 
+// stays enters from one address again and again, up to most times, each
+// connection staying open, until the room is full for it; it returns how
+// many got in.
+func stays(t *testing.T, ctx context.Context, srv *gametest.Server, from string, h protocol.Hello, most int) int {
+	t.Helper()
+	for n := range most {
+		if _, _, code := enter(t, ctx, srv, from, h); code != "" {
+			if code != rules.ErrRoomFull {
+				t.Fatalf("entry %d (want %v): %q", n+1, h.Want, code)
+			}
+			return n
+		}
+	}
+	return most
+}
+
 // addr is the n-th loopback address of a block: many clients, many
 // addresses, as an attacker with many machines would be.
 func addr(block, n int) string { return fmt.Sprintf("127.%d.%d.%d", block, n/250, 1+n%250) }
@@ -204,16 +220,7 @@ func TestKnockingAndLeavingNeverShutsTheDoor(t *testing.T) {
 	}
 
 	// One address knocks and stays, as often as it may.
-	stayed := 0
-	for range rules.MaxKnocking {
-		if _, _, code := enter(t, ctx, srv, "127.0.0.9", knock); code != "" {
-			if code != rules.ErrRoomFull {
-				t.Fatalf("knock and stay: %q", code)
-			}
-			break
-		}
-		stayed++
-	}
+	stayed := stays(t, ctx, srv, "127.0.0.9", knock, rules.MaxKnocking)
 	if stayed >= rules.MaxKnocking-1 {
 		t.Fatalf("one address holds %d of the %d places at the door", stayed, rules.MaxKnocking)
 	}
@@ -258,16 +265,7 @@ func TestSpectatorsWhoLeaveFreeTheirPlaces(t *testing.T) {
 	}
 	// One address watches and stays as often as it may: a classroom of 60
 	// phones does, an attacker cannot take the whole audience.
-	stayed := 0
-	for range rules.MaxSpectators {
-		if _, _, code := enter(t, ctx, srv, "127.0.0.9", watch); code != "" {
-			if code != rules.ErrRoomFull {
-				t.Fatalf("watch and stay: %q", code)
-			}
-			break
-		}
-		stayed++
-	}
+	stayed := stays(t, ctx, srv, "127.0.0.9", watch, rules.MaxSpectators)
 	if stayed < 60 || stayed >= rules.MaxSpectators-1 {
 		t.Fatalf("one address holds %d places in the audience", stayed)
 	}

@@ -1,10 +1,7 @@
 package site
 
 import (
-	"errors"
-	"io"
 	"net/http"
-	"path"
 	"time"
 
 	"github.com/pore/elamanipeli/server/clientaddr"
@@ -79,18 +76,9 @@ func (c *checker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case <-r.Context().Done():
 		return
 	}
-	name := path.Base(r.Header.Get("X-Deck-Name"))
-	if name == "." || name == "/" {
-		name = "deck.yaml"
-	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, deckfile.MaxUpload))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeJSON(w, http.StatusRequestEntityTooLarge, CheckReply{Code: protocol.ErrTooLarge})
-			return
-		}
-		writeJSON(w, http.StatusBadRequest, CheckReply{Code: protocol.ErrBadMessage})
+	name, data, status, code := readDeckFile(w, r)
+	if code != "" {
+		writeJSON(w, status, CheckReply{Code: code})
 		return
 	}
 	var others []*deck.Deck

@@ -47,18 +47,9 @@ func (u *uploader) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if lang == "" {
 		lang = deck.DefaultLanguage
 	}
-	name := path.Base(r.Header.Get("X-Deck-Name"))
-	if name == "." || name == "/" {
-		name = "deck.yaml"
-	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, deckfile.MaxUpload))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			reply(w, http.StatusRequestEntityTooLarge, UploadResult{Code: protocol.ErrTooLarge})
-			return
-		}
-		reply(w, http.StatusBadRequest, UploadResult{Code: protocol.ErrBadMessage})
+	name, data, status, code := readDeckFile(w, r)
+	if code != "" {
+		reply(w, status, UploadResult{Code: code})
 		return
 	}
 	d, problems := deckfile.Parse(name, data)
@@ -85,6 +76,26 @@ func (u *uploader) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func reply(w http.ResponseWriter, status int, res UploadResult) { writeJSON(w, status, res) }
+
+// readDeckFile reads a deck file from a request's body, at most
+// deckfile.MaxUpload, and its name from X-Deck-Name (only the last part of
+// a path; "deck.yaml" when there is none). A code says why it could not be
+// read, with the status to answer.
+func readDeckFile(w http.ResponseWriter, r *http.Request) (name string, data []byte, status int, code rules.Code) {
+	name = path.Base(r.Header.Get("X-Deck-Name"))
+	if name == "." || name == "/" {
+		name = "deck.yaml"
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, deckfile.MaxUpload))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return "", nil, http.StatusRequestEntityTooLarge, protocol.ErrTooLarge
+	case err != nil:
+		return "", nil, http.StatusBadRequest, protocol.ErrBadMessage
+	}
+	return name, data, http.StatusOK, ""
+}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
