@@ -251,13 +251,14 @@ func waitState(t *testing.T, s *gametest.Session, cond func(*gametest.State) boo
 // serverBinary builds the server once for the package's tests.
 func serverBinary(t *testing.T) string {
 	t.Helper()
+	// Built once for the package's tests, removed when they are done.
 	binOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "elamanipeli-server-test")
 		if err != nil {
 			binErr = err
 			return
 		}
-		binPath = filepath.Join(dir, "server")
+		binDir, binPath = dir, filepath.Join(dir, "server")
 		out, err := exec.Command(goTool(t), "build", "-o", binPath, ".").CombinedOutput()
 		if err != nil {
 			binErr = fmt.Errorf("go build: %v\n%s", err, out)
@@ -285,4 +286,13 @@ func goTool(t *testing.T) string {
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
+}
+
+// TestMain removes the server binary the tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
 }
