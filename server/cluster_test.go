@@ -113,7 +113,7 @@ func startCluster(t *testing.T, bin, dir string, n int, extra ...string) []*clus
 		nd.p = startServer(t, bin, nd.args...)
 	}
 	t.Cleanup(func() {
-		if t.Failed() {
+		if t.Failed() || os.Getenv("ELM_KEEP_LOGS") != "" {
 			for _, n := range nodes {
 				f := filepath.Join(os.TempDir(), "elamanipeli-cluster-"+n.name+".log")
 				os.WriteFile(f, []byte(n.logs()), 0o644)
