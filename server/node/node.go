@@ -163,9 +163,43 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 		n.Close()
 		return nil, fmt.Errorf("node: %w", err)
 	}
+	n.awaitPeers(ctx)
 	n.running = true
 	go n.renew()
 	return n, nil
+}
+
+// awaitPeers waits, a few seconds at most, until every other node that
+// holds a lease answers on its liveness subject. A node that has just joined
+// the cluster hears of the others' subscriptions a moment after its routes
+// come up; until then a live node looks gone, and the start would take its
+// rooms from under it.
+func (n *Node) awaitPeers(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 3*n.every())
+	defer cancel()
+	names, err := n.nodes.Keys(ctx)
+	if err != nil {
+		return // none (jetstream.ErrNoKeysFound), or nothing to learn in time
+	}
+	began := time.Now()
+	defer func() {
+		n.log.Info().Strs("nodes", names).Dur("waited", time.Since(began)).Err(ctx.Err()).Msg("peers heard")
+	}()
+	for _, name := range names {
+		for name != n.name {
+			actx, acancel := context.WithTimeout(ctx, 500*time.Millisecond)
+			_, err := n.nc.RequestWithContext(actx, "elm.alive."+name, nil)
+			acancel()
+			if !errors.Is(err, nats.ErrNoResponders) {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return // a node that crashed a moment ago, not yet lapsed
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
 }
 
 func validName(s string) bool {
