@@ -251,8 +251,13 @@ func (s *Session) connect() (final, seated bool) {
 	lastHeard.Store(time.Now().UnixNano())
 	readErr := make(chan error, 1)
 	welcomed := make(chan struct{})
+	// Reading goes on until this connection is done with, not only until
+	// the session is closed: a Close says goodbye (1000) and reads the
+	// server's answer to it, where a cancelled read would drop the line.
+	rctx, rcancel := context.WithCancel(context.Background())
+	defer rcancel()
 	go func() {
-		readErr <- s.readLoop(ctx, ws, welcomed, &heartbeat, &lastHeard)
+		readErr <- s.readLoop(rctx, ws, welcomed, &heartbeat, &lastHeard)
 	}()
 
 	// The ticker wakes the session twice a heartbeat: often enough to send
