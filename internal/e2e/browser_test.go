@@ -63,35 +63,70 @@ func gameServer(t *testing.T) *gametest.Server {
 	return gametest.Start(t, gametest.Options{Client: client})
 }
 
-// browser starts headless Chromium for the test.
+// The package's one Chromium: started by the first test that asks for it,
+// closed by TestMain after the last test. Every page (open) is a new
+// browser context in it, with its own storage and cookies, closed when its
+// test ends.
+var (
+	browserOnce   sync.Once
+	browserCtx    context.Context
+	browserErr    error
+	browserCancel = func() {}
+	browserDir    string
+)
+
+// TestMain closes the shared Chromium once every test has run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	browserCancel()
+	if browserDir != "" {
+		os.RemoveAll(browserDir)
+	}
+	os.Exit(code)
+}
+
+// browser returns the package's headless Chromium, starting it on first
+// use. Tests open pages in it with open; they never close it themselves.
 func browser(t *testing.T) context.Context {
 	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("enable-unsafe-swiftshader", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-renderer-backgrounding", true),
-		chromedp.Flag("disable-background-timer-throttling", true),
-		chromedp.Flag("disable-backgrounding-occluded-windows", true),
+	browserOnce.Do(func() {
+		browserDir, browserErr = os.MkdirTemp("", "elamanipeli-chromium-")
+		if browserErr != nil {
+			return
+		}
+		opts := []chromedp.ExecAllocatorOption{
+			chromedp.ExecPath(chromium),
+			chromedp.Headless,
+			chromedp.NoSandbox,
+			chromedp.DisableGPU,
+			chromedp.NoFirstRun,
+			chromedp.NoDefaultBrowserCheck,
+			chromedp.UserDataDir(browserDir),
+			chromedp.Flag("enable-unsafe-swiftshader", true),
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.Flag("disable-renderer-backgrounding", true),
+			chromedp.Flag("disable-background-timer-throttling", true),
+			chromedp.Flag("disable-backgrounding-occluded-windows", true),
+		}
+		actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
+		bctx, bcancel := chromedp.NewContext(actx)
+		browserCtx = bctx
+		browserCancel = func() { bcancel(); acancel() }
+		browserErr = chromedp.Do(bctx)
+	})
+	if browserErr != nil {
+		t.Fatalf("starting %s: %v", chromium, browserErr)
 	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	bctx, bcancel := chromedp.NewContext(actx)
-	t.Cleanup(bcancel)
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("starting %s: %v", chromium, err)
-	}
-	return bctx
+	return browserCtx
 }
+
+// measuring reports whether ELM_MEASURE is set: measurements (idle shares,
+// profiles) and screenshot galleries run only then, never as part of
+// pass/fail.
+func measuring() bool { return os.Getenv("ELM_MEASURE") != "" }
 
 // Page is one browser tab playing the game.
 type Page struct {
@@ -258,8 +293,12 @@ func (p *Page) typeIn(id, text string) {
 	p.run(chromedp.Click(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), text))
 }
 
-// shot saves a screenshot as <dir>/<page>-<name>.png.
+// shot saves a screenshot as <dir>/<page>-<name>.png. Outside ELM_MEASURE
+// only the screenshot of a failure ("timeout") is taken.
 func (p *Page) shot(name string) string {
+	if !measuring() && name != "timeout" {
+		return ""
+	}
 	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
 	defer cancel()
 	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())

@@ -99,18 +99,23 @@ func TestWorkshopInTheBrowser(t *testing.T) {
 	gametest.Wait(t, bots["Hanna"].Session(), "Hanna's room", func(s *session.State) bool { return s.HasView })
 	bots["Hanna"].Close()
 
-	// Let the rooms play a while, then look at the dashboard.
-	time.Sleep(6 * time.Second)
-	trainer.shot("dashboard-1920")
+	// Under ELM_MEASURE, let the rooms play a while and photograph the
+	// dashboard.
+	if measuring() {
+		time.Sleep(6 * time.Second)
+		trainer.shot("dashboard-1920")
+	}
 	trainer.typeIn("dash-message", "Vielä kymmenen minuuttia, sitten puretaan yhdessä.")
 	trainer.tap("send")
 	phone.waitFor("the trainer's message", `document.getElementById("sr").textContent.length > 0`)
 	trainer.tap("time-left")
-	trainer.resize(768, 1024, true)
-	time.Sleep(300 * time.Millisecond)
-	trainer.shot("dashboard-tablet")
-	trainer.resize(1920, 1080, false)
-	time.Sleep(300 * time.Millisecond)
+	if measuring() {
+		trainer.resize(768, 1024, true)
+		time.Sleep(300 * time.Millisecond)
+		trainer.shot("dashboard-tablet")
+		trainer.resize(1920, 1080, false)
+		time.Sleep(300 * time.Millisecond)
+	}
 
 	// Ending all rooms asks first, then every room goes to its summary.
 	trainer.tap("end-all")
@@ -127,11 +132,15 @@ func TestWorkshopInTheBrowser(t *testing.T) {
 	if acts := projector.actions(); len(acts) != 0 {
 		t.Errorf("the projector has controls: %v", acts)
 	}
-	time.Sleep(700 * time.Millisecond) // the card's reveal
-	projector.shot("projector-1920")
+	if measuring() {
+		time.Sleep(700 * time.Millisecond) // the card's reveal
+		projector.shot("projector-1920")
+	}
 	host.Act(rules.Action{Kind: rules.ActTraining, On: true})
 	gametest.Wait(t, host, "training mode", func(s *session.State) bool { return s.View.Training })
-	time.Sleep(time.Second)
-	projector.shot("projector-training-1920")
+	if measuring() {
+		time.Sleep(time.Second)
+		projector.shot("projector-training-1920")
+	}
 	t.Logf("screenshots in %s", shotDir(t))
 }
