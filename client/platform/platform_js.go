@@ -18,6 +18,7 @@ type Browser struct {
 	live     js.Value
 	lastLive string
 	lastActs string
+	seq      int // the mirror's state number, data-seq
 	funcs    []js.Func
 }
 
@@ -199,11 +200,14 @@ func (b *Browser) FieldEvents() []FieldEvent {
 }
 
 // Mirror keeps the screen-reader mirror in step: a live region that reads
-// what changed, and a list of the actions on screen as real buttons.
+// what changed, and a list of the actions on screen as real buttons. Every
+// change of either raises the actions container's data-seq by one, a state
+// number tests wait on instead of sleeping.
 func (b *Browser) Mirror(live string, actions []MirrorAction) {
 	if b.live.Truthy() && live != b.lastLive {
 		b.lastLive = live
 		b.live.Set("textContent", live)
+		b.bumpSeq()
 	}
 	if !b.actions.Truthy() {
 		return
@@ -224,6 +228,7 @@ func (b *Browser) Mirror(live string, actions []MirrorAction) {
 		return
 	}
 	b.lastActs = key.String()
+	b.bumpSeq()
 	b.actions.Set("textContent", "")
 	for _, a := range actions {
 		btn := b.doc.Call("createElement", "button")
@@ -251,6 +256,14 @@ func (b *Browser) Mirror(live string, actions []MirrorAction) {
 		b.funcs = append(b.funcs, fn)
 		btn.Call("addEventListener", "click", fn)
 		b.actions.Call("appendChild", btn)
+	}
+}
+
+// bumpSeq raises the mirror's state number, data-seq on #sr-actions.
+func (b *Browser) bumpSeq() {
+	b.seq++
+	if b.actions.Truthy() {
+		b.actions.Get("dataset").Set("seq", b.seq)
 	}
 }
 

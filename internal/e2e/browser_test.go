@@ -233,6 +233,29 @@ func (p *Page) live() string {
 	return s
 }
 
+// seq is the screen-reader mirror's state number (data-seq on
+// #sr-actions): the client raises it whenever the mirror's live text or its
+// buttons change. -1 if the page has none yet.
+func (p *Page) seq() int {
+	ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+	defer cancel()
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`+((document.getElementById("sr-actions")||{dataset:{}}).dataset.seq ?? -1)`))
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// settle waits, at most limit, until the mirror's state number has moved
+// past before: for an input that may or may not change the screen (a tap,
+// a scroll). It never fails; use waitFor for what must happen.
+func (p *Page) settle(before int, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) && p.seq() <= before {
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // find waits for an enabled action whose id is id.
 func (p *Page) find(id string) action {
 	p.t.Helper()
@@ -243,7 +266,6 @@ func (p *Page) find(id string) action {
 				return a
 			}
 		}
-		time.Sleep(100 * time.Millisecond) // the screen changed meanwhile
 	}
 	p.t.Fatalf("%s: action %s keeps vanishing", p.name, id)
 	return action{}
@@ -272,17 +294,19 @@ func (p *Page) tap(id string) {
 		if a.Y < 0 {
 			dy = -200
 		}
+		before := p.seq()
 		p.run(chromedp.MouseEvent(input.DispatchMouseEventTypeMouseWheel, float64(p.w)/2, float64(p.h)/2, func(pr *input.DispatchMouseEventParams) { pr.DeltaY = dy }))
-		time.Sleep(80 * time.Millisecond)
+		p.settle(before, time.Second) // the buttons' places move with the scroll
 		a = p.find(id)
 	}
 	x, y := a.X+a.W/2, a.Y+a.H/2
+	before := p.seq()
 	if p.mobile {
 		p.run(chromedp.TapXY(x, y))
 	} else {
 		p.run(chromedp.MouseClickXY(x, y))
 	}
-	time.Sleep(60 * time.Millisecond)
+	p.settle(before, time.Second) // a tap that answers shows it in the mirror
 }
 
 // typeIn types text into the page's text field id.
