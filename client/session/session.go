@@ -485,6 +485,13 @@ func (s *Session) readLoop(ctx context.Context, ws wire, welcomed chan<- struct{
 				return errFinal
 			}
 		case protocol.Notice:
+			if m.Kind == protocol.NoticeWatch && m.Text != "" {
+				// The host's new spectator code: the old one lets nobody in.
+				s.mu.Lock()
+				s.st.Watch = m.Text
+				s.mu.Unlock()
+				s.publish()
+			}
 			s.emit(Event{Notice: &m})
 		case protocol.Workshop, protocol.Dashboard, protocol.Assigned:
 			if err := s.workshop(m, welcomed, heartbeat); err != nil {

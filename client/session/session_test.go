@@ -388,3 +388,16 @@ func TestCloseSaysGoodbyeAndEnds(t *testing.T) {
 		t.Fatalf("the server saw %v, want a normal close", err)
 	}
 }
+
+func TestANewSpectatorCodeReplacesTheOld(t *testing.T) {
+	f := newFakeServer(t)
+	s := Start(Options{URL: f.url, Hello: protocol.Hello{Want: protocol.WantCreate, Nick: "Ohjaaja"}})
+	defer f.end(s)
+	c := f.next()
+	c.hello()
+	c.send(protocol.Welcome{V: protocol.Version, Seat: 0, Role: rules.Host, Token: "token-1", Code: "ABCDEF", Watch: "OLDWATCHCD", Heartbeat: 10},
+		protocol.Snapshot{Seq: 1, View: rules.View{Role: rules.Host, Phase: rules.Lobby}})
+	until(t, s, "the first spectator code", func(st *State) bool { return st.Watch == "OLDWATCHCD" })
+	c.send(protocol.Notice{Kind: protocol.NoticeWatch, Text: "NEWWATCHCD"})
+	until(t, s, "the new spectator code", func(st *State) bool { return st.Watch == "NEWWATCHCD" })
+}

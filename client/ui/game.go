@@ -428,6 +428,8 @@ func (g *Game) event(s Seat, e session.Event) {
 			g.toast(g.t.S("notice.time-left", e.Notice.Minutes))
 		case protocol.NoticeEnding:
 			g.toast(g.t.S("notice.ending"))
+		case protocol.NoticeWatch:
+			g.toast(g.t.S("lobby.watch-new"))
 		}
 	case e.Rules != nil && s == g.current():
 		if e.Rules.Kind == rules.EvReact {

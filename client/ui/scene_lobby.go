@@ -88,6 +88,11 @@ func (g *Game) sceneLobby(f *Frame) {
 		if knocking+in == 0 {
 			right.Text(t.S("lobby.nobody"), Style{Size: SizeBody, Color: g.th.Muted})
 		}
+		if knocking > 1 {
+			right.Button("clear-knocks", t.S("lobby.clear-knocks"), Secondary, st.Legal.Has(rules.ActClearKnocks), func() {
+				g.act(rules.Action{Kind: rules.ActClearKnocks})
+			})
+		}
 		right.Toggle("lock", t.S("lobby.lock"), v.Locked, true, func() {
 			g.act(rules.Action{Kind: rules.ActLock, On: !v.Locked})
 		})
@@ -126,6 +131,18 @@ func (g *Game) sceneLobby(f *Frame) {
 		right.Text(t.S("lobby.watch"), Style{Size: SizeSmall, Bold: true, Color: g.th.Ink})
 		right.Text(t.S("lobby.watch-hint"), Style{Size: SizeSmall, Color: g.th.Muted})
 		right.Text(g.watchLink(st.Watch), Style{Size: SizeSmall, Color: g.th.Muted})
+		watch := g.watchLink(st.Watch)
+		right.Button("copy-watch", t.S("lobby.copy-watch-link"), Secondary, true, func() {
+			if g.p.Copy(watch) {
+				g.toast(t.S("lobby.copied"))
+			}
+		})
+		right.Toggle("watch-lock", t.S("lobby.watch-lock"), v.Watch, st.Legal.Has(rules.ActLockWatch), func() {
+			g.act(rules.Action{Kind: rules.ActLockWatch, On: !v.Watch})
+		})
+		right.Button("new-watch", t.S("lobby.new-watch"), Secondary, st.Legal.Has(rules.ActNewWatch), func() {
+			g.act(rules.Action{Kind: rules.ActNewWatch})
+		})
 		right.Toggle("training", t.S("lobby.training"), v.Training, true, func() {
 			g.act(rules.Action{Kind: rules.ActTraining, On: !v.Training})
 		})
