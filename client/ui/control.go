@@ -100,10 +100,24 @@ func (g *Game) scrolled(f *Frame, view Rect, body func(c *Column)) {
 // reports whether anything was done.
 func (g *Game) handle(in intents) bool {
 	f := g.frame
-	if f == nil || !in.any {
+	if f == nil {
 		return false
 	}
+	// A screen reader presses the mirror's buttons with a DOM click or
+	// Enter: no input reaches the canvas, so these come first and alone.
 	acted := false
+	for _, id := range g.p.Mirrored() {
+		for _, w := range f.widgets {
+			if w.ID == id && w.Enabled {
+				g.press(w)
+				acted = true
+				break
+			}
+		}
+	}
+	if !in.any {
+		return acted
+	}
 	if in.scroll != 0 {
 		g.scroll[g.screen()] += in.scroll
 		acted = true
@@ -151,14 +165,6 @@ func (g *Game) handle(in intents) bool {
 	case in.back:
 		g.back()
 		acted = true
-	}
-	for _, id := range g.p.Mirrored() {
-		for _, w := range f.widgets {
-			if w.ID == id && w.Enabled {
-				g.press(w)
-				acted = true
-			}
-		}
 	}
 	return acted
 }

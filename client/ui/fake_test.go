@@ -17,7 +17,10 @@ type fakePlatform struct {
 	frag   string
 	live   string
 	acts   []platform.MirrorAction
-	saved  string
+	// mirrored are the mirror's buttons a screen reader pressed (a DOM
+	// click or Enter), for the next Update to take.
+	mirrored []string
+	saved    string
 }
 
 func newFakePlatform() *fakePlatform { return &fakePlatform{values: map[string]string{}} }
@@ -35,7 +38,11 @@ func (p *fakePlatform) FieldEvents() []platform.FieldEvent { return nil }
 func (p *fakePlatform) Mirror(live string, acts []platform.MirrorAction) {
 	p.live, p.acts = live, acts
 }
-func (p *fakePlatform) Mirrored() []string                                                { return nil }
+func (p *fakePlatform) Mirrored() []string {
+	m := p.mirrored
+	p.mirrored = nil
+	return m
+}
 func (p *fakePlatform) CanSpeak() bool                                                    { return true }
 func (p *fakePlatform) Speak(string, string)                                              {}
 func (p *fakePlatform) StopSpeaking()                                                     {}

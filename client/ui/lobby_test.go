@@ -56,3 +56,23 @@ func TestHostControlsTheDoors(t *testing.T) {
 		}
 	}
 }
+
+// TestMirrorButtonsActWithoutCanvasInput: a screen reader presses the
+// mirror's button with a DOM click or Enter, and no pointer or key reaches
+// the canvas; the press must still act, once.
+func TestMirrorButtonsActWithoutCanvasInput(t *testing.T) {
+	seat := seatOf(room(t), 0)
+	g, p := newTestGame(t, 390, 844, 1, seat)
+	if err := g.Update(); err != nil {
+		t.Fatal(err)
+	}
+	p.mirrored = []string{"watch-lock"}
+	for range 3 {
+		if err := g.Update(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(seat.acts) != 1 || seat.acts[0].Kind != rules.ActLockWatch || !seat.acts[0].On {
+		t.Fatalf("after a mirror press: sent %+v, want one lock-watch", seat.acts)
+	}
+}
