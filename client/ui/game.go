@@ -446,21 +446,21 @@ func (g *Game) describe(st *session.State, e *rules.Event) string {
 		return ""
 	}
 	v := &st.View
-	who := g.nick(v, e.Seat)
 	switch e.Kind {
 	case rules.EvAnswer, rules.EvPass, rules.EvRate:
-		return g.t.S("news.took-turn", who)
+		return g.says(v, e.Seat, "news.took-turn")
 	case rules.EvChoose:
 		if v.Step != nil && e.Value >= 0 && e.Value < len(v.Step.Card.Choices) && e.Seat >= 0 {
-			return g.t.S("news.chose", who, v.Step.Card.Choices[e.Value])
+			return g.says(v, e.Seat, "news.chose", v.Step.Card.Choices[e.Value])
 		}
 	case rules.EvReact:
 		if e.Value >= 0 && e.Value < len(rules.Reactions) {
-			return g.t.S("news.react", who, g.t.S("react."+rules.Reactions[e.Value]))
+			return g.says(v, e.Seat, "news.react", g.t.S("react."+rules.Reactions[e.Value]))
 		}
 	case rules.EvJoin:
-		return g.t.S("news.joined", who)
+		return g.says(v, e.Seat, "news.joined")
 	case rules.EvGone:
+		who := g.nick(v, e.Seat)
 		if e.SeatInfo != nil && e.SeatInfo.Nick != "" {
 			who = e.SeatInfo.Nick
 		}
@@ -470,9 +470,20 @@ func (g *Game) describe(st *session.State, e *rules.Event) string {
 			return g.t.S("news.bookmarked")
 		}
 	case rules.EvBlank:
-		return g.t.S("news.own-question", who)
+		return g.says(v, e.Seat, "news.own-question")
 	}
 	return ""
+}
+
+// says builds a sentence of someone doing something: in the second person
+// ("Käytit vuorosi") when it is the seat on this screen, with the name
+// otherwise ("Aino käytti vuoronsa"). Finnish and Swedish verbs change with
+// the person, so each sentence has a key of its own for "you".
+func (g *Game) says(v *rules.View, seat rules.SeatID, key string, args ...any) string {
+	if seat == v.Me {
+		return g.t.S(key+".you", args...)
+	}
+	return g.t.S(key, append([]any{g.nick(v, seat)}, args...)...)
 }
 
 func (g *Game) toast(s string) {

@@ -491,7 +491,7 @@ func (g *Game) drawBanners(f *Frame) {
 	case st.HasView && st.View.Phase == rules.Playing && st.View.Paused:
 		by := st.View.PausedBy
 		if by >= 0 && by != 0 {
-			msg = g.t.S("banner.paused-by", g.nick(&st.View, by))
+			msg = g.says(&st.View, by, "banner.paused-by")
 		} else {
 			msg = g.t.S("banner.paused")
 		}

@@ -1,0 +1,74 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pore/elamanipeli/shared/rules"
+)
+
+// TestSentencesOfSomeoneDoingSomething renders every screen-reader and
+// banner sentence built from a name and a verb, in each language, for the
+// seat on the screen ("you") and for another player, against the sentences
+// a native speaker would say.
+func TestSentencesOfSomeoneDoingSomething(t *testing.T) {
+	s := room(t)
+	st := seatOf(s, 1).State() // Aino, the player, is on this screen; Ohjaaja is the host
+	st.View.Step = &rules.StepView{Card: rules.CardView{Choices: []string{"Soittaa Hannulle"}}}
+	const me, host = rules.SeatID(1), rules.SeatID(0)
+	events := []struct {
+		name string
+		ev   rules.Event
+	}{
+		{"turn", rules.Event{Kind: rules.EvPass}},
+		{"rate", rules.Event{Kind: rules.EvRate, Value: 7}},
+		{"choose", rules.Event{Kind: rules.EvChoose, Value: 0}},
+		{"react", rules.Event{Kind: rules.EvReact, Value: 0}},
+		{"join", rules.Event{Kind: rules.EvJoin}},
+		{"own", rules.Event{Kind: rules.EvBlank}},
+	}
+	want := map[string]map[string][2]string{ // language → event → {you, the host}
+		"fi": {
+			"turn": {"Käytit vuorosi.", "Ohjaaja käytti vuoronsa."}, "rate": {"Käytit vuorosi.", "Ohjaaja käytti vuoronsa."},
+			"choose": {"Valitsit: Soittaa Hannulle", "Ohjaaja valitsi: Soittaa Hannulle"},
+			"react":  {"Sinä: %s", "Ohjaaja: %s"}, "join": {"Tulit mukaan.", "Ohjaaja tuli mukaan."},
+			"own":   {"Lisäsit oman kysymyksen.", "Ohjaaja lisäsi oman kysymyksen."},
+			"pause": {"Tauko – pyysit taukoa", "Tauko – Ohjaaja pyysi taukoa"},
+		},
+		"sv": {
+			"turn": {"Du har haft din tur.", "Ohjaaja har haft sin tur."}, "rate": {"Du har haft din tur.", "Ohjaaja har haft sin tur."},
+			"choose": {"Du valde: Soittaa Hannulle", "Ohjaaja valde: Soittaa Hannulle"},
+			"react":  {"Du: %s", "Ohjaaja: %s"}, "join": {"Du kom med.", "Ohjaaja kom med."},
+			"own":   {"Du lade till en egen fråga.", "Ohjaaja lade till en egen fråga."},
+			"pause": {"Paus – du bad om en paus", "Paus – Ohjaaja bad om en paus"},
+		},
+		"en": {
+			"turn": {"You had your turn.", "Ohjaaja had their turn."}, "rate": {"You had your turn.", "Ohjaaja had their turn."},
+			"choose": {"You chose: Soittaa Hannulle", "Ohjaaja chose: Soittaa Hannulle"},
+			"react":  {"You: %s", "Ohjaaja: %s"}, "join": {"You joined.", "Ohjaaja joined."},
+			"own":   {"You added a question of your own.", "Ohjaaja added a question of their own."},
+			"pause": {"Break – you asked for a break", "Break – Ohjaaja asked for a break"},
+		},
+	}
+	for lang, sentences := range want {
+		g, _ := newTestGame(t, 390, 844, 1, nil)
+		g.set.Lang = lang
+		g.applySettings()
+		heart := g.t.S("react.heart")
+		for i, who := range []rules.SeatID{me, host} {
+			for _, e := range events {
+				e.ev.Seat = who
+				w := sentences[e.name][i]
+				if e.name == "react" {
+					w = strings.Replace(w, "%s", heart, 1)
+				}
+				if got := g.describe(st, &e.ev); got != w {
+					t.Errorf("%s, %s by seat %d: %q, want %q", lang, e.name, who, got, w)
+				}
+			}
+			if got, w := g.says(&st.View, who, "banner.paused-by"), sentences["pause"][i]; got != w {
+				t.Errorf("%s, the pause banner by seat %d: %q, want %q", lang, who, got, w)
+			}
+		}
+	}
+}
