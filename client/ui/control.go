@@ -241,6 +241,8 @@ func (g *Game) back() {
 	switch {
 	case g.overlay != "":
 		g.overlay = ""
+	case g.confirm != "":
+		g.confirm = ""
 	case g.focus != "":
 		g.focus = ""
 	}

@@ -103,6 +103,8 @@ type Game struct {
 	card      cardAnim
 	floats    []float // reactions drifting up
 	noteOn    bool    // the host's worker note is open
+	confirm   string  // "end" or "skip-story" while the host is asked again
+	confirmAt int     // the step the question was asked at
 	seenSeq   uint64
 	hotseat   bool // host and player share this device
 	side      rules.SeatID

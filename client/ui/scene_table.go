@@ -298,9 +298,41 @@ func (g *Game) noteAndPacing(f *Frame, c *Column, v *rules.View, legal rules.Leg
 			f.Text(Rect{r.X + 16, r.Y + 16 + hh, r.W - 32, 0}, note, Style{Size: SizeBody, Color: g.th.NoteInk})
 		}
 	}
+	// Ending the game and skipping the rest of a story ask once more, in
+	// place: one tap never does either. Passing a card stays one tap.
+	pos := v.Step.Pos
+	if ask, kind := g.confirming(pos); ask != "" {
+		c.Text(t.S("table."+ask+"-ask"), Style{Size: SizeBody, Bold: true, Color: g.th.Ink})
+		cells := c.Grid([]string{t.S("dash.cancel"), t.S("table." + ask + "-yes")}, 2)
+		f.Button(cells[0], "cancel-"+ask, t.S("dash.cancel"), Secondary, true, func() { g.confirm = "" })
+		f.Button(cells[1], ask+"-yes", t.S("table."+ask+"-yes"), Primary, legal.Has(kind), func() {
+			g.confirm = ""
+			g.act(rules.Action{Kind: kind})
+		})
+		return
+	}
+	story := v.Step.Card.Kind.InStory()
 	cells := c.Grid([]string{t.S("table.skip"), t.S("table.end")}, 2)
-	f.Button(cells[0], "skip", t.S("table.skip"), Secondary, legal.Has(rules.ActSkip), func() { g.act(rules.Action{Kind: rules.ActSkip}) })
-	f.Button(cells[1], "end", t.S("table.end"), Secondary, legal.Has(rules.ActEnd), func() { g.act(rules.Action{Kind: rules.ActEnd}) })
+	f.Button(cells[0], "skip", t.S("table.skip"), Secondary, legal.Has(rules.ActSkip), func() {
+		if story {
+			g.confirm, g.confirmAt = "skip-story", pos
+			return
+		}
+		g.act(rules.Action{Kind: rules.ActSkip})
+	})
+	f.Button(cells[1], "end", t.S("table.end"), Secondary, legal.Has(rules.ActEnd), func() { g.confirm, g.confirmAt = "end", pos })
+}
+
+// confirming is the question the host is being asked again at step pos, if
+// any, and the action a yes sends. A new card forgets the question.
+func (g *Game) confirming(pos int) (string, rules.ActionKind) {
+	if g.confirm == "" || g.confirmAt != pos {
+		return "", rules.ActNone
+	}
+	if g.confirm == "end" {
+		return "end", rules.ActEnd
+	}
+	return "skip-story", rules.ActSkip
 }
 
 // hideNote reports whether the worker note must stay hidden: in hot-seat

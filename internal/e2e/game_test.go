@@ -110,6 +110,7 @@ func TestWholeGameInTheBrowser(t *testing.T) {
 	// The worker puts the rest of the story aside; the warm-up begins, the
 	// worker's turn first.
 	host.tap("skip")
+	host.tap("skip-story-yes") // the rest of a story goes only when asked twice
 	host.waitFor("a question on the worker's turn", `!!document.getElementById("act-answered")`)
 	host.tap("note")
 	host.photograph("question")
@@ -136,6 +137,7 @@ func TestWholeGameInTheBrowser(t *testing.T) {
 	youth.tap("pass")
 	youth.waitFor("the pass taken", `!document.getElementById("act-pass")`)
 	host.tap("end")
+	host.tap("end-yes") // ending asks once more
 
 	host.waitFor("the summary", `!!document.getElementById("act-close")`)
 	youth.waitFor("the summary", `!!document.getElementById("act-leave") && document.getElementById("sr").textContent.includes("päättyi")`)

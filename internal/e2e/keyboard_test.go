@@ -112,6 +112,7 @@ func TestKeyboardOnlyGame(t *testing.T) {
 	host.keyTo("next")
 	host.hearsOneOf(was, "Sinun vuorosi", everyone)
 	host.keyTo("end")
+	host.keyTo("end-yes") // the question is reachable by keyboard
 	host.hears("Peli päättyi")
 	youth.hears("Peli päättyi. Polulla oli 3 korttia.")
 }

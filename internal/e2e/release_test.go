@@ -176,6 +176,7 @@ func playShortGame(t *testing.T, url string) {
 		host.waitFor("the next card", fmt.Sprintf(`document.getElementById("sr").textContent !== %q`, before))
 	}
 	host.tap("end")
+	host.tap("end-yes")
 	host.waitFor("the summary", `!!document.getElementById("act-close")`)
 	youth.waitFor("the summary", `!!document.getElementById("act-help-0")`)
 	sizes, err := chromedp.Run(host.ctx, chromedp.Evaluate[[]float64](`(e => e ? [e.encodedBodySize, e.decodedBodySize] : [])(performance.getEntriesByType("resource").find(e => e.name.endsWith(".wasm")))`))
