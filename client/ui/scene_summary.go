@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pore/elamanipeli/shared/deck"
 	"github.com/pore/elamanipeli/shared/rules"
 )
 
@@ -100,7 +99,7 @@ func (g *Game) summaryStep(f *Frame, c *Column, s rules.SummaryStep) {
 	for _, r := range s.Ratings {
 		extra = append(extra, g.t.S("summary.rated", r))
 	}
-	if s.Kind == deck.Story && s.Title != "" {
+	if s.Kind.InStory() && s.Title != "" {
 		body = s.Title
 	}
 	detail := strings.Join(append([]string{body}, extra...), "\n")

@@ -113,9 +113,9 @@ func (g *Game) sceneTable(f *Frame) {
 		g.cardBody(f, v, inner, size, true, cardRect.X+24, cardRect.Y+24)
 
 		// Story choices and ratings are played from inside the flow.
-		if projector && card.Kind == deck.Story && len(card.Choices) > 0 {
+		if projector && card.IsScene() {
 			g.projectorChoices(f, c, step, size) // scene_projector.go
-		} else if card.Kind == deck.Story && len(card.Choices) > 0 {
+		} else if card.IsScene() {
 			for i, ch := range card.Choices {
 				label := ch
 				chosen := step.Choice == i
@@ -132,10 +132,10 @@ func (g *Game) sceneTable(f *Frame) {
 				c.Text(card.Prompt, Style{Size: SizeCard * size, Bold: true, Color: g.th.Ink})
 			}
 		}
-		if card.Kind == deck.Reflection {
+		if card.Kind.Rated() {
 			g.ratingScale(f, c, v, legal)
 		}
-		if !(card.Kind == deck.Story && len(card.Choices) > 0) && card.Prompt != "" && card.Kind != deck.Story {
+		if card.Prompt != "" && !card.Kind.InStory() {
 			c.Text(card.Prompt, Style{Size: SizeBody * size, Color: g.th.Muted})
 		}
 		g.answers(f, c, v, size)
@@ -399,7 +399,7 @@ func (g *Game) tableBar(f *Frame, v *rules.View, legal rules.Legal, mine bool) f
 	t := g.t
 	card := &v.Step.Card
 	var bs []barButton
-	if mine && !card.Open && card.Kind != deck.Reflection && !(card.Kind == deck.Story && len(card.Choices) > 0) {
+	if mine && !card.Open && !card.Kind.Rated() && !card.IsScene() {
 		bs = append(bs, barButton{"answered", t.S("table.answered"), Secondary, legal.Has(rules.ActAnswer), func() { g.act(rules.Action{Kind: rules.ActAnswer}) }})
 	}
 	if mine {
