@@ -278,7 +278,7 @@ func (g *Game) leave() {
 	g.p.Set("room", "")
 	g.p.Set("hotseat", "")
 	g.hotseat, g.side = false, rules.NoSeat
-	g.overlay, g.joining, g.watch = "", "", ""
+	g.overlay, g.joining, g.watch, g.confirm = "", "", "", ""
 	g.p.StopSpeaking()
 }
 
