@@ -384,10 +384,14 @@ func (b *Browser) PickFile(accept string, done func(name string, data []byte)) b
 	return true
 }
 
-// Post sends data to path on the page's own server with the seat's token,
-// and gives done the status and the body of the answer.
+// Post sends data to path on the page's own server with the seat's token
+// (none when token is empty), and gives done the status and the body of the
+// answer.
 func (b *Browser) Post(path, token string, headers map[string]string, data []byte, done func(status int, body []byte)) {
-	h := map[string]any{"Authorization": "Bearer " + token}
+	h := map[string]any{}
+	if token != "" {
+		h["Authorization"] = "Bearer " + token
+	}
 	for k, v := range headers {
 		h[k] = v
 	}

@@ -153,7 +153,9 @@ func (d *Desktop) Post(path, token string, headers map[string]string, data []byt
 			done(0, nil)
 			return
 		}
-		req.Header.Set("Authorization", "Bearer "+token)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
 		for k, v := range headers {
 			req.Header.Set(k, v)
 		}

@@ -67,6 +67,8 @@ func (g *Game) build() {
 		g.sceneClosed(f)
 	case "settings":
 		g.sceneSettings(f)
+	case "check":
+		g.sceneCheck(f)
 	case "decks":
 		g.sceneDecks(f)
 	case "write", "own":

@@ -21,6 +21,10 @@ type fakePlatform struct {
 	// click or Enter), for the next Update to take.
 	mirrored []string
 	saved    string
+	// pick is the file the player chooses when asked (nil: the platform
+	// cannot pick files); answer is the server's answer to a Post.
+	pick   func() (name string, data []byte)
+	answer func(path string, headers map[string]string, data []byte) (int, []byte)
 }
 
 func newFakePlatform() *fakePlatform { return &fakePlatform{values: map[string]string{}} }
@@ -43,15 +47,27 @@ func (p *fakePlatform) Mirrored() []string {
 	p.mirrored = nil
 	return m
 }
-func (p *fakePlatform) CanSpeak() bool                                                    { return true }
-func (p *fakePlatform) Speak(string, string)                                              {}
-func (p *fakePlatform) StopSpeaking()                                                     {}
-func (p *fakePlatform) Save(name, c string) string                                        { p.saved = c; return name }
-func (p *fakePlatform) Open(string)                                                       {}
-func (p *fakePlatform) Copy(string) bool                                                  { return true }
-func (p *fakePlatform) Mark(string)                                                       {}
-func (p *fakePlatform) PickFile(string, func(string, []byte)) bool                        { return false }
-func (p *fakePlatform) Post(string, string, map[string]string, []byte, func(int, []byte)) {}
+func (p *fakePlatform) CanSpeak() bool             { return true }
+func (p *fakePlatform) Speak(string, string)       {}
+func (p *fakePlatform) StopSpeaking()              {}
+func (p *fakePlatform) Save(name, c string) string { p.saved = c; return name }
+func (p *fakePlatform) Open(string)                {}
+func (p *fakePlatform) Copy(string) bool           { return true }
+func (p *fakePlatform) Mark(string)                {}
+
+func (p *fakePlatform) PickFile(_ string, done func(string, []byte)) bool {
+	if p.pick == nil {
+		return false
+	}
+	done(p.pick())
+	return true
+}
+
+func (p *fakePlatform) Post(path, _ string, headers map[string]string, data []byte, done func(int, []byte)) {
+	if p.answer != nil {
+		done(p.answer(path, headers, data))
+	}
+}
 
 // fakeSeat is a session frozen at one state; actions are recorded.
 type fakeSeat struct {

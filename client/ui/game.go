@@ -94,7 +94,7 @@ type Game struct {
 	joining string     // a room code from a link
 	watch   string     // a spectator code from a link
 
-	overlay   string             // a panel over the scene: settings, decks, write, own, help
+	overlay   string             // a panel over the scene: settings, check, decks, write, own
 	focus     string             // the focused widget
 	scroll    map[string]float64 // by scene
 	fields    map[string]*Field
@@ -118,6 +118,7 @@ type Game struct {
 	news      string      // what the last event changed, for the screen-reader mirror
 	later     chan func() // work from other goroutines, run in Update
 	uploadMsg []string    // what the last deck upload said
+	check     deckCheck   // the "check a deck file" screen (scene_check.go)
 	updated   bool
 	ws        workshopUI // the trainer's dashboard (scene_dashboard.go)
 }

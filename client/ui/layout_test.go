@@ -57,6 +57,7 @@ func scenarios() []scenario {
 		{name: "start"},
 		{name: "start from a link", joining: "KXT4PW"},
 		{name: "settings", overlay: "settings"},
+		{name: "check a deck file", overlay: "check"},
 		{name: "connecting", seat: func(testing.TB) Seat { return &fakeSeat{} }},
 		{name: "lobby with a knock", seat: func(t testing.TB) Seat { return seatOf(room(t), 0) }},
 		{name: "lobby ready", seat: func(t testing.TB) Seat {
