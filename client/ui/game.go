@@ -114,11 +114,12 @@ type Game struct {
 	spoken    string
 	timer     *time.Timer
 	timerAt   time.Time
-	drawn     bool        // the first frame is on screen
-	news      string      // what the last event changed, for the screen-reader mirror
-	later     chan func() // work from other goroutines, run in Update
-	uploadMsg []string    // what the last deck upload said
-	check     deckCheck   // the "check a deck file" screen (scene_check.go)
+	drawn     bool           // the first frame is on screen
+	news      string         // what the last event changed, for the screen-reader mirror
+	later     chan func()    // work from other goroutines, run in Update
+	uploadMsg []string       // what the last deck upload said
+	check     deckCheck      // the "check a deck file" screen (scene_check.go)
+	picks     []rules.Action // deck and tag taps the server has not answered yet, shown at once
 	updated   bool
 	ws        workshopUI // the trainer's dashboard (scene_dashboard.go)
 }
@@ -280,6 +281,7 @@ func (g *Game) leave() {
 	g.p.Set("hotseat", "")
 	g.hotseat, g.side = false, rules.NoSeat
 	g.overlay, g.joining, g.watch, g.confirm = "", "", "", ""
+	g.picks = nil
 	g.p.StopSpeaking()
 }
 

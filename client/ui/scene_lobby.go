@@ -255,9 +255,24 @@ func (g *Game) sceneDecks(f *Frame) {
 	t := g.t
 	x, w := g.page(760)
 	barTop := g.actionBar(f, []barButton{{"done", t.S("decks.done"), Primary, true, func() { g.overlay = "" }}}, 1, "")
-	chosen := append([]string(nil), v.Chosen...)
-	excluded := append([]string(nil), v.Excluded...)
-	set := func() { g.act(rules.Action{Kind: rules.ActDecks, Decks: chosen, Tags: excluded}) }
+	// Each tap asks for one deck or tag, shown at once: taps the server has
+	// not yet answered are laid over the lists it last sent.
+	if st.Pending == 0 {
+		g.picks = nil
+	}
+	chosen, excluded := v.Chosen, v.Excluded
+	for _, a := range g.picks {
+		if a.Kind == rules.ActPickDeck {
+			chosen = rules.Toggled(chosen, a.Text, a.On)
+		} else {
+			excluded = rules.Toggled(excluded, a.Text, a.On)
+		}
+	}
+	pick := func(kind rules.ActionKind, item string, on bool) {
+		a := rules.Action{Kind: kind, Text: item, On: on}
+		g.picks = append(g.picks, a)
+		g.act(a)
+	}
 	g.scrolled(f, Rect{0, 0, g.w, barTop}, func(c *Column) {
 		c.X, c.W = x, w
 		c.Space(16)
@@ -282,12 +297,7 @@ func (g *Game) sceneDecks(f *Frame) {
 			}
 			id := d.ID
 			f.Option(c.Take(f.OptionHeight(label, desc, c.W)), "deck-"+id, label, desc, i >= 0, func() {
-				if j := indexOf(chosen, id); j >= 0 {
-					chosen = append(chosen[:j], chosen[j+1:]...)
-				} else {
-					chosen = append(chosen, id)
-				}
-				set()
+				pick(rules.ActPickDeck, id, i < 0)
 			})
 			if i >= 0 {
 				for _, tg := range d.Tags {
@@ -314,12 +324,7 @@ func (g *Game) sceneDecks(f *Frame) {
 				}
 				out := indexOf(excluded, tg) >= 0
 				c.Toggle("tag-"+tg, t.S("tag."+tg), out, true, func() {
-					if j := indexOf(excluded, tg); j >= 0 {
-						excluded = append(excluded[:j], excluded[j+1:]...)
-					} else {
-						excluded = append(excluded, tg)
-					}
-					set()
+					pick(rules.ActLeaveOut, tg, !out)
 				})
 			}
 		}

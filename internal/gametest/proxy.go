@@ -22,6 +22,7 @@ type Proxy struct {
 	next     atomic.Uint64
 	lifetime func() time.Duration
 	cuts     atomic.Int64
+	delay    atomic.Int64 // nanoseconds each way
 
 	mu     sync.Mutex
 	links  map[*link]struct{}
@@ -73,6 +74,11 @@ func (p *Proxy) Addr() string { return p.ln.Addr().String() }
 
 // SetTarget sends new connections to addr (host:port).
 func (p *Proxy) SetTarget(addr string) { p.targets.Store(&[]string{addr}) }
+
+// SetDelay holds everything through the proxy for d each way, as a slow
+// mobile network does: latency, not bandwidth, and the order is kept. It
+// applies to connections made after it.
+func (p *Proxy) SetDelay(d time.Duration) { p.delay.Store(int64(d)) }
 
 // Cuts returns how many connections the proxy has cut.
 func (p *Proxy) Cuts() int64 { return p.cuts.Load() }
@@ -165,8 +171,13 @@ func (p *Proxy) serve(c net.Conn) {
 		}
 	}
 	done := make(chan struct{}, 2)
+	delay := time.Duration(p.delay.Load())
 	pipe := func(dst, src net.Conn) {
-		io.Copy(dst, src)
+		if delay > 0 {
+			late(dst, src, delay)
+		} else {
+			io.Copy(dst, src)
+		}
 		l.cut() // either side ending ends both, as a dropped network would
 		done <- struct{}{}
 	}
@@ -174,4 +185,39 @@ func (p *Proxy) serve(c net.Conn) {
 	go pipe(c, s)
 	<-done
 	<-done
+}
+
+// late copies src to dst, each read d after it arrived, until either side
+// ends.
+func late(dst, src net.Conn, d time.Duration) {
+	type chunk struct {
+		at time.Time
+		b  []byte
+	}
+	chunks := make(chan chunk, 256)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(chunks)
+		for {
+			buf := make([]byte, 32<<10)
+			n, err := src.Read(buf)
+			if n > 0 {
+				select {
+				case chunks <- chunk{time.Now().Add(d), buf[:n]}:
+				case <-stop:
+					return
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	for c := range chunks {
+		time.Sleep(time.Until(c.at))
+		if _, err := dst.Write(c.b); err != nil {
+			return
+		}
+	}
 }

@@ -27,4 +27,9 @@
 //     a seat's, kept across reconnects; a seat that reconnects too often,
 //     and an address that knocks, watches or makes rooms too often, is told
 //     rate-limited.
+//   - 4 (2026-12-04): quick taps. The host may pick one deck (pick-deck) or
+//     leave out one content tag (leave-out) at a time: each tap says what
+//     it wants of one item, so taps in quick succession on a slow network
+//     all count, where whole lists built from the last echo (decks) undid
+//     the tap before. A version 3 client keeps sending whole lists.
 package protocol

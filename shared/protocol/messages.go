@@ -3,7 +3,7 @@ package protocol
 import "github.com/pore/elamanipeli/shared/rules"
 
 // Version is the protocol this code speaks. It only ever goes up.
-const Version = 3
+const Version = 4
 
 // MinVersion is the oldest client version the server still accepts.
 const MinVersion = 1

@@ -24,13 +24,14 @@ func samples() map[string]Message {
 		Answerer: deck.Turn, Text: "Mikä sai sinut viimeksi nauramaan?", By: rules.NoSeat}
 	step := &rules.StepView{Pos: 0, Card: card, Turn: 1, Choice: -1, ChoiceBy: rules.NoSeat}
 	return map[string]Message{
-		"hello-create": Hello{V: Version, Want: WantCreate, Nick: "Ohjaaja", Lang: "fi"},
-		"hello-join":   Hello{V: Version, Want: WantJoin, Code: "KXT4PW", Lang: "sv"},
-		"hello-resume": Hello{V: Version, Want: WantResume, Token: "c2VjcmV0LXRva2VuLWZvci10ZXN0", LastSeq: 41},
-		"act-answer":   Act{ID: 7, Action: rules.Action{Kind: rules.ActAnswer, Text: "Koira teki kuperkeikan."}},
-		"act-decks":    Act{ID: 2, Action: rules.Action{Kind: rules.ActDecks, Decks: []string{"lammittely", "tarina-opiskelu"}, Tags: []string{"violence"}}},
-		"ping":         Ping{N: 3},
-		"welcome":      Welcome{V: Version, Seat: 1, Role: rules.Player, Token: "dG9rZW4", Code: "KXT4PW", Window: 600, Heartbeat: 15},
+		"hello-create":  Hello{V: Version, Want: WantCreate, Nick: "Ohjaaja", Lang: "fi"},
+		"hello-join":    Hello{V: Version, Want: WantJoin, Code: "KXT4PW", Lang: "sv"},
+		"hello-resume":  Hello{V: Version, Want: WantResume, Token: "c2VjcmV0LXRva2VuLWZvci10ZXN0", LastSeq: 41},
+		"act-answer":    Act{ID: 7, Action: rules.Action{Kind: rules.ActAnswer, Text: "Koira teki kuperkeikan."}},
+		"act-decks":     Act{ID: 2, Action: rules.Action{Kind: rules.ActDecks, Decks: []string{"lammittely", "tarina-opiskelu"}, Tags: []string{"violence"}}},
+		"act-pick-deck": Act{ID: 3, Action: rules.Action{Kind: rules.ActPickDeck, Text: "tarina-opiskelu", On: true}},
+		"ping":          Ping{N: 3},
+		"welcome":       Welcome{V: Version, Seat: 1, Role: rules.Player, Token: "dG9rZW4", Code: "KXT4PW", Window: 600, Heartbeat: 15},
 		"snapshot": Snapshot{Seq: 12, View: rules.View{Phase: rules.Playing, Me: 1, Role: rules.Player, Lang: "fi",
 			Seats: []rules.SeatView{{ID: 0, Role: rules.Host, Nick: "Ohjaaja", Lang: "fi", Status: rules.In, Online: true}},
 			Step:  step, Played: 1, PausedBy: rules.NoSeat}},

@@ -26,7 +26,7 @@ const (
 	ActRemove   // remove Seat from the room
 	ActLock     // On: no new players may knock
 	ActTraining // On: spectators see worker notes
-	ActDecks    // choose Decks to play, leaving out cards tagged with any of Tags
+	ActDecks    // choose Decks to play, leaving out cards tagged with any of Tags (the whole lists; see ActPickDeck)
 	ActStart    // deal the first card
 	ActNext     // the next card
 	ActSkip     // put this card (or the rest of this story) aside
@@ -46,6 +46,12 @@ const (
 	ActLockWatch   // On: no new spectators may join
 	ActNewWatch    // a new spectator code; the old one no longer lets anyone in
 
+	// The host (added in protocol version 4): one deck or one tag at a time,
+	// so that taps in quick succession on a slow network each count, where
+	// a whole list built from the last echo would undo the tap before.
+	ActPickDeck // Text: a deck; On: chosen (played after those chosen before) or not
+	ActLeaveOut // Text: a content tag; On: its cards are left out or not
+
 	actCount
 )
 
@@ -53,7 +59,7 @@ var actionNames = [...]string{
 	"none", "answer", "pass", "choose", "rate", "bookmark", "react", "request-pause", "write-blank",
 	"leave", "language", "admit", "remove", "lock", "training", "decks", "start", "next", "skip",
 	"back", "pause", "resume", "end", "close", "join", "presence", "add-deck", "clear-knocks",
-	"lock-watch", "new-watch",
+	"lock-watch", "new-watch", "pick-deck", "leave-out",
 }
 
 func (k ActionKind) String() string {
@@ -96,5 +102,5 @@ func (k ActionKind) system() bool { return k == ActJoin || k == ActPresence || k
 
 // hostOnly reports whether only the host may ask for k.
 func (k ActionKind) hostOnly() bool {
-	return k >= ActAdmit && k <= ActClose || k >= ActClearKnocks && k <= ActNewWatch
+	return k >= ActAdmit && k <= ActClose || k >= ActClearKnocks && k <= ActLeaveOut
 }

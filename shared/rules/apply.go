@@ -136,6 +136,10 @@ func (s *State) act(by SeatID, a Action) ([]Event, Code) {
 		return one(Event{Kind: EvTraining, Seat: by, On: a.On}), ""
 	case ActDecks:
 		return s.chooseDecks(a.Decks, a.Tags)
+	case ActPickDeck:
+		return s.chooseDecks(Toggled(s.Chosen, a.Text, a.On), s.Excluded)
+	case ActLeaveOut:
+		return s.chooseDecks(s.Chosen, Toggled(s.Excluded, a.Text, a.On))
 	case ActStart:
 		return s.start()
 	case ActNext:
@@ -280,6 +284,22 @@ func (s *State) chooseDecks(ids, tags []string) ([]Event, Code) {
 	}
 	s.Chosen, s.Excluded = slices.Clone(ids), slices.Clone(tags)
 	return one(Event{Kind: EvDecks, Seat: 0}), ""
+}
+
+// Toggled is list with v in it (at the end, if it was not) or without it,
+// as ActPickDeck and ActLeaveOut change the chosen decks and the tags left
+// out. Asking twice for the same is asking once: a tap sent again after a
+// reconnect changes nothing, and a client may show its taps at once by
+// applying them to the last lists it saw. list itself is never changed.
+func Toggled(list []string, v string, on bool) []string {
+	i := slices.Index(list, v)
+	switch {
+	case on && i < 0:
+		return append(slices.Clone(list), v)
+	case !on && i >= 0:
+		return slices.Delete(slices.Clone(list), i, i+1)
+	}
+	return list
 }
 
 // start lays out the chosen decks and deals the first card. Question decks

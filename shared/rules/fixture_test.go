@@ -55,7 +55,7 @@ func testLibrary() *Library {
 
 // parseAction reads an action in the compact test notation:
 //
-//	"host decks q,s -violence"  "p answer some words"  "sys join player Nick en"
+//	"host decks q,s -violence"  "host pick-deck s off"  "p answer some words"  "sys join player Nick en"
 //
 // The first word names the seat (host = 0, p = 1, w = 2, sys = System, or a
 // number); the second is the action's name; the rest are its arguments.
@@ -120,6 +120,8 @@ func parseAction(t testing.TB, line string) (SeatID, Action) {
 				a.Decks = append(a.Decks, strings.Split(arg, ",")...)
 			}
 		}
+	case ActPickDeck, ActLeaveOut:
+		a.Text, a.On = args[0], len(args) < 2 || args[1] == "on"
 	case ActJoin:
 		a.Text, a.Lang = args[1], args[2]
 		for r := Host; r <= Spectator; r++ {

@@ -112,7 +112,7 @@ func (f facts) check(k ActionKind) Code {
 			return ErrNoSuchSeat
 		}
 	case ActLockWatch, ActNewWatch:
-	case ActDecks, ActStart:
+	case ActDecks, ActPickDeck, ActLeaveOut, ActStart:
 		if f.phase != Lobby {
 			return ErrWrongPhase
 		}

@@ -351,3 +351,37 @@ func TestShuffleKeepsParts(t *testing.T) {
 		t.Errorf("only %d orders in 1000 shuffles", len(orders))
 	}
 }
+
+// TestPickingDecksOneAtATime: a deck or a tag at a time, each tap counts
+// whatever came before it, a tap sent twice counts once, and the order of
+// the picks is the order of play.
+func TestPickingDecksOneAtATime(t *testing.T) {
+	s := lobby(t)
+	s, _ = play(t, s, "host pick-deck r", "host pick-deck q", "host pick-deck s", "host pick-deck q on", "host leave-out violence")
+	if !slices.Equal(s.Chosen, []string{"r", "q", "s"}) || !slices.Equal(s.Excluded, []string{"violence"}) {
+		t.Fatalf("chosen %v, left out %v", s.Chosen, s.Excluded)
+	}
+	s, _ = play(t, s, "host pick-deck q off", "host pick-deck q off", "host leave-out violence off", "host leave-out violence off")
+	if !slices.Equal(s.Chosen, []string{"r", "s"}) || len(s.Excluded) != 0 {
+		t.Fatalf("after taking back: chosen %v, left out %v", s.Chosen, s.Excluded)
+	}
+	for _, tt := range []struct {
+		by   SeatID
+		a    Action
+		want Code
+	}{
+		{0, Action{Kind: ActPickDeck, Text: "x", On: true}, ErrNoSuchDeck},
+		{0, Action{Kind: ActPickDeck, Text: "h", On: true}, ErrNoSuchDeck}, // help services are not played
+		{0, Action{Kind: ActLeaveOut, Text: "sleep", On: true}, ErrOutOfRange},
+		{1, Action{Kind: ActPickDeck, Text: "q", On: true}, ErrNotAllowed},
+		{1, Action{Kind: ActLeaveOut, Text: "violence", On: true}, ErrNotAllowed},
+	} {
+		if _, _, err := Apply(s, tt.by, tt.a); !errors.Is(err, tt.want) {
+			t.Errorf("%d %v %q: %v, want %v", tt.by, tt.a.Kind, tt.a.Text, err, tt.want)
+		}
+	}
+	s, _ = play(t, s, "host start")
+	if _, _, err := Apply(s, 0, Action{Kind: ActPickDeck, Text: "q", On: true}); !errors.Is(err, ErrWrongPhase) {
+		t.Errorf("picking a deck while playing: %v", err)
+	}
+}
