@@ -27,6 +27,12 @@ func New() *Browser {
 	b := &Browser{doc: js.Global().Get("document"), fields: map[string]js.Value{}}
 	b.live = b.doc.Call("getElementById", "sr")
 	b.actions = b.doc.Call("getElementById", "sr-actions")
+	// A new link opened in a tab that already runs the game changes only
+	// the fragment: wake the game to follow it.
+	js.Global().Call("addEventListener", "hashchange", js.FuncOf(func(js.Value, []js.Value) any {
+		wake()
+		return nil
+	}))
 	return b
 }
 

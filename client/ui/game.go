@@ -89,10 +89,12 @@ type Game struct {
 	scale      float64 // device pixels per dp
 	fixedScale float64
 
-	sess    Seat
-	lastErr rules.Code // why the last session ended, shown on the start screen
-	joining string     // a room code from a link
-	watch   string     // a spectator code from a link
+	sess       Seat
+	lastErr    rules.Code // why the last session ended, shown on the start screen
+	joining    string     // a room code from a link
+	toWorkshop bool       // and the link is to a workshop
+	frag       string     // the page's link last followed
+	watch      string     // a spectator code from a link
 
 	overlay   string             // a panel over the scene: settings, check, decks, write, own
 	focus     string             // the focused widget
@@ -158,18 +160,7 @@ func New(o Options) *Game {
 	g.applySettings()
 	platform.OnWake(ebiten.ScheduleFrame)
 
-	frag := g.p.Fragment()
-	switch {
-	case strings.HasPrefix(frag, "join="):
-		g.joining = strings.TrimPrefix(frag, "join=")
-	case strings.HasPrefix(frag, "watch="):
-		g.watch = strings.TrimPrefix(frag, "watch=")
-	}
-	// A reload comes back to the seat it had; a link to another room starts
-	// afresh.
-	if g.joining != "" && normalizeCode(g.joining) != g.p.Get("room") {
-		g.p.Set("token", "")
-	}
+	g.readLink()
 	if tok := g.p.Get("token"); tok != "" {
 		g.open(protocol.Hello{Want: protocol.WantResume, Token: tok})
 		if tok2 := g.p.Get("token2"); tok2 != "" { // hot-seat: the youth's side too
@@ -195,6 +186,40 @@ func (g *Game) applySettings() {
 	g.p.Set("text", strconv.FormatFloat(g.set.Text, 'f', 2, 64))
 	g.p.Set("contrast", map[bool]string{true: "1"}[g.set.Contrast])
 	g.p.Set("wide", map[bool]string{true: "1"}[g.set.Wide])
+}
+
+// readLink follows the page's link when it changes: #join=CODE knocks on a
+// room, #workshop=CODE joins a trainer's workshop, #watch=CODE watches a
+// room. It runs at the start and in every update, so a new link opened in a
+// tab that already runs the game is followed at once. A link to another
+// room than this device's seat starts afresh there, as a reload does; a
+// link to the seat's own room keeps the seat.
+func (g *Game) readLink() {
+	frag := g.p.Fragment()
+	if frag == g.frag {
+		return
+	}
+	g.frag = frag
+	kind, code, _ := strings.Cut(frag, "=")
+	if code == "" || kind != "join" && kind != "workshop" && kind != "watch" {
+		return
+	}
+	if normalizeCode(code) == g.p.Get("room") {
+		return
+	}
+	if g.sess != nil {
+		g.leave()
+	}
+	g.p.Set("token", "")
+	switch kind {
+	case "watch":
+		g.watch = code
+		if g.sess == nil && g.updated {
+			g.open(protocol.Hello{Want: protocol.WantWatch, Code: code, Lang: g.set.Lang})
+		}
+	default:
+		g.joining, g.toWorkshop = code, kind == "workshop"
+	}
 }
 
 // open starts a session as hello asks.
@@ -281,7 +306,7 @@ func (g *Game) leave() {
 	g.p.Set("hotseat", "")
 	g.hotseat, g.side = false, rules.NoSeat
 	g.overlay, g.joining, g.watch, g.confirm = "", "", "", ""
-	g.picks = nil
+	g.picks, g.toWorkshop = nil, false
 	g.p.StopSpeaking()
 }
 
@@ -327,6 +352,7 @@ func (g *Game) Update() error {
 			done = true
 		}
 	}
+	g.readLink()
 	g.readFields()
 	g.follow()
 	g.build()

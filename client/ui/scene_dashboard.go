@@ -89,11 +89,11 @@ func (g *Game) sceneDashboard(f *Frame) {
 		g.dashRooms(f, right, d, big)
 		c.Y = max(left.Y, right.Y)
 	})
-	announce := t.S("dash.announce", formatCode(st.Workshop), counts)
+	rooms := ""
 	if len(d.Rooms) > 0 {
-		announce += " " + t.S("dash.rooms-done", done, len(d.Rooms))
+		rooms = t.S("dash.rooms-done", done, len(d.Rooms))
 	}
-	f.Announce(announce)
+	f.Announce(sentences(t.S("dash.announce", formatCode(st.Workshop), counts), rooms))
 }
 
 // dashJoin shows how participants join: the code, big enough to read from
@@ -103,7 +103,7 @@ func (g *Game) dashJoin(f *Frame, c *Column, code, counts string, big, qr float6
 	c.Text(t.S("dash.title"), Style{Size: SizeTitle * big, Bold: true, Color: g.th.Ink})
 	c.Text(t.S("dash.join"), Style{Size: SizeBody * big, Color: g.th.Muted})
 	c.Text(formatCode(code), Style{Size: SizeHuge * 1.3 * big, Bold: true, Color: g.th.Ink, Center: true})
-	link := g.joinLink(code)
+	link := g.workshopLink(code)
 	if img := qrImage(link); img != nil {
 		qs := min(c.W, qr)
 		r := c.Take(qs)

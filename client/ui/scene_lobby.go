@@ -13,6 +13,9 @@ import (
 // joinLink is the link a youth opens to knock on the room.
 func (g *Game) joinLink(code string) string { return g.p.PageURL() + "#join=" + code }
 
+// workshopLink is the link participants open to join a workshop.
+func (g *Game) workshopLink(code string) string { return g.p.PageURL() + "#workshop=" + code }
+
 // watchLink is the link a projector or an audience opens to watch.
 func (g *Game) watchLink(code string) string { return g.p.PageURL() + "#watch=" + code }
 
@@ -150,13 +153,13 @@ func (g *Game) sceneLobby(f *Frame) {
 		c.Y = max(left.Y, right.Y)
 	})
 
-	announce := t.S("lobby.announce", formatCode(st.Code))
+	announce := []string{t.S("lobby.announce", formatCode(st.Code))}
 	for _, s := range v.Seats {
 		if s.Status == rules.Knocking {
-			announce += " " + t.S("lobby.knocks", g.nick(v, s.ID))
+			announce = append(announce, t.S("lobby.knocks", g.nick(v, s.ID)))
 		}
 	}
-	f.Announce(announce)
+	f.Announce(sentences(announce...))
 }
 
 // barButton is a button of the action bar.

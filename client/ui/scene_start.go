@@ -47,6 +47,7 @@ func (g *Game) langRow(f *Frame, c *Column, onPick func(lang string)) {
 func (g *Game) sceneStart(f *Frame) {
 	t := g.t
 	x, w := g.page(560)
+	announce := t.S("start.announce")
 	g.scrolled(f, Rect{0, 0, g.w, g.h}, func(c *Column) {
 		c.X, c.W = x, w
 		c.Space(max(16, g.h*0.05))
@@ -67,15 +68,20 @@ func (g *Game) sceneStart(f *Frame) {
 		switch {
 		case g.joining != "":
 			// Came from a link: one tap to knock, no typing needed.
-			card := c.Take(f.TextHeight(t.S("start.invited", formatCode(g.joining)), Style{Size: SizeCard, Bold: true}, w-40) + 40)
+			invited, knockLabel, other := t.S("start.invited", formatCode(g.joining)), t.S("start.knock"), t.S("start.not-this")
+			if g.toWorkshop {
+				invited, knockLabel, other = t.S("start.invited-workshop", formatCode(g.joining)), t.S("start.join-workshop"), t.S("start.not-this-workshop")
+			}
+			announce = invited
+			card := c.Take(f.TextHeight(invited, Style{Size: SizeCard, Bold: true}, w-40) + 40)
 			f.Shadowed(card, 16)
-			f.Text(card.Inset(20), t.S("start.invited", formatCode(g.joining)), Style{Size: SizeCard, Bold: true, Color: g.th.Ink, Center: true})
+			f.Text(card.Inset(20), invited, Style{Size: SizeCard, Bold: true, Color: g.th.Ink, Center: true})
 			knock := func() {
 				g.open(protocol.Hello{Want: protocol.WantJoin, Code: g.joining, Nick: nick.Value, Lang: g.set.Lang})
 			}
 			nick.Submit = knock
-			c.Button("knock", t.S("start.knock"), Primary, true, knock)
-			c.Button("other", t.S("start.not-this"), Link, true, func() { g.joining = "" })
+			c.Button("knock", knockLabel, Primary, true, knock)
+			c.Button("other", other, Link, true, func() { g.joining, g.toWorkshop = "", false })
 		default:
 			create := func() { g.open(protocol.Hello{Want: protocol.WantCreate, Nick: nick.Value, Lang: g.set.Lang}) }
 			c.Button("create", t.S("start.create"), Primary, true, create)
@@ -99,7 +105,7 @@ func (g *Game) sceneStart(f *Frame) {
 		c.Button("check-deck", t.S("check.ui.start"), Link, true, g.openCheck)
 		c.Text(t.S("start.privacy"), Style{Size: SizeSmall, Color: g.th.Muted, Center: true})
 	})
-	f.Announce(t.S("start.announce"))
+	f.Announce(announce)
 }
 
 // normalizeCode is what a person typed as a code, without spaces or dashes.

@@ -431,20 +431,16 @@ func (g *Game) speech(v *rules.View) string {
 	if v.Step.Choice >= 0 {
 		parts = append(parts, c.Prompt)
 	}
-	return strings.Join(slices.DeleteFunc(parts, func(s string) bool { return s == "" }), ". ")
+	return sentences(parts...)
 }
 
 // announceCard is what the screen-reader mirror says about the table.
 func (g *Game) announceCard(v *rules.View) string {
-	c := &v.Step.Card
-	s := g.kindLabel(c) + ". " + g.speech(v) + ". " + g.turnLine(v) + "."
-	if g.news != "" {
-		s = g.news + " " + s
-	}
+	paused := ""
 	if v.Paused {
-		s += " " + g.t.S("banner.paused") + "."
+		paused = g.t.S("banner.paused")
 	}
-	return s
+	return sentences(g.news, g.kindLabel(&v.Step.Card), g.speech(v), g.turnLine(v), paused)
 }
 
 func (g *Game) drawFloats(f *Frame, card Rect) {

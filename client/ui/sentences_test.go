@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -69,6 +70,77 @@ func TestSentencesOfSomeoneDoingSomething(t *testing.T) {
 			if got, w := g.says(&st.View, who, "banner.paused-by"), sentences["pause"][i]; got != w {
 				t.Errorf("%s, the pause banner by seat %d: %q, want %q", lang, who, got, w)
 			}
+		}
+	}
+}
+
+// TestSentencesAreJoinedWithOneStop: joined texts for the screen reader
+// never double their punctuation and never run two sentences together.
+func TestSentencesAreJoinedWithOneStop(t *testing.T) {
+	for _, tt := range []struct {
+		parts []string
+		want  string
+	}{
+		{[]string{"Kysymys", "Kerro yhdellä sanalla.", "Sinun vuorosi"}, "Kysymys. Kerro yhdellä sanalla. Sinun vuorosi."},
+		{[]string{"Mitä osaat?", "", "  Tauko  "}, "Mitä osaat? Tauko."},
+		{[]string{"Hän sanoi ”Tule!”", "Odota…", "Mitä sitten (jos?)"}, "Hän sanoi ”Tule!” Odota… Mitä sitten (jos?)"},
+		{nil, ""},
+	} {
+		if got := sentences(tt.parts...); got != tt.want {
+			t.Errorf("sentences(%q) = %q, want %q", tt.parts, got, tt.want)
+		}
+	}
+}
+
+// TestTheScreenReaderHearsEveryCardCleanly plays every bundled deck card by
+// card, for the host and for the player, and checks what the screen reader
+// hears: no doubled punctuation, no two sentences run together. The other
+// scenes are checked the same way.
+func TestTheScreenReaderHearsEveryCardCleanly(t *testing.T) {
+	bad := regexp.MustCompile(`[.?!…:]\.|\.\s+\.|,\.|\.,|\s[.,]`)
+	check := func(where, s string) {
+		t.Helper()
+		if strings.TrimSpace(s) == "" {
+			t.Errorf("%s: the screen reader hears nothing", where)
+		}
+		if m := bad.FindString(s); m != "" {
+			t.Errorf("%s: %q in %q", where, m, s)
+		}
+	}
+	g, p := newTestGame(t, 390, 844, 1, nil)
+	for _, d := range bundled(t).Decks() {
+		if !d.Kind.Played() {
+			continue
+		}
+		s := room(t, playing(d.ID)...)
+		for n := 0; s.Phase == rules.Playing && n < 200; n++ {
+			for _, id := range []rules.SeatID{0, 1} {
+				g.sess = seatOf(s, id)
+				g.build()
+				g.mirror()
+				check(d.ID+"/"+string(s.Card(s.Step().Card).ID), p.live)
+			}
+			next, _, err := rules.Apply(s, 0, rules.Action{Kind: rules.ActNext})
+			if err != nil {
+				t.Fatalf("%s: next: %v", d.ID, err)
+			}
+			s = next
+		}
+	}
+	for _, sc := range scenarios() {
+		var seat Seat
+		if sc.seat != nil {
+			seat = sc.seat(t)
+		}
+		g, p := newTestGame(t, 390, 844, 1, seat)
+		g.overlay, g.joining = sc.overlay, sc.joining
+		if sc.game != nil {
+			sc.game(g)
+		}
+		g.build()
+		g.mirror()
+		if !sc.watch {
+			check(sc.name, p.live)
 		}
 	}
 }
