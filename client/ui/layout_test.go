@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/pore/elamanipeli/shared/deck"
@@ -147,6 +148,28 @@ func TestScenesFitEverySize(t *testing.T) {
 					}
 				})
 			}
+		}
+	}
+}
+
+// TestTheBannerCoversNothing: while the game is paused, the banner sits
+// above the table's content on a phone, not over the deck and turn lines,
+// and the pause is said once, first.
+func TestTheBannerCoversNothing(t *testing.T) {
+	s := room(t, append(playing("lammittely"), act(1, rules.Action{Kind: rules.ActRequestPause}))...)
+	for _, id := range []rules.SeatID{0, 1} {
+		g, p := newTestGame(t, 390, 844, 1, seatOf(s, id))
+		g.build()
+		g.mirror()
+		msg := g.banner()
+		if msg == "" {
+			t.Fatal("no banner while paused")
+		}
+		if b := g.bannerRect(g.frame, msg).Bottom(); g.frame.scrollView.Y < b {
+			t.Errorf("seat %d: the table starts at %.0f dp, under the banner that ends at %.0f", id, g.frame.scrollView.Y, b)
+		}
+		if !strings.HasPrefix(p.live, msg) || strings.Count(p.live, msg) != 1 {
+			t.Errorf("seat %d hears %q", id, p.live)
 		}
 	}
 }

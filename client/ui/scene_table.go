@@ -21,10 +21,16 @@ func (g *Game) kindLabel(c *rules.CardView) string {
 	return g.t.S("kind." + string(c.Kind))
 }
 
-// turnLine says who answers the card on the table.
+// turnLine says who answers the card on the table, or that everyone has.
 func (g *Game) turnLine(v *rules.View) string {
 	st := v.Step
 	who := v.Answerers()
+	if len(who) > 0 && allDone(st, who) && !st.Card.Open {
+		if v.Role == rules.Host {
+			return g.t.S("turn.done-host")
+		}
+		return g.t.S("turn.done", g.nick(v, 0)) // the host is seat 0
+	}
 	switch {
 	case st.Card.Open:
 		if slices.Contains(who, v.Me) {
@@ -43,6 +49,11 @@ func (g *Game) turnLine(v *rules.View) string {
 		names = append(names, g.nick(v, id))
 	}
 	return g.t.S("turn.of", strings.Join(names, ", "))
+}
+
+// allDone reports whether every seat of who has played the step.
+func allDone(st *rules.StepView, who []rules.SeatID) bool {
+	return !slices.ContainsFunc(who, func(id rules.SeatID) bool { return !done(st, id) })
 }
 
 // done reports whether seat has played the step (answered, passed or, on a
@@ -87,14 +98,20 @@ func (g *Game) sceneTable(f *Frame) {
 	}
 
 	var cardRect Rect
-	g.scrolled(f, Rect{0, 0, g.w, viewH}, func(c *Column) {
+	top := g.bannerSpace(f)
+	g.scrolled(f, Rect{0, top, g.w, viewH - top}, func(c *Column) {
 		c.X, c.W = x, cardW
 		c.Space(12)
 		if g.hotseat {
 			g.hotseatBar(f, c, v)
 		}
 		// Where we are, and whose turn it is.
-		where := t.S("table.card-of", step.Pos+1, v.Played)
+		// The card's number in this game: the decks' sizes say little
+		// when a story's length depends on its choices.
+		where := t.S("table.card-n", step.Pos+1)
+		if step.Pos+1 < v.Played {
+			where = t.S("table.card-back", step.Pos+1, v.Played)
+		}
 		if card.Deck != "" {
 			where = card.Deck + " · " + where
 		}
@@ -116,6 +133,9 @@ func (g *Game) sceneTable(f *Frame) {
 		if projector && card.IsScene() {
 			g.projectorChoices(f, c, step, size) // scene_projector.go
 		} else if card.IsScene() {
+			if q := g.choosePrompt(v); q != "" {
+				c.Text(q, Style{Size: SizeBody * size, Bold: true, Color: g.th.Ink})
+			}
 			for i, ch := range card.Choices {
 				label := ch
 				chosen := step.Choice == i
@@ -399,7 +419,8 @@ func (g *Game) tableBar(f *Frame, v *rules.View, legal rules.Legal, mine bool) f
 	t := g.t
 	card := &v.Step.Card
 	var bs []barButton
-	if mine && !card.Open && !card.Kind.Rated() && !card.IsScene() {
+	// A scene's question comes once a choice is made.
+	if mine && !card.Open && !card.Kind.Rated() && (!card.IsScene() || v.Step.Choice >= 0) {
 		bs = append(bs, barButton{"answered", t.S("table.answered"), Secondary, legal.Has(rules.ActAnswer), func() { g.act(rules.Action{Kind: rules.ActAnswer}) }})
 	}
 	if mine {
@@ -415,16 +436,32 @@ func (g *Game) tableBar(f *Frame, v *rules.View, legal rules.Legal, mine bool) f
 		}
 	}
 	msg := t.S("table.waiting")
+	if who := v.Answerers(); len(who) > 0 && allDone(v.Step, who) {
+		msg = t.S("table.waiting-next")
+	}
 	if v.Paused {
 		msg = t.S("banner.paused")
 	}
 	return g.actionBar(f, bs, 5, msg)
 }
 
+// choosePrompt asks what happens next in a story scene still to be chosen:
+// of the one who chooses, or naming them to the others.
+func (g *Game) choosePrompt(v *rules.View) string {
+	if !v.Step.Card.IsScene() || v.Step.Choice >= 0 {
+		return ""
+	}
+	who := v.Answerers()
+	if len(who) == 0 || slices.Contains(who, v.Me) {
+		return g.t.S("table.choose")
+	}
+	return g.t.S("table.choose-other", g.nick(v, who[0]))
+}
+
 // speech is what read-aloud says: the card and its choices.
 func (g *Game) speech(v *rules.View) string {
 	c := &v.Step.Card
-	parts := []string{c.Title, c.Text}
+	parts := []string{c.Title, c.Text, g.choosePrompt(v)}
 	for i, ch := range c.Choices {
 		parts = append(parts, strconv.Itoa(i+1)+". "+ch)
 	}
@@ -436,11 +473,8 @@ func (g *Game) speech(v *rules.View) string {
 
 // announceCard is what the screen-reader mirror says about the table.
 func (g *Game) announceCard(v *rules.View) string {
-	paused := ""
-	if v.Paused {
-		paused = g.t.S("banner.paused")
-	}
-	return sentences(g.news, g.kindLabel(&v.Step.Card), g.speech(v), g.turnLine(v), paused)
+	// A pause is said by the banner, first.
+	return sentences(g.news, g.kindLabel(&v.Step.Card), g.speech(v), g.turnLine(v))
 }
 
 func (g *Game) drawFloats(f *Frame, card Rect) {
@@ -505,34 +539,51 @@ func (g *Game) sceneWrite(f *Frame, which string) {
 
 // drawBanners shows the states everyone must notice: the connection lost, the
 // host away, a pause.
-func (g *Game) drawBanners(f *Frame) {
+// banner is what the banner over the screen says, if anything: the
+// connection is being restored, the host is away, or the game is paused.
+func (g *Game) banner() string {
 	st := g.state()
 	if st == nil {
-		return
+		return ""
 	}
-	var msg string
 	switch {
 	case st.Status == session.Reconnecting && !(st.Paired && !st.HasView): // not on the way to a workshop's room
-		msg = g.t.S("banner.reconnecting")
+		return g.t.S("banner.reconnecting")
 	case st.HasView && st.View.Phase == rules.Playing && st.View.HostAway() && st.View.Role != rules.Host:
-		msg = g.t.S("banner.host-away")
+		return g.t.S("banner.host-away")
 	case st.HasView && st.View.Phase == rules.Playing && st.View.Paused:
-		by := st.View.PausedBy
-		if by >= 0 && by != 0 {
-			msg = g.says(&st.View, by, "banner.paused-by")
-		} else {
-			msg = g.t.S("banner.paused")
+		if by := st.View.PausedBy; by > 0 {
+			return g.says(&st.View, by, "banner.paused-by")
 		}
+		return g.t.S("banner.paused")
 	}
+	return ""
+}
+
+// bannerRect is where the banner saying msg sits, at the top of the screen.
+func (g *Game) bannerRect(f *Frame, msg string) Rect {
+	x, w := g.page(800)
+	return Rect{x, 8, w, f.TextHeight(msg, Style{Size: SizeBody, Bold: true}, w-32) + 20}
+}
+
+// bannerSpace is how far a scene's content starts below the banner, so that
+// the banner covers nothing of it.
+func (g *Game) bannerSpace(f *Frame) float64 {
+	if msg := g.banner(); msg != "" {
+		return g.bannerRect(f, msg).Bottom()
+	}
+	return 0
+}
+
+func (g *Game) drawBanners(f *Frame) {
+	msg := g.banner()
 	if msg == "" {
 		return
 	}
-	x, w := g.page(800)
-	h := f.TextHeight(msg, Style{Size: SizeBody, Bold: true}, w-32) + 20
-	r := Rect{x, 8, w, h}
+	r := g.bannerRect(f, msg)
 	f.Box(r, g.th.Banner, g.th.Banner, 12, 0)
 	f.Text(Rect{r.X + 16, r.Y + 10, r.W - 32, 0}, msg, Style{Size: SizeBody, Bold: true, Color: g.th.BannerInk, Center: true})
-	f.announce = msg + " " + f.announce
+	f.announce = sentences(msg, f.announce)
 }
 
 func (g *Game) drawToasts(f *Frame) {

@@ -7,7 +7,8 @@ import (
 
 // sentences joins what a screen reader should hear into one text. Each part
 // is a sentence: it gets a full stop unless it ends with punctuation of its
-// own (a question stays a question, also inside quotes), and empty parts are
+// own (a question stays a question, also inside quotes; a colon leads on),
+// and empty parts are
 // left out, so that a joined text never reads "sanalla.." or "osaat?." and
 // never runs two sentences together.
 func sentences(parts ...string) string {
@@ -33,5 +34,5 @@ func sentences(parts ...string) string {
 func endsSentence(s string) bool {
 	s = strings.TrimRight(s, "\"'”’»)] ")
 	r, _ := utf8.DecodeLastRuneInString(s)
-	return strings.ContainsRune(".!?…", r)
+	return strings.ContainsRune(".!?…:", r)
 }
