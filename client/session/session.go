@@ -170,6 +170,12 @@ func (s *Session) publish() {
 }
 
 func (s *Session) emit(e Event) {
+	defer func() {
+		// Wake the screen: a notice changes nothing else it would see.
+		if s.opts.OnChange != nil {
+			s.opts.OnChange()
+		}
+	}()
 	for {
 		select {
 		case s.events <- e:

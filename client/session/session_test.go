@@ -401,3 +401,36 @@ func TestANewSpectatorCodeReplacesTheOld(t *testing.T) {
 	c.send(protocol.Notice{Kind: protocol.NoticeWatch, Text: "NEWWATCHCD"})
 	until(t, s, "the new spectator code", func(st *State) bool { return st.Watch == "NEWWATCHCD" })
 }
+
+// TestANoticeWakesTheScreen: a trainer's message changes nothing in the
+// state, yet the screen must wake to show it, or an idle page shows it
+// only at its next tap.
+func TestANoticeWakesTheScreen(t *testing.T) {
+	f := newFakeServer(t)
+	woken := make(chan struct{}, 64)
+	s := Start(Options{URL: f.url, Hello: protocol.Hello{Want: protocol.WantCreate, Nick: "Ohjaaja"},
+		OnChange: func() { woken <- struct{}{} }})
+	defer f.end(s)
+	c := f.next()
+	c.hello()
+	c.send(protocol.Welcome{V: protocol.Version, Seat: 0, Role: rules.Host, Token: "token-1", Code: "ABCDEF", Heartbeat: 10},
+		protocol.Snapshot{Seq: 1, View: rules.View{Role: rules.Host, Phase: rules.Lobby}})
+	until(t, s, "the room", func(st *State) bool { return st.HasView })
+	for len(woken) > 0 {
+		<-woken
+	}
+	c.send(protocol.Notice{Kind: protocol.NoticeTimeLeft, Minutes: 5})
+	select {
+	case e := <-s.Events():
+		if e.Notice == nil || e.Notice.Minutes != 5 {
+			t.Fatalf("event %+v", e)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no notice")
+	}
+	select {
+	case <-woken:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the notice came without waking the screen")
+	}
+}

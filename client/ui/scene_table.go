@@ -590,15 +590,22 @@ func (g *Game) drawToasts(f *Frame) {
 	now := g.now()
 	y := g.h - 96*min(1.5, g.set.Text)
 	x, w := g.page(640)
+	var said []string
 	for i := len(g.toasts) - 1; i >= 0; i-- {
 		tt := g.toasts[i]
 		if now.After(tt.until) {
 			continue
 		}
+		said = append(said, tt.text)
 		h := f.TextHeight(tt.text, Style{Size: SizeBody}, w-32) + 20
 		y -= h + 8
 		r := Rect{x, y, w, h}
 		f.Box(r, g.th.Banner, g.th.Banner, 12, 0)
 		f.Text(Rect{r.X + 16, r.Y + 10, r.W - 32, 0}, tt.text, Style{Size: SizeBody, Color: g.th.BannerInk, Center: true})
+	}
+	// A screen reader hears them too, first: a trainer's message, a refused
+	// action.
+	if len(said) > 0 {
+		f.announce = sentences(append(said, f.announce)...)
 	}
 }

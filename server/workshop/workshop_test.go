@@ -386,3 +386,38 @@ func TestClassroomOfSixtyBehindOneAddress(t *testing.T) {
 		t.Fatalf("%d rooms", len(d.Rooms))
 	}
 }
+
+// TestTimeLeftReachesARoomStillInItsLobby: the trainer's "5 minutes left"
+// reaches a pair whose room has not started, and someone still waiting to
+// be paired.
+func TestTimeLeftReachesARoomStillInItsLobby(t *testing.T) {
+	srv := gametest.Start(t, gametest.Options{Workshop: workshop.Config{Poll: 100 * time.Millisecond}})
+	trainer := srv.Session(protocol.Hello{Want: protocol.WantWorkshop, Nick: "Kouluttaja", Lang: "fi"}, gametest.SessionOptions{})
+	defer trainer.Close()
+	code := gametest.Wait(t, trainer, "the workshop", func(s *gametest.State) bool { return s.Workshop != "" && s.Trainer }).Workshop
+	var fs [3]frames
+	var ss [3]*gametest.Session
+	for i := range ss {
+		ss[i] = srv.Session(protocol.Hello{Want: protocol.WantJoin, Code: code, Nick: fmt.Sprintf("P%d", i+1), Lang: "fi"}, gametest.SessionOptions{OnFrame: fs[i].add})
+		defer ss[i].Close()
+	}
+	d := waitDash(t, trainer, "three waiting", func(d *protocol.Dashboard) bool { return gametest.Waiting(d) == 3 })
+	id := map[string]int{}
+	for _, p := range d.People {
+		id[p.Nick] = p.ID
+	}
+	trainer.Train(protocol.Train{Kind: protocol.TrainPair, A: id["P1"], B: id["P2"]})
+	for i := range 2 {
+		gametest.Wait(t, ss[i], "the pair's room", func(s *gametest.State) bool { return s.HasView && s.View.Phase == rules.Lobby })
+	}
+	trainer.Train(protocol.Train{Kind: protocol.TrainTimeLeft, Minutes: 5})
+	deadline := time.Now().Add(10 * time.Second)
+	for i := range fs {
+		for fs[i].notices(protocol.NoticeTimeLeft) == 0 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if fs[i].notices(protocol.NoticeTimeLeft) != 1 {
+			t.Errorf("P%d got %d time-left notices, want 1", i+1, fs[i].notices(protocol.NoticeTimeLeft))
+		}
+	}
+}
