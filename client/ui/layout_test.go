@@ -173,3 +173,26 @@ func TestTheBannerCoversNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestTextSizesStayWhole: on a phone, at every text size, the text-size
+// buttons read "125 %" on one line, never "125" over "%".
+func TestTextSizesStayWhole(t *testing.T) {
+	for _, text := range TextSizes {
+		g, _ := newTestGame(t, 390, 844, text, nil)
+		g.overlay = "settings"
+		g.build()
+		n := 0
+		for _, w := range g.frame.widgets {
+			if !strings.HasPrefix(w.ID, "size-") {
+				continue
+			}
+			n++
+			if lines := g.frame.ts.wrap(w.Label, Style{Size: SizeBody, Bold: true}, w.R.W-24); len(lines) != 1 {
+				t.Errorf("at %v: %q breaks into %q", text, w.Label, lines)
+			}
+		}
+		if n != len(TextSizes) {
+			t.Errorf("at %v: %d text-size buttons", text, n)
+		}
+	}
+}

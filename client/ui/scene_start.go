@@ -168,7 +168,7 @@ func (g *Game) sceneSettings(f *Frame) {
 		}
 		cells := c.ButtonRow(labels)
 		for i, s := range TextSizes {
-			f.Toggle(cells[i], "size-"+labels[i], labels[i], g.set.Text == s, true, func() {
+			f.Toggle(cells[i], "size-"+strconv.Itoa(int(s*100+0.5)), labels[i], g.set.Text == s, true, func() {
 				g.set.Text = s
 				g.applySettings()
 			})
@@ -187,4 +187,6 @@ func (g *Game) sceneSettings(f *Frame) {
 	f.Announce(t.S("settings.title"))
 }
 
-func percent(s float64) string { return strconv.Itoa(int(s*100+0.5)) + " %" }
+// percent is a text size as Finnish writes it, "125 %", never broken
+// between the number and its sign.
+func percent(s float64) string { return strconv.Itoa(int(s*100+0.5)) + "\u00a0%" }

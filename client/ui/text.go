@@ -111,6 +111,12 @@ func (ts *typesetter) width(s string, st Style) float64 {
 	return w / ts.scale
 }
 
+// words splits s where a line may break: at spaces and tabs, never at a
+// no-break space ("100\u00a0%" stays whole).
+func words(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' })
+}
+
 // wrap breaks s into lines no wider than w dp. A word wider than a line is
 // broken where it must be. Newlines in s are kept.
 func (ts *typesetter) wrap(s string, st Style, w float64) []string {
@@ -119,7 +125,7 @@ func (ts *typesetter) wrap(s string, st Style, w float64) []string {
 		return nil
 	}
 	for _, para := range strings.Split(s, "\n") {
-		words := strings.Fields(para)
+		words := words(para)
 		if len(words) == 0 {
 			lines = append(lines, "")
 			continue

@@ -56,6 +56,11 @@ func (f *Frame) Field(r Rect, id string, fl *Field, native bool) *Widget {
 	focused := id == f.focus
 	th := f.th
 	st := Style{Size: SizeBody, Color: th.Ink}
+	// A placeholder is an example on one line: cut short it says nothing,
+	// so at large text sizes it gives way (the label above says enough).
+	if f.ts.width(fl.Placeholder, st) > r.W-28 {
+		fl.Placeholder = ""
+	}
 	f.op(func(dst *ebiten.Image, s float64) {
 		fillRound(dst, pr, th.Card, 10, s)
 		edge := th.Edge
@@ -173,7 +178,7 @@ func (f *Frame) grid(x, y, w, gap float64, labels []string, maxCols int) ([]Rect
 		cellW := (w - gap*float64(cols-1)) / float64(cols)
 		fits := true
 		for _, l := range labels {
-			for _, word := range strings.Fields(l) {
+			for _, word := range words(l) {
 				if f.ts.width(word, st) > cellW-24 {
 					fits = false
 				}
