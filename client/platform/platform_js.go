@@ -319,6 +319,13 @@ func (b *Browser) Save(name, content string) string {
 
 // Open opens a link (a help service's page) in a new tab.
 func (b *Browser) Open(url string) {
+	if strings.HasPrefix(url, "tel:") {
+		// A call: the phone's dialler, without leaving the game's page.
+		a := b.doc.Call("createElement", "a")
+		a.Set("href", url)
+		a.Call("click")
+		return
+	}
 	js.Global().Call("open", url, "_blank", "noopener")
 }
 

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -66,6 +68,9 @@ func (g *Game) sceneSummary(f *Frame) {
 			f.Shadowed(r, 14)
 			th := f.Text(Rect{r.X + 24, r.Y + 16, r.W - 48, 0}, h.Title, Style{Size: SizeCard, Bold: true, Color: g.th.Ink})
 			f.Text(Rect{r.X + 24, r.Y + 24 + th, r.W - 48, 0}, body, Style{Size: SizeBody, Color: g.th.Ink})
+			for j, n := range phones(h.Phone, h.Text) {
+				c.Button("call-"+strconv.Itoa(i)+"-"+strconv.Itoa(j), t.S("summary.call", n), Secondary, true, func() { g.p.Open(telURL(n)) })
+			}
 			if h.URL != "" {
 				url := h.URL
 				c.Button("help-"+strconv.Itoa(i), t.S("summary.open", strings.TrimPrefix(strings.TrimPrefix(url, "https://"), "www.")), Link, true, func() { g.p.Open(url) })
@@ -186,4 +191,35 @@ func (g *Game) hotseatBar(f *Frame, c *Column, v *rules.View) {
 		}
 		g.noteOn = false
 	})
+}
+
+// phoneInText finds Finnish phone numbers written in a help service's text,
+// such as the Swedish-language crisis line the Swedish text names
+// ("09 2525 0112"): an area or mobile prefix, then groups of digits.
+var phoneInText = regexp.MustCompile(`\b0\d{1,2}(?: \d{2,4}){2,3}\b|\b0\d{5,11}\b`)
+
+// phones are the numbers a help service can be called at: its own, then
+// any other its text names in the reader's language.
+func phones(phone, text string) []string {
+	var out []string
+	if phone != "" {
+		out = append(out, phone)
+	}
+	for _, n := range phoneInText.FindAllString(text, -1) {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// telURL is a tel: link to number, digits and a leading + only.
+func telURL(number string) string {
+	var b strings.Builder
+	for i, r := range number {
+		if r >= '0' && r <= '9' || r == '+' && i == 0 {
+			b.WriteRune(r)
+		}
+	}
+	return "tel:" + b.String()
 }

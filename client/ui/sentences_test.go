@@ -144,3 +144,37 @@ func TestTheScreenReaderHearsEveryCardCleanly(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpServicesCanBeCalled: every help service with a phone number has
+// a button that calls it (tel:), and in Swedish MIELI's Swedish-language
+// crisis line, named in the card's text, is one tap away beside the
+// Finnish one.
+func TestHelpServicesCanBeCalled(t *testing.T) {
+	s := room(t, append(playing("lammittely"), act(0, rules.Action{Kind: rules.ActEnd}))...)
+	for lang, want := range map[string][]string{
+		"fi": {"Soita 116 111", "Soita 09 2525 0111", "Soita 112"},
+		"sv": {"Ring 116 111", "Ring 09 2525 0111", "Ring 09 2525 0112", "Ring 112"},
+	} {
+		v, _, err := rules.Apply(s, 1, rules.Action{Kind: rules.ActLanguage, Lang: lang})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, p := newTestGame(t, 390, 844, 1, seatOf(v, 1))
+		g.set.Lang = lang
+		g.applySettings()
+		g.build()
+		g.mirror()
+		var calls []string
+		for _, a := range p.acts {
+			if strings.HasPrefix(a.ID, "call-") {
+				calls = append(calls, a.Label)
+			}
+		}
+		if strings.Join(calls, "|") != strings.Join(want, "|") {
+			t.Errorf("%s: call buttons %q, want %q", lang, calls, want)
+		}
+	}
+	if got := telURL("09 2525 0112"); got != "tel:0925250112" {
+		t.Errorf("telURL: %q", got)
+	}
+}
