@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/pore/elamanipeli/shared/deck"
@@ -41,6 +42,9 @@ func TestEndingAsksOnce(t *testing.T) {
 	}
 	if !mirrored(g, p, "end-yes") || !mirrored(g, p, "cancel-end") {
 		t.Fatalf("the question is not in the mirror: %+v", p.acts)
+	}
+	if !strings.HasPrefix(p.live, "Lopetetaanko peli?") {
+		t.Errorf("a screen reader hears %q, not the question first", p.live)
 	}
 	press(t, g, "cancel-end")
 	if mirrored(g, p, "end-yes") {

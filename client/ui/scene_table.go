@@ -473,8 +473,16 @@ func (g *Game) speech(v *rules.View) string {
 
 // announceCard is what the screen-reader mirror says about the table.
 func (g *Game) announceCard(v *rules.View) string {
-	// A pause is said by the banner, first.
-	return sentences(g.news, g.kindLabel(&v.Step.Card), g.speech(v), g.turnLine(v))
+	// A question asked again comes first; a pause is said by the banner,
+	// before everything; an open worker note comes last, as on the screen.
+	ask, note := "", ""
+	if q, _ := g.confirming(v.Step.Pos); q != "" {
+		ask = g.t.S("table." + q + "-ask")
+	}
+	if g.noteOn && v.Step.Card.Note != "" && !g.hideNote() && v.Role == rules.Host {
+		note = g.t.S("table.note-title") + ": " + v.Step.Card.Note
+	}
+	return sentences(ask, g.news, g.kindLabel(&v.Step.Card), g.speech(v), g.turnLine(v), note)
 }
 
 func (g *Game) drawFloats(f *Frame, card Rect) {
