@@ -44,6 +44,7 @@ type loadRoom struct {
 	code    string
 	watch   string
 	members []*member // the host first
+	home    int       // the server the host makes the room on, which owns it
 	hb      time.Duration
 	nextID  uint64 // the host's next action id; the room's writer only, after setup
 	rng     *rand.Rand
@@ -70,17 +71,23 @@ type member struct {
 // dialer opens connections from loopback addresses in turn, so that many
 // thousands of them do not run out of ephemeral ports.
 type dialer struct {
-	url   *url.URL
+	urls  []*url.URL // one per server of the service
 	local []net.Addr
 	next  atomic.Uint64
 }
 
-func newDialer(ws string, sources int) (*dialer, error) {
-	u, err := url.Parse(ws)
-	if err != nil || u.Scheme != "ws" {
-		return nil, fmt.Errorf("loadgen: %q is not a ws:// URL", ws)
+func newDialer(ws []string, sources int) (*dialer, error) {
+	d := &dialer{}
+	for _, w := range ws {
+		u, err := url.Parse(w)
+		if err != nil || u.Scheme != "ws" {
+			return nil, fmt.Errorf("loadgen: %q is not a ws:// URL", w)
+		}
+		d.urls = append(d.urls, u)
 	}
-	d := &dialer{url: u}
+	if len(d.urls) == 0 {
+		return nil, fmt.Errorf("loadgen: no server to dial")
+	}
 	if sources <= 1 {
 		d.local = []net.Addr{nil}
 	}
@@ -93,16 +100,30 @@ func newDialer(ws string, sources int) (*dialer, error) {
 	return d, nil
 }
 
-func (d *dialer) dial(ctx context.Context) (*wsConn, error) {
+// dial connects to server node (an index into the service's servers).
+func (d *dialer) dial(ctx context.Context, node int) (*wsConn, error) {
 	local := d.local[d.next.Add(1)%uint64(len(d.local))]
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	return dialWS(ctx, d.url, local)
+	return dialWS(ctx, d.urls[node%len(d.urls)], local)
+}
+
+// node is the server the room's next member connects to: the room's own
+// (where its host made it) for two members of three, another for every
+// third, so that a third of the members are relayed to the room's owner.
+// With one server, always that one.
+func (r *loadRoom) node() int {
+	n := len(r.g.dialer.urls)
+	i := len(r.members)
+	if n == 1 || i%3 != 2 {
+		return r.home
+	}
+	return (r.home + 1 + (i/3)%(n-1)) % n
 }
 
 // join connects a member, starts its reader and says hello.
 func (r *loadRoom) join(ctx context.Context, host bool, hello protocol.Hello) (*member, error) {
-	ws, err := r.g.dialer.dial(ctx)
+	ws, err := r.g.dialer.dial(ctx, r.node())
 	if err != nil {
 		r.g.errs.dial.Add(1)
 		return nil, fmt.Errorf("dial: %w", err)

@@ -46,6 +46,10 @@ var Scenarios = map[string]Scenario{
 	// Workshop-sized rooms acting five times a second, 50 more at each step.
 	"ramp": {Name: "ramp", Rooms: 50, Size: 20, Every: 200 * time.Millisecond, Warmup: 2 * time.Second, Duration: 8 * time.Second,
 		StepRooms: 50, Limit: 10 * time.Millisecond, MaxConns: 18000},
+	// The workshop load over a service of three servers (and, in the same
+	// run, over one): a third of the members connect to a server that does
+	// not own their room.
+	"cluster": {Name: "cluster", Rooms: 500, Size: 20, Every: time.Second, Warmup: 5 * time.Second, Duration: 30 * time.Second},
 	// A short run for the tests.
 	"smoke": {Name: "smoke", Rooms: 60, Size: 4, Every: 500 * time.Millisecond, Warmup: time.Second, Duration: 3 * time.Second, MemSteps: 2},
 }
@@ -55,10 +59,15 @@ type Options struct {
 	Scenario Scenario
 	WS       string  // the server's ws:// URL
 	Server   *Server // the server's process, for memory and CPU; nil: none
-	Sources  int     // loopback source addresses to spread connections over
-	Deck     string  // the deck the rooms play
-	Parallel int     // rooms being set up at once
-	Readers  int     // goroutines reading the connections (each waits on an epoll set)
+	// Cluster, when set, is a service of several servers: the rooms are
+	// made on each in turn, and a third of their members connect to
+	// another server than the room's (see loadRoom.node). WS and Server
+	// are then ignored; the CPU figures are the servers' together.
+	Cluster  []*Server
+	Sources  int    // loopback source addresses to spread connections over
+	Deck     string // the deck the rooms play
+	Parallel int    // rooms being set up at once
+	Readers  int    // goroutines reading the connections (each waits on an epoll set)
 	Log      io.Writer
 }
 
@@ -101,7 +110,9 @@ type Result struct {
 	Mem      []MemPoint
 	Steps    []Step
 	Errors   Errors
-	Stopped  string // why a ramp stopped
+	Stopped  string  // why a ramp stopped
+	Servers  int     // servers of the service: 1, or the cluster's
+	Relayed  float64 // frames the servers relayed to members whose room another server owns (relayed_frames_total, out, together)
 }
 
 // gen is a run in progress.
@@ -152,7 +163,14 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if opt.Readers <= 0 {
 		opt.Readers = 2
 	}
-	d, err := newDialer(opt.WS, opt.Sources)
+	urls := []string{opt.WS}
+	if len(opt.Cluster) > 0 {
+		urls = urls[:0]
+		for _, s := range opt.Cluster {
+			urls = append(urls, s.WS)
+		}
+	}
+	d, err := newDialer(urls, opt.Sources)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +197,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 			}
 		}
 	}()
-	res := &Result{Scenario: sc}
+	res := &Result{Scenario: sc, Servers: len(urls)}
 
 	// Join the rooms, idle, taking memory points on the way.
 	steps := max(sc.MemSteps, 1)
@@ -235,6 +253,15 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		}
 	}
 	res.Errors = g.errors()
+	if len(opt.Cluster) > 1 { // one server relays nothing
+		for _, s := range opt.Cluster {
+			n, err := s.Metric(ctx, `elamanipeli_relayed_frames_total{direction="out"}`)
+			if err != nil {
+				return res, err
+			}
+			res.Relayed += n
+		}
+	}
 	return res, nil
 }
 
@@ -274,7 +301,7 @@ func (g *gen) joinRooms(ctx context.Context, n int) error {
 	var wg sync.WaitGroup
 	for range n {
 		r := &loadRoom{g: g, sched: map[uint64]int64{}, seqSched: map[uint64]int64{},
-			rng: rand.New(rand.NewPCG(uint64(len(g.rooms)), 6))}
+			rng: rand.New(rand.NewPCG(uint64(len(g.rooms)), 6)), home: len(g.rooms) % len(g.dialer.urls)}
 		g.rooms = append(g.rooms, r)
 		select {
 		case sem <- struct{}{}:
@@ -376,10 +403,7 @@ func (g *gen) measure(ctx context.Context, d time.Duration) Step {
 		clear(r.seqSched)
 		r.mu.Unlock()
 	}
-	var cpu0 time.Duration
-	if g.opt.Server != nil {
-		cpu0 = g.opt.Server.CPU()
-	}
+	cpu0 := g.serverCPU()
 	self0 := procCPU(os.Getpid())
 	start := now()
 	g.recording.Store(true)
@@ -387,10 +411,7 @@ func (g *gen) measure(ctx context.Context, d time.Duration) Step {
 	g.winStart.Store(start)
 	sleep(ctx, d)
 	end := now()
-	var cpu time.Duration
-	if g.opt.Server != nil {
-		cpu = g.opt.Server.CPU() - cpu0
-	}
+	cpu := g.serverCPU() - cpu0
 	self := procCPU(os.Getpid()) - self0
 	sleep(ctx, time.Second) // the window's last actions arrive
 	g.recording.Store(false)
@@ -436,6 +457,18 @@ func (g *gen) measure(ctx context.Context, d time.Duration) Step {
 	st.ServerCPU = cpu.Seconds() / st.Window.Seconds()
 	st.LoadCPU = self.Seconds() / st.Window.Seconds()
 	return st
+}
+
+// serverCPU is the CPU time the service's servers have used so far.
+func (g *gen) serverCPU() time.Duration {
+	var t time.Duration
+	if g.opt.Server != nil && len(g.opt.Cluster) == 0 {
+		t = g.opt.Server.CPU()
+	}
+	for _, s := range g.opt.Cluster {
+		t += s.CPU()
+	}
+	return t
 }
 
 // Dist is a distribution of durations.

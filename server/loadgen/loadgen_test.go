@@ -75,3 +75,52 @@ func TestSmokeRun(t *testing.T) {
 		t.Errorf("no server CPU measured")
 	}
 }
+
+// TestClusterSmokeRun runs a small cluster scenario: the same load on one
+// server and then on a service of three, a third of the members on a
+// server that does not own their room. Every action reaches every member
+// on both, and the three servers relay frames between them.
+func TestClusterSmokeRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and starts four servers")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	out := filepath.Join(t.TempDir(), "report.json")
+	var stdout, stderr strings.Builder
+	args := []string{"-scenario", "cluster", "-rooms", "9", "-size", "6", "-every", "300ms", "-warmup", "1s", "-duration", "3s", "-json", out}
+	if err := run(ctx, args, &stdout, &stderr); err != nil {
+		t.Fatalf("loadgen: %v\n%s\n%s", err, stderr.String(), stdout.String())
+	}
+	t.Logf("%s", stdout.String())
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep Report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Results) != 2 || rep.Results[0].Servers != 1 || rep.Results[1].Servers != 3 {
+		t.Fatalf("results %+v, want one server's and then three's", rep.Results)
+	}
+	for _, res := range rep.Results {
+		if e := res.Errors; e.Total() != 0 {
+			t.Errorf("%d servers: errors %+v", res.Servers, e)
+		}
+		if len(res.Steps) != 1 {
+			t.Fatalf("%d servers: %d measured windows, want 1", res.Servers, len(res.Steps))
+		}
+		st := res.Steps[0]
+		if st.Conns != 9*6 || st.Actions == 0 || st.Deliveries != st.Actions*6 || st.Missing != 0 {
+			t.Errorf("%d servers: %d connections, %d actions made %d deliveries, %d missing",
+				res.Servers, st.Conns, st.Actions, st.Deliveries, st.Missing)
+		}
+	}
+	if r := rep.Results[1].Relayed; r <= 0 {
+		t.Errorf("three servers relayed %v frames: no member landed on another server than its room's", r)
+	}
+	if !strings.Contains(stdout.String(), "against one server in this run") {
+		t.Errorf("the report does not compare with one server:\n%s", stdout.String())
+	}
+}

@@ -10,6 +10,7 @@
 //	go run ./server/loadgen                       # everyday: 6,000 rooms × 3
 //	go run ./server/loadgen -scenario workshop    # 500 rooms × 20
 //	go run ./server/loadgen -scenario ramp        # rooms of 20 until p99 passes 10 ms
+//	go run ./server/loadgen -scenario cluster     # the workshop load on one server, then on three as one service
 //	go run ./server/loadgen -scenario startup     # how soon the server accepts connections
 //	go run ./server/loadgen -scenario all         # all of them, with the targets checked
 //
@@ -46,7 +47,7 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	scenario := fs.String("scenario", "everyday", "everyday, workshop, ramp, startup, smoke, or all")
+	scenario := fs.String("scenario", "everyday", "everyday, workshop, ramp, cluster, startup, smoke, or all")
 	rooms := fs.Int("rooms", 0, "rooms (a ramp: the first step's); 0: the scenario's")
 	size := fs.Int("size", 0, "members per room: host, player, spectators; 0: the scenario's")
 	every := fs.Duration("every", 0, "one action per room this often; 0: the scenario's")
@@ -60,6 +61,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	jsonOut := fs.String("json", "", "also write the figures to this file as JSON")
 	serverArgs := fs.String("server-args", "", "extra flags for the server, space-separated")
 	quiet := fs.Bool("q", false, "no progress lines")
+	nodes := fs.Int("nodes", 0, "put the scenario on one server and then on a service of this many (the cluster scenario: 3)")
 	cpuProfile := fs.String("cpuprofile", "", "write the load generator's own CPU profile to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -132,6 +134,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			sc.Warmup = *warmup
 		}
 		opt := Options{Scenario: sc, WS: *wsURL, Sources: *sources, Parallel: *parallel, Deck: *deck, Log: progress}
+		if sc.Name == "cluster" || *nodes > 1 {
+			if *bin == "" {
+				return fmt.Errorf("-scenario %s starts its own servers: give -server-bin, not -ws", name)
+			}
+			// The same load on one server, then on the service of several.
+			for _, n := range []int{1, max(*nodes, 3)} {
+				res, err := runCluster(ctx, opt, *bin, dir, n, strings.Fields(*serverArgs), progress)
+				if res != nil {
+					rep.Results = append(rep.Results, res)
+				}
+				if err != nil {
+					rep.Print(stdout)
+					return err
+				}
+				time.Sleep(time.Second)
+			}
+			continue
+		}
 		if *wsURL == "" {
 			srv, err := StartServer(ctx, *bin, dir, strings.Fields(*serverArgs)...)
 			if err != nil {
@@ -173,4 +193,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// runCluster puts opt's load on a service of n servers started for it (one:
+// a single server as "go run ./server" runs it), and stops them afterwards.
+func runCluster(ctx context.Context, opt Options, bin, dir string, n int, extra []string, progress io.Writer) (*Result, error) {
+	var nodes []*Server
+	if n == 1 {
+		s, err := StartServer(ctx, bin, dir, extra...)
+		if err != nil {
+			return nil, err
+		}
+		nodes = append(nodes, s)
+	} else {
+		var err error
+		if nodes, err = StartCluster(ctx, bin, dir, n, extra...); err != nil {
+			return nil, err
+		}
+	}
+	defer func() {
+		for _, s := range nodes {
+			s.Stop()
+		}
+	}()
+	if progress != nil {
+		for _, s := range nodes {
+			fmt.Fprintf(progress, "server pid %d at %s\n", s.Pid, s.URL)
+		}
+	}
+	opt.Cluster = nodes
+	return Run(ctx, opt)
 }

@@ -54,11 +54,15 @@ type Server struct {
 // dir, no browser client, and the debug listener on, and waits until it
 // serves. Its log goes to dir/server.log.
 func StartServer(ctx context.Context, bin, dir string, extra ...string) (*Server, error) {
+	return startServer(ctx, bin, dir, "server.log", extra...)
+}
+
+func startServer(ctx context.Context, bin, dir, logName string, extra ...string) (*Server, error) {
 	data, err := os.MkdirTemp(dir, "data-")
 	if err != nil {
 		return nil, err
 	}
-	logf, err := os.Create(filepath.Join(dir, "server.log"))
+	logf, err := os.Create(filepath.Join(dir, logName))
 	if err != nil {
 		return nil, err
 	}
@@ -131,6 +135,85 @@ func (s *Server) Stop() {
 		<-s.done
 	}
 	os.RemoveAll(s.dir)
+}
+
+// StartCluster runs n servers as one service on loopback, as "Running
+// several servers" in the README says: each with a name, its own data
+// folder and log (dir/server-nK.log), NATS clustered over routes between
+// them, and one key file for all. It waits until every server is ready
+// (/healthz?ready: joined the service); on an error it stops those started.
+func StartCluster(ctx context.Context, bin, dir string, n int, extra ...string) ([]*Server, error) {
+	ports := make([]int, n)
+	for i := range ports {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		ports[i] = l.Addr().(*net.TCPAddr).Port
+		l.Close() // free for the server's cluster listener a moment later
+	}
+	var nodes []*Server
+	stop := func() {
+		for _, s := range nodes {
+			s.Stop()
+		}
+	}
+	for i := range n {
+		var routes []string
+		for j := range n {
+			if j != i {
+				routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", ports[j]))
+			}
+		}
+		name := fmt.Sprintf("n%d", i+1)
+		args := append([]string{"-node", name, "-cluster", fmt.Sprintf("127.0.0.1:%d", ports[i]),
+			"-routes", strings.Join(routes, ","), "-key-file", filepath.Join(dir, "service.key")}, extra...)
+		s, err := startServer(ctx, bin, dir, "server-"+name+".log", args...)
+		if err != nil {
+			stop()
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		nodes = append(nodes, s)
+	}
+	client := &http.Client{Timeout: 2 * time.Second}
+	for _, s := range nodes {
+		for deadline := time.Now().Add(60 * time.Second); ; {
+			resp, err := client.Get(s.URL + "/healthz?ready")
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					break
+				}
+			}
+			if time.Now().After(deadline) || ctx.Err() != nil {
+				stop()
+				return nil, fmt.Errorf("loadgen: %s did not join the service within 60 s", s.URL)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	return nodes, nil
+}
+
+// Metric reads one figure of the server's /metrics (Prometheus text).
+func (s *Server) Metric(ctx context.Context, name string) (float64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/metrics", nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("loadgen: metrics: %w", err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), " "); ok && k == name {
+			return strconv.ParseFloat(v, 64)
+		}
+	}
+	return 0, fmt.Errorf("loadgen: no %s in the server's metrics", name)
 }
 
 // GCReport is what the server's /debug/gc answers (server/metrics).

@@ -82,6 +82,12 @@ func (rep *Report) Print(w io.Writer) {
 		sc := res.Scenario
 		fmt.Fprintf(w, "\n-- %s: rooms of %d (host, player, %d spectators), an action per room every %v\n",
 			sc.Name, sc.Size, max(sc.Size-2, 0), sc.Every)
+		if res.Servers > 1 {
+			fmt.Fprintf(w, "%d servers as one service; a third of the members on a server that does not own their room: %.0f frames relayed\n",
+				res.Servers, res.Relayed)
+		} else if sc.Name == "cluster" {
+			fmt.Fprintln(w, "one server, for comparison")
+		}
 		if len(res.Mem) >= 2 {
 			b, r2 := Slope(res.Mem)
 			first, last := res.Mem[0], res.Mem[len(res.Mem)-1]
@@ -94,12 +100,18 @@ func (rep *Report) Print(w io.Writer) {
 				st.Rooms, st.Conns, st.Window.Seconds(), st.Actions, st.PerSec, st.Missing)
 			fmt.Fprintf(w, "  latency per delivery:    %s\n", dist(st.Latency, rep.Floor))
 			fmt.Fprintf(w, "  latency to last member:  %s\n", dist(st.Last, rep.Floor))
-			fmt.Fprintf(w, "  server CPU %.0f%% of a core; load generator %.0f%% (its send lag p50 %s, p99 %s)\n",
+			fmt.Fprintf(w, "  server CPU %.0f%% of a core (all servers together); load generator %.0f%% (its send lag p50 %s, p99 %s)\n",
 				100*st.ServerCPU, 100*st.LoadCPU, ms(st.SendLag.P50), ms(st.SendLag.P99))
 			if n := st.Slow[0] + st.Slow[1] + st.Slow[2]; n > 0 {
 				fmt.Fprintf(w, "  over 10 ms: %d deliveries (hosts %d, players %d, spectators %d) in %d rooms\n",
 					n, st.Slow[0], st.Slow[1], st.Slow[2], st.SlowRooms)
 			}
+		}
+		if one := rep.single(res); one != nil && len(one.Steps) > 0 && len(res.Steps) > 0 {
+			a, b := one.Steps[0], res.Steps[0]
+			fmt.Fprintf(w, "  against one server in this run: p50 ×%.2f, p99 ×%.2f, deliveries/s ×%.2f, CPU ×%.2f\n",
+				float64(b.Latency.P50)/float64(max(a.Latency.P50, 1)), float64(b.Latency.P99)/float64(max(a.Latency.P99, 1)),
+				b.PerSec/max(a.PerSec, 1), b.ServerCPU/max(a.ServerCPU, 0.001))
 		}
 		if res.Stopped != "" {
 			fmt.Fprintf(w, "ramp stopped: %s\n", res.Stopped)
@@ -121,6 +133,20 @@ func (rep *Report) Print(w io.Writer) {
 			fmt.Fprintf(w, "  %s %-44s %s\n", mark, c.Name, c.Got)
 		}
 	}
+}
+
+// single is, for a result over several servers, the same scenario's result
+// on one server in this run.
+func (rep *Report) single(res *Result) *Result {
+	if res.Servers <= 1 {
+		return nil
+	}
+	for _, r := range rep.Results {
+		if r.Servers == 1 && r.Scenario.Name == res.Scenario.Name {
+			return r
+		}
+	}
+	return nil
 }
 
 // Check is one target and how the run did against it.
