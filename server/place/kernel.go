@@ -82,17 +82,24 @@ const (
 )
 
 // envelope is one message in a place's inbox. Which fields count depends on
-// its kind.
+// its kind. The inbox holds pointers: a place's inbox, 64 deep, is then half
+// a kilobyte whoever is in it (a room of three people held 14 KB of empty
+// envelopes when they were values).
 type envelope struct {
 	kind  kind
-	hello protocol.Hello   // enter
-	peer  Peer             // enter
-	addr  string           // enter
-	reply chan entered     // enter
 	m     *Member          // frame, leave
 	msg   protocol.Message // frame
 	at    time.Time        // frame
 	fn    func()           // call
+	enter *enterReq        // enter
+}
+
+// enterReq is what a new connection brings to a place.
+type enterReq struct {
+	hello protocol.Hello
+	peer  Peer
+	addr  string
+	reply chan entered
 }
 
 type entered struct {
@@ -115,7 +122,7 @@ type slot struct {
 type Kernel struct {
 	h     Handler
 	opt   KernelOptions
-	inbox chan envelope
+	inbox chan *envelope
 	done  chan struct{}
 	log   zerolog.Logger
 
@@ -160,7 +167,7 @@ func NewKernel(h Handler, o KernelOptions) *Kernel {
 	}
 	return &Kernel{
 		h: h, opt: o, log: o.Log,
-		inbox:   make(chan envelope, o.Inbox),
+		inbox:   make(chan *envelope, o.Inbox),
 		done:    make(chan struct{}),
 		results: make(chan func(), 1),
 		names:   map[Name]bool{},
@@ -200,11 +207,11 @@ func (k *Kernel) run() {
 	k.Settle() // no work of the place outlives it
 }
 
-func (k *Kernel) handle(e envelope) {
+func (k *Kernel) handle(e *envelope) {
 	switch e.kind {
 	case enterMsg:
-		m, code := k.h.Enter(e.hello, e.peer, e.addr)
-		e.reply <- entered{m: m, code: code}
+		m, code := k.h.Enter(e.enter.hello, e.enter.peer, e.enter.addr)
+		e.enter.reply <- entered{m: m, code: code}
 	case frameMsg:
 		if e.m.detached.Load() || k.Member(e.m.slot) != e.m {
 			return
@@ -257,7 +264,7 @@ func (k *Kernel) Now() time.Time { return k.opt.Now() }
 // Enter hands a new connection from addr to the place and waits for its
 // seat or for the place to stop; ctx bounds the wait for room in its inbox.
 func (k *Kernel) Enter(ctx context.Context, hello protocol.Hello, p Peer, addr string) (*Member, rules.Code) {
-	req := envelope{kind: enterMsg, hello: hello, peer: p, addr: addr, reply: make(chan entered, 1)}
+	req := &envelope{kind: enterMsg, enter: &enterReq{hello: hello, peer: p, addr: addr, reply: make(chan entered, 1)}}
 	select {
 	case k.inbox <- req:
 	case <-k.done:
@@ -270,7 +277,7 @@ func (k *Kernel) Enter(ctx context.Context, hello protocol.Hello, p Peer, addr s
 	// a connection that never hears of it would wait for a Leave that
 	// never comes.
 	select {
-	case res := <-req.reply:
+	case res := <-req.enter.reply:
 		return res.m, res.code
 	case <-k.done:
 		return nil, k.h.Gone()
@@ -284,7 +291,7 @@ func (k *Kernel) TryCall(fn func()) bool {
 		return false
 	}
 	select {
-	case k.inbox <- envelope{kind: callMsg, fn: fn}:
+	case k.inbox <- &envelope{kind: callMsg, fn: fn}:
 		return true
 	default:
 		return false
@@ -295,7 +302,7 @@ func (k *Kernel) TryCall(fn func()) bool {
 // reports false when the place stopped first or ctx ended.
 func (k *Kernel) Do(ctx context.Context, fn func()) bool {
 	ran := make(chan struct{})
-	req := envelope{kind: callMsg, fn: func() { fn(); close(ran) }}
+	req := &envelope{kind: callMsg, fn: func() { fn(); close(ran) }}
 	select {
 	case k.inbox <- req:
 	case <-k.done:
@@ -317,7 +324,7 @@ func (k *Kernel) Do(ctx context.Context, fn func()) bool {
 // full.
 func (k *Kernel) stop(ctx context.Context) error {
 	select {
-	case k.inbox <- envelope{kind: stopMsg}:
+	case k.inbox <- &envelope{kind: stopMsg}:
 		return nil
 	case <-k.done:
 		return nil

@@ -48,7 +48,7 @@ func (m *Member) Detached() bool { return m.detached.Load() }
 // It waits while the place's inbox is full.
 func (m *Member) Deliver(ctx context.Context, msg protocol.Message) error {
 	select {
-	case m.k.inbox <- envelope{kind: frameMsg, m: m, msg: msg, at: m.k.Now()}:
+	case m.k.inbox <- &envelope{kind: frameMsg, m: m, msg: msg, at: m.k.Now()}:
 		return nil
 	case <-m.k.done:
 		return context.Canceled
@@ -63,7 +63,7 @@ func (m *Member) Leave() {
 		return
 	}
 	select {
-	case m.k.inbox <- envelope{kind: leaveMsg, m: m}:
+	case m.k.inbox <- &envelope{kind: leaveMsg, m: m}:
 	case <-m.k.done:
 	}
 }
