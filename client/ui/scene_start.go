@@ -102,7 +102,9 @@ func (g *Game) sceneStart(f *Frame) {
 		}
 		c.Space(8)
 		c.Button("settings", t.S("settings.open"), Link, true, func() { g.overlay = "settings" })
-		c.Button("check-deck", t.S("check.ui.start"), Link, true, g.openCheck)
+		if g.joining == "" { // an invited young person needs no deck files
+			c.Button("check-deck", t.S("check.ui.start"), Link, true, g.openCheck)
+		}
 		c.Text(t.S("start.privacy"), Style{Size: SizeSmall, Color: g.th.Muted, Center: true})
 	})
 	f.Announce(announce)

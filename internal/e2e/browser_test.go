@@ -355,7 +355,9 @@ func (p *Page) tap(id string) {
 			dy = -200
 		}
 		before := p.seq()
-		p.run(chromedp.MouseEvent(input.DispatchMouseEventTypeMouseWheel, float64(p.w)/2, float64(p.h)/2, func(pr *input.DispatchMouseEventParams) { pr.DeltaY = dy }))
+		p.run(chromedp.MouseEvent(input.DispatchMouseEventTypeMouseWheel, float64(p.w)/2, float64(p.h)/2, func(pr *input.DispatchMouseEventParams) {
+			pr.DeltaY, pr.DeltaX = dy, 1e-9 // Chromium wants both, and a zero is left out of the message
+		}))
 		p.settle(before, time.Second) // the buttons' places move with the scroll
 		a = p.find(id)
 	}
