@@ -145,6 +145,20 @@ func (d *Desktop) Mark(string) {}
 // browser, or put in the server's -decks folder.
 func (d *Desktop) PickFile(string, func(string, []byte)) bool { return false }
 
+// Fetch gets path from the server.
+func (d *Desktop) Fetch(path string, done func(status int, body []byte)) {
+	go func() {
+		resp, err := http.Get(strings.TrimSuffix(d.page, "/") + path)
+		if err != nil {
+			done(0, nil)
+			return
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+		done(resp.StatusCode, body)
+	}()
+}
+
 // Post sends data to path on the server with the seat's token.
 func (d *Desktop) Post(path, token string, headers map[string]string, data []byte, done func(status int, body []byte)) {
 	go func() {

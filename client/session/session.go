@@ -49,6 +49,9 @@ type State struct {
 	Pending int        // actions sent but not yet acknowledged
 	Legal   rules.Legal
 	Closed  int // the WebSocket close status the server last sent (1012: it restarts), or 0
+	// Local says the room runs on this device alone (Table), with no
+	// server: nobody can join it, and nothing of it leaves the device.
+	Local bool
 
 	// In a workshop (workshop.go): its code, whether this is its trainer,
 	// the trainer's newest dashboard, and whether a participant has been

@@ -25,6 +25,7 @@ type fakePlatform struct {
 	// cannot pick files); answer is the server's answer to a Post.
 	pick   func() (name string, data []byte)
 	answer func(path string, headers map[string]string, data []byte) (int, []byte)
+	fetch  func(path string) (int, []byte) // a GET; nil: offline
 }
 
 func newFakePlatform() *fakePlatform { return &fakePlatform{values: map[string]string{}} }
@@ -61,6 +62,14 @@ func (p *fakePlatform) PickFile(_ string, done func(string, []byte)) bool {
 	}
 	done(p.pick())
 	return true
+}
+
+func (p *fakePlatform) Fetch(path string, done func(int, []byte)) {
+	if p.fetch == nil {
+		done(0, nil) // offline
+		return
+	}
+	done(p.fetch(path))
 }
 
 func (p *fakePlatform) Post(path, _ string, headers map[string]string, data []byte, done func(int, []byte)) {

@@ -15,6 +15,7 @@ import (
 	"github.com/pore/elamanipeli/client/i18n"
 	"github.com/pore/elamanipeli/client/platform"
 	"github.com/pore/elamanipeli/client/session"
+	"github.com/pore/elamanipeli/shared/deck"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
@@ -42,6 +43,8 @@ type Platform interface {
 	Mark(name string)
 	PickFile(accept string, done func(name string, data []byte)) bool
 	Post(path, token string, headers map[string]string, data []byte, done func(status int, body []byte))
+	// Fetch gets path from the page's own server; status 0: no answer.
+	Fetch(path string, done func(status int, body []byte))
 }
 
 // Seat is a session as the screen uses it: client/session provides it, and
@@ -122,6 +125,8 @@ type Game struct {
 	uploadMsg []string       // what the last deck upload said
 	check     deckCheck      // the "check a deck file" screen (scene_check.go)
 	picks     []rules.Action // deck and tag taps the server has not answered yet, shown at once
+	decks     []*deck.Deck   // the server's decks, for a game on this device alone (nil: not fetched yet)
+	fetching  bool
 	updated   bool
 	ws        workshopUI // the trainer's dashboard (scene_dashboard.go)
 }
@@ -220,6 +225,45 @@ func (g *Game) readLink() {
 	default:
 		g.joining, g.toWorkshop = code, kind == "workshop"
 	}
+}
+
+// startLocal starts a game on this device alone: the room runs here
+// (session.Table), the worker's and the young person's seats share the
+// screen as in hot-seat, and nothing of it is kept: a reload forgets it.
+// The decks come from the server the first time (GET /decks, 260 KB, so
+// only when asked for) and stay in memory.
+func (g *Game) startLocal(nick string) {
+	if g.decks == nil {
+		if g.fetching {
+			return
+		}
+		g.fetching = true
+		g.p.Fetch("/decks", func(status int, body []byte) {
+			var decks []*deck.Deck
+			if status == 200 {
+				decks, _ = protocol.DecodeDecks(body)
+			}
+			g.soon(func() {
+				g.fetching = false
+				if len(decks) == 0 {
+					g.toast(g.t.S("local.no-decks"))
+					return
+				}
+				g.decks = decks
+				g.startLocal(nick)
+			})
+		})
+		return
+	}
+	seed := uint64(g.now().UnixNano())
+	host, youth, err := session.NewTable(rules.NewLibrary(g.decks...), seed, nick, g.t.S("hotseat.youth-nick"), g.set.Lang, ebiten.ScheduleFrame)
+	if err != nil {
+		g.toast(g.t.Err(protocol.ErrBusy))
+		return
+	}
+	g.lastErr = ""
+	g.sess, g.extra = host, youth
+	g.hotseat, g.side = true, 0
 }
 
 // open starts a session as hello asks.
@@ -414,7 +458,7 @@ func (g *Game) follow() {
 		// The session is over before the game was: say why on the start
 		// screen and forget the seat.
 		g.lastErr = st.Err
-		if st.Err == "" {
+		if st.Err == "" && !st.Local { // a game on this device was stopped by its players
 			g.lastErr = protocol.ErrRoomClosed
 		}
 		g.leave()

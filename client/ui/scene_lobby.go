@@ -19,8 +19,59 @@ func (g *Game) workshopLink(code string) string { return g.p.PageURL() + "#works
 // watchLink is the link a projector or an audience opens to watch.
 func (g *Game) watchLink(code string) string { return g.p.PageURL() + "#watch=" + code }
 
+// lobbyDecks says which decks are chosen, with the button to choose them.
+func (g *Game) lobbyDecks(c *Column, v *rules.View) {
+	t := g.t
+	c.Space(8)
+	c.Text(t.S("lobby.decks"), Style{Size: SizeTitle, Bold: true, Color: g.th.Ink})
+	if len(v.Chosen) == 0 {
+		c.Text(t.S("lobby.no-decks"), Style{Size: SizeBody, Color: g.th.Muted})
+	} else {
+		var names []string
+		for _, id := range v.Chosen {
+			names = append(names, deckTitle(v, id))
+		}
+		c.Text(strings.Join(names, " · "), Style{Size: SizeBody, Bold: true, Color: g.th.Ink})
+		if len(v.Excluded) > 0 {
+			var tags []string
+			for _, tg := range v.Excluded {
+				tags = append(tags, t.S("tag."+tg))
+			}
+			c.Text(t.S("lobby.left-out", strings.Join(tags, ", ")), Style{Size: SizeSmall, Color: g.th.Muted})
+		}
+	}
+	c.Button("choose-decks", t.S("lobby.choose-decks"), Secondary, true, func() { g.overlay = "decks" })
+}
+
+// sceneLocalLobby is the lobby of a game on this device alone: nobody to
+// invite, only decks to choose.
+func (g *Game) sceneLocalLobby(f *Frame) {
+	st := g.sess.State()
+	v := &st.View
+	t := g.t
+	x, w := g.page(760)
+	barTop := g.actionBar(f, []barButton{
+		{"end", t.S("local.end"), Secondary, true, func() { g.act(rules.Action{Kind: rules.ActClose}) }},
+		{"start", t.S("lobby.start"), Primary, st.Legal.Has(rules.ActStart), func() { g.act(rules.Action{Kind: rules.ActStart}) }},
+	}, 2, "")
+	g.scrolled(f, Rect{0, 0, g.w, barTop}, func(c *Column) {
+		c.X, c.W = x, w
+		c.Space(16)
+		c.Text(t.S("local.title"), Style{Size: SizeTitle, Bold: true, Color: g.th.Ink})
+		c.Text(t.S("local.hint"), Style{Size: SizeBody, Color: g.th.Ink})
+		g.lobbyDecks(c, v)
+		c.Space(8)
+		c.Button("settings", t.S("settings.open"), Link, true, func() { g.overlay = "settings" })
+	})
+	f.Announce(sentences(t.S("local.title"), t.S("local.hint")))
+}
+
 func (g *Game) sceneLobby(f *Frame) {
 	st := g.sess.State()
+	if st.Local {
+		g.sceneLocalLobby(f)
+		return
+	}
 	v := &st.View
 	t := g.t
 	wide := g.w >= 900
@@ -100,26 +151,7 @@ func (g *Game) sceneLobby(f *Frame) {
 			g.act(rules.Action{Kind: rules.ActLock, On: !v.Locked})
 		})
 
-		// The decks.
-		right.Space(8)
-		right.Text(t.S("lobby.decks"), Style{Size: SizeTitle, Bold: true, Color: g.th.Ink})
-		if len(v.Chosen) == 0 {
-			right.Text(t.S("lobby.no-decks"), Style{Size: SizeBody, Color: g.th.Muted})
-		} else {
-			var names []string
-			for _, id := range v.Chosen {
-				names = append(names, deckTitle(v, id))
-			}
-			right.Text(strings.Join(names, " · "), Style{Size: SizeBody, Bold: true, Color: g.th.Ink})
-			if len(v.Excluded) > 0 {
-				var tags []string
-				for _, tg := range v.Excluded {
-					tags = append(tags, t.S("tag."+tg))
-				}
-				right.Text(t.S("lobby.left-out", strings.Join(tags, ", ")), Style{Size: SizeSmall, Color: g.th.Muted})
-			}
-		}
-		right.Button("choose-decks", t.S("lobby.choose-decks"), Secondary, true, func() { g.overlay = "decks" })
+		g.lobbyDecks(right, v)
 
 		// One device for two, or a bot in the player's seat.
 		right.Space(8)

@@ -98,6 +98,11 @@ func (g *Game) sceneStart(f *Frame) {
 			code.Submit = join
 			f.Field(c.Take(MinTouch), "code", code, !g.p.DrawsFields())
 			c.Button("join", t.S("start.join"), Secondary, len(normalizeCode(code.Value)) >= 6, join)
+			// Two at one device, no server: the decks come once from the
+			// server, and the game stays here.
+			c.Space(8)
+			c.Button("local", t.S("start.local"), Secondary, !g.fetching, func() { g.startLocal(nick.Value) })
+			c.Text(t.S("start.local-hint"), Style{Size: SizeSmall, Color: g.th.Muted})
 			c.Button("workshop", t.S("start.workshop"), Link, true, func() { g.openWorkshop(nick.Value) })
 		}
 		c.Space(8)

@@ -12,6 +12,7 @@ import (
 	"github.com/pore/elamanipeli/server/clientaddr"
 	"github.com/pore/elamanipeli/server/room"
 	"github.com/pore/elamanipeli/shared/deck"
+	"github.com/pore/elamanipeli/shared/protocol"
 )
 
 // Options are what the site serves.
@@ -61,6 +62,20 @@ func New(o Options) http.Handler {
 		keys = clientaddr.New(false)
 	}
 	mux.Handle("POST /check", newChecker(decks, now, keys, o.Checks))
+	if o.Hub != nil {
+		// The decks for a game on the device alone (no room on the
+		// server): the page keeps them, so that it can play offline.
+		mux.HandleFunc("GET /decks", func(w http.ResponseWriter, r *http.Request) {
+			b, err := protocol.EncodeDecks(o.Hub.Library().Decks())
+			if err != nil {
+				http.Error(w, "decks", http.StatusInternalServerError)
+				return
+			}
+			w.Header().Set("Content-Type", "application/msgpack")
+			w.Header().Set("Cache-Control", "no-cache")
+			w.Write(b)
+		})
+	}
 	if o.Metrics != nil {
 		mux.Handle("GET /metrics", o.Metrics)
 	}

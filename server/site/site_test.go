@@ -77,6 +77,7 @@ func TestSecurityHeadersOnEveryRoute(t *testing.T) {
 		{"health", "GET", "/healthz", http.StatusOK},
 		{"an upload without a token", "POST", "/upload", http.StatusUnauthorized},
 		{"a deck check of nothing", "POST", "/check", http.StatusOK},
+		{"the decks for a game on one device", "GET", "/decks", http.StatusOK},
 		{"the WebSocket without an upgrade", "GET", "/ws", http.StatusUpgradeRequired},
 		{"nothing", "GET", "/no-such-file", http.StatusNotFound},
 		{"a wrong method", "DELETE", "/healthz", http.StatusMethodNotAllowed}, // the page handler answers
@@ -271,4 +272,33 @@ func (endless) Read(p []byte) (int, error) {
 		p[i] = 'x'
 	}
 	return len(p), nil
+}
+
+// TestTheDecksForAGameOnOneDevice: GET /decks hands out every deck the
+// server plays, help services included, in the protocol's form.
+func TestTheDecksForAGameOnOneDevice(t *testing.T) {
+	srv := gametest.Start(t, gametest.Options{})
+	resp, err := http.Get(srv.URL + "/decks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	decks, err := protocol.DecodeDecks(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := srv.Lib.Decks()
+	if len(decks) != len(want) {
+		t.Fatalf("%d decks, want %d", len(decks), len(want))
+	}
+	for i, d := range decks {
+		if d.ID != want[i].ID || len(d.Cards) != len(want[i].Cards) {
+			t.Errorf("deck %d: %s with %d cards, want %s with %d", i, d.ID, len(d.Cards), want[i].ID, len(want[i].Cards))
+		}
+	}
+	if rules.NewLibrary(decks...).HelpCards() == nil {
+		t.Error("no help services among the decks")
+	}
+	t.Logf("%d decks, %d bytes", len(decks), len(b))
 }
