@@ -2,10 +2,16 @@ package webclient
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"html/template"
+	"maps"
+	"slices"
 	"sync"
+	texttemplate "text/template"
 )
 
 // pageFiles holds the game page: index.html is a template that gets the hashed
@@ -16,6 +22,10 @@ var pageFiles embed.FS
 
 var indexTemplate = template.Must(template.ParseFS(pageFiles, "page/index.html"))
 
+// workerTemplate is the service worker: it gets its release's files and a
+// version that changes with any of them.
+var workerTemplate = texttemplate.Must(texttemplate.ParseFS(pageFiles, "page/sw.js"))
+
 // staticFiles are the page's fixed files, by URL path, made once.
 var staticFiles = sync.OnceValue(func() map[string]*asset {
 	files := map[string]*asset{}
@@ -23,6 +33,7 @@ var staticFiles = sync.OnceValue(func() map[string]*asset {
 		{"/main.js", "page/main.js", "text/javascript; charset=utf-8"},
 		{"/style.css", "page/style.css", "text/css; charset=utf-8"},
 		{"/favicon.svg", "page/favicon.svg", "image/svg+xml"},
+		{"/manifest.webmanifest", "page/manifest.webmanifest", "application/manifest+json"},
 	} {
 		b, err := pageFiles.ReadFile(f.name)
 		if err != nil {
@@ -45,4 +56,27 @@ func renderIndex(b *bundle) *asset {
 		panic(fmt.Sprintf("index.html: %v", err)) // a fixed template given two strings
 	}
 	return memAsset("text/html; charset=utf-8", buf.Bytes())
+}
+
+// renderWorker makes sw.js for b: the files it keeps are the page as
+// rendered for b, the fixed files and b's client, and its version is a hash
+// of all of them, so that a new release (or a new page) is a new worker.
+func renderWorker(b *bundle, index *asset) *asset {
+	h := sha256.New()
+	h.Write([]byte(b.key))
+	h.Write([]byte(index.reps[encIdentity].etag))
+	files := []string{"/", b.wasmURL, b.execURL}
+	static := staticFiles()
+	for _, path := range slices.Sorted(maps.Keys(static)) {
+		files = append(files, path)
+		h.Write([]byte(path))
+		h.Write([]byte(static[path].reps[encIdentity].etag))
+	}
+	version, _ := json.Marshal(hex.EncodeToString(h.Sum(nil))[:16])
+	list, _ := json.Marshal(files)
+	var buf bytes.Buffer
+	if err := workerTemplate.Execute(&buf, map[string]string{"Version": string(version), "Files": string(list)}); err != nil {
+		panic(fmt.Sprintf("sw.js: %v", err)) // a fixed template given two JSON values
+	}
+	return memAsset("text/javascript; charset=utf-8", buf.Bytes())
 }

@@ -243,6 +243,7 @@ func newState(b *bundle, errText string) *state {
 	if b != nil {
 		st.files[b.wasmURL] = b.wasm
 		st.files[b.execURL] = b.exec
+		st.files["/sw.js"] = renderWorker(b, st.files["/"])
 	}
 	return st
 }

@@ -131,8 +131,21 @@
     const result = await instantiate(loaded[1], go.importObject);
     performance.mark('elamanipeli-instantiated');
     loader.hidden = true; // the game draws its own canvas from here on
+    keep();
     await go.run(result.instance);
     failed('Peli pysähtyi. Lataa sivu uudelleen.', 'The game stopped. Please reload the page.');
+  }
+
+  // keep asks the browser to keep this release's files on the device
+  // (sw.js), once the client runs: the next visit, and one with no
+  // network, opens from them.
+  function keep() {
+    if (!('serviceWorker' in navigator) || !meta('client-wasm')) {
+      return; // no service workers, or a page made while the client was built
+    }
+    navigator.serviceWorker.register('/sw.js').catch(function (err) {
+      console.warn('the game is not kept on this device: ' + err);
+    });
   }
 
   retry.addEventListener('click', function () { location.reload(); });
