@@ -54,7 +54,11 @@ func TestOfflineAGameOnTheDeviceAlone(t *testing.T) {
 	p := open(t, browser(t), "offline", srv.URL+"/", 768, 1024, true)
 
 	if ok := evalAwait[bool](p, `fetch("/manifest.webmanifest").then(r => r.json()).then(m =>
-		m.name === "Elämäni peli" && m.start_url === "/" && m.display === "standalone" && m.icons.length > 0)`); !ok {
+		m.name === "Elämäni peli" && m.start_url === "/" && m.display === "standalone" &&
+		m.icons.some(i => i.sizes === "512x512" && i.type === "image/png"))`); !ok {
+		t.Fatal("the manifest does not parse as an installable app's")
+	}
+	if ok := evalAwait[bool](p, `fetch("/icon-512.png").then(r => r.ok && r.headers.get("Content-Type") === "image/png")`); !ok {
 		t.Fatal("the manifest does not parse as an installable app's")
 	}
 	p.waitFor("the service worker to control the page", `!!navigator.serviceWorker.controller`)
@@ -90,6 +94,12 @@ func TestOfflineAGameOnTheDeviceAlone(t *testing.T) {
 	p.click("done")
 	p.click("start")
 	p.hears("Kysymys")
+	for range 3 { // the worker moves on, card after card
+		was := p.live()
+		p.click("next")
+		p.hearsOneOf(was, turnWords...)
+	}
+	p.click("bookmark")
 	p.click("end")
 	p.click("end-yes")
 	p.hears("Peli päättyi")
@@ -109,7 +119,7 @@ func TestOfflineAGameOnTheDeviceAlone(t *testing.T) {
 	for _, path := range kept {
 		switch {
 		case path == "/" || path == "/decks" || path == "/main.js" || path == "/style.css" || path == "/favicon.svg" || path == "/manifest.webmanifest":
-		case strings.HasPrefix(path, "/app.") || strings.HasPrefix(path, "/wasm_exec."):
+		case strings.HasPrefix(path, "/app.") || strings.HasPrefix(path, "/wasm_exec.") || strings.HasPrefix(path, "/icon-"):
 		default:
 			t.Errorf("the cache keeps %s", path)
 		}

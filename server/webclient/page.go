@@ -41,6 +41,8 @@ var staticFiles = sync.OnceValue(func() map[string]*asset {
 		}
 		files[f.path] = memAsset(f.ctype, b)
 	}
+	files["/icon-192.png"] = memAsset("image/png", iconPNG(192))
+	files["/icon-512.png"] = memAsset("image/png", iconPNG(512))
 	return files
 })
 
