@@ -400,30 +400,7 @@ func (b *Browser) PickFile(accept string, done func(name string, data []byte)) b
 // Fetch gets path from the page's own server and gives done the status and
 // the body (status 0: no answer, as offline).
 func (b *Browser) Fetch(path string, done func(status int, body []byte)) {
-	var onResp, onBody, onErr js.Func
-	status := 0
-	release := func() { onResp.Release(); onBody.Release(); onErr.Release() }
-	onBody = js.FuncOf(func(this js.Value, args []js.Value) any {
-		arr := js.Global().Get("Uint8Array").New(args[0])
-		out := make([]byte, arr.Get("length").Int())
-		js.CopyBytesToGo(out, arr)
-		release()
-		go done(status, out)
-		wake()
-		return nil
-	})
-	onResp = js.FuncOf(func(this js.Value, args []js.Value) any {
-		status = args[0].Get("status").Int()
-		args[0].Call("arrayBuffer").Call("then", onBody).Call("catch", onErr)
-		return nil
-	})
-	onErr = js.FuncOf(func(this js.Value, args []js.Value) any {
-		release()
-		go done(0, nil)
-		wake()
-		return nil
-	})
-	js.Global().Call("fetch", path).Call("then", onResp).Call("catch", onErr)
+	request(path, map[string]any{}, done)
 }
 
 // Post sends data to path on the page's own server with the seat's token
@@ -439,7 +416,12 @@ func (b *Browser) Post(path, token string, headers map[string]string, data []byt
 	}
 	body := js.Global().Get("Uint8Array").New(len(data))
 	js.CopyBytesToJS(body, data)
-	opts := map[string]any{"method": "POST", "headers": h, "body": body, "cache": "no-store"}
+	request(path, map[string]any{"method": "POST", "headers": h, "body": body, "cache": "no-store"}, done)
+}
+
+// request runs the browser's fetch of path with opts and gives done the
+// status and the body, on a goroutine of its own (status 0: no answer).
+func request(path string, opts map[string]any, done func(status int, body []byte)) {
 	var onResp, onBody, onErr js.Func
 	status := 0
 	release := func() { onResp.Release(); onBody.Release(); onErr.Release() }
