@@ -482,7 +482,15 @@ func (g *Game) announceCard(v *rules.View) string {
 	if g.noteOn && v.Step.Card.Note != "" && !g.hideNote() && v.Role == rules.Host {
 		note = g.t.S("table.note-title") + ": " + v.Step.Card.Note
 	}
-	return sentences(ask, g.news, g.kindLabel(&v.Step.Card), g.speech(v), g.turnLine(v), note)
+	// On a shared device, whose side it is on comes first.
+	side := ""
+	if g.hotseat {
+		side = g.t.S("hotseat.worker-side")
+		if g.side != 0 {
+			side = g.t.S("hotseat.youth-side")
+		}
+	}
+	return sentences(ask, side, g.news, g.kindLabel(&v.Step.Card), g.speech(v), g.turnLine(v), note)
 }
 
 func (g *Game) drawFloats(f *Frame, card Rect) {

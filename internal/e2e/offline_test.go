@@ -94,10 +94,33 @@ func TestOfflineAGameOnTheDeviceAlone(t *testing.T) {
 	p.click("done")
 	p.click("start")
 	p.hears("Kysymys")
-	for range 3 { // the worker moves on, card after card
+	// Three cards: whoever's turn it is answers or passes, the tablet
+	// changing hands for the young person's; the worker moves on.
+	youthTurns := 0
+	for i := range 3 {
+		for try := 0; try < 2 && !strings.Contains(p.live(), "Vuoro on käytetty"); try++ {
+			if !p.has("answered") && !p.has("pass") {
+				p.click("handover")
+				p.hears("Nuoren vuoro laitteella")
+				youthTurns++
+			}
+			if i%2 == 0 && p.has("answered") {
+				p.click("answered")
+			} else {
+				p.click("pass")
+			}
+		}
+		p.hears("Vuoro on käytetty")
+		if !p.has("next") {
+			p.click("handover")
+			p.hears("Ohjaajan vuoro laitteella")
+		}
 		was := p.live()
 		p.click("next")
 		p.hearsOneOf(was, turnWords...)
+	}
+	if youthTurns == 0 {
+		t.Error("the tablet never changed hands")
 	}
 	p.click("bookmark")
 	p.click("end")
