@@ -12,9 +12,10 @@ import (
 
 // TestATableOnThisDevicePlaysAWholeGame: with the decks a server hands out
 // (GET /decks, decoded as the page decodes them) and no server, a worker
-// and a young person play a story and a question deck to the summary on
-// one device, with its help services; a refused action is reported to its
-// seat; each seat sees its own view.
+// and a young person play a story, a question deck and the reflection
+// cards to the summary on one device: choices, answers, ratings, a
+// bookmark, a pause, and the help services at the end; a refused action is
+// reported to its seat; each seat sees its own view.
 func TestATableOnThisDevicePlaysAWholeGame(t *testing.T) {
 	b, err := protocol.EncodeDecks(gametest.Bundled(t).Decks())
 	if err != nil {
@@ -41,7 +42,9 @@ func TestATableOnThisDevicePlaysAWholeGame(t *testing.T) {
 	}
 	host.Act(rules.Action{Kind: rules.ActPickDeck, Text: "tarina-opiskelu", On: true})
 	host.Act(rules.Action{Kind: rules.ActPickDeck, Text: "lammittely", On: true})
+	host.Act(rules.Action{Kind: rules.ActPickDeck, Text: "elamanalueet", On: true})
 	host.Act(rules.Action{Kind: rules.ActStart})
+	rated := 0
 	for n := 0; host.State().View.Phase == rules.Playing && n < 300; n++ {
 		v := host.State().View
 		seat := map[rules.SeatID]*session.Local{0: host, 1: youth}
@@ -51,6 +54,9 @@ func TestATableOnThisDevicePlaysAWholeGame(t *testing.T) {
 			switch {
 			case sv.Step.Card.IsScene() && sv.Step.Choice < 0:
 				s.Act(rules.Action{Kind: rules.ActChoose, Choice: 0})
+			case sv.Step.Card.Kind.Rated():
+				s.Act(rules.Action{Kind: rules.ActRate, Value: 7})
+				rated++
 			case sv.Step.Card.Kind == deck.Blank:
 				s.Act(rules.Action{Kind: rules.ActPass})
 			default:
@@ -59,6 +65,11 @@ func TestATableOnThisDevicePlaysAWholeGame(t *testing.T) {
 		}
 		if n == 3 {
 			youth.Act(rules.Action{Kind: rules.ActBookmark, On: true})
+			youth.Act(rules.Action{Kind: rules.ActRequestPause})
+			if !host.State().View.Paused {
+				t.Fatal("the young person's pause did not pause the table")
+			}
+			host.Act(rules.Action{Kind: rules.ActResume})
 		}
 		host.Act(rules.Action{Kind: rules.ActNext})
 	}
@@ -68,6 +79,16 @@ func TestATableOnThisDevicePlaysAWholeGame(t *testing.T) {
 	}
 	if len(st.View.Summary.Help) == 0 || len(st.View.Summary.Steps) < 10 {
 		t.Errorf("summary: %d help services, %d steps", len(st.View.Summary.Help), len(st.View.Summary.Steps))
+	}
+	marked, ratings := 0, 0
+	for _, step := range st.View.Summary.Steps {
+		if step.Bookmarked {
+			marked++
+		}
+		ratings += len(step.Ratings)
+	}
+	if rated == 0 || ratings == 0 || marked != 1 {
+		t.Errorf("%d ratings given, %d in the summary; %d bookmarks, want 1", rated, ratings, marked)
 	}
 	if woken == 0 {
 		t.Error("the table never woke the screen")
