@@ -113,6 +113,10 @@ type Result struct {
 	Stopped  string  // why a ramp stopped
 	Servers  int     // servers of the service: 1, or the cluster's
 	Relayed  float64 // frames the servers relayed to members whose room another server owns (relayed_frames_total, out, together)
+	// ServerRSS is each server's RSS after a full collection, taken after
+	// the last window with every connection still open (a service's
+	// servers, one server's for comparison; none without Cluster).
+	ServerRSS []int64
 }
 
 // gen is a run in progress.
@@ -253,6 +257,13 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		}
 	}
 	res.Errors = g.errors()
+	for _, s := range opt.Cluster {
+		r, err := s.GC(ctx)
+		if err != nil {
+			return res, err
+		}
+		res.ServerRSS = append(res.ServerRSS, r.RSS)
+	}
 	if len(opt.Cluster) > 1 { // one server relays nothing
 		for _, s := range opt.Cluster {
 			n, err := s.Metric(ctx, `elamanipeli_relayed_frames_total{direction="out"}`)

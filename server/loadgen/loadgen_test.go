@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -115,6 +116,9 @@ func TestClusterSmokeRun(t *testing.T) {
 		if st.Conns != 9*6 || st.Actions == 0 || st.Deliveries != st.Actions*6 || st.Missing != 0 {
 			t.Errorf("%d servers: %d connections, %d actions made %d deliveries, %d missing",
 				res.Servers, st.Conns, st.Actions, st.Deliveries, st.Missing)
+		}
+		if len(res.ServerRSS) != res.Servers || slices.Contains(res.ServerRSS, 0) {
+			t.Errorf("%d servers: RSS %v, want each server's", res.Servers, res.ServerRSS)
 		}
 	}
 	if r := rep.Results[1].Relayed; r <= 0 {

@@ -68,6 +68,7 @@ func startServer(ctx context.Context, bin, dir, logName string, extra ...string)
 	}
 	args := append([]string{"-addr", "127.0.0.1:0", "-no-client", "-debug-addr", "127.0.0.1:0", "-data", data}, extra...)
 	cmd := exec.Command(bin, args...)
+	cmd.SysProcAttr = dieWithUs()
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return nil, err
@@ -123,6 +124,13 @@ func startServer(ctx context.Context, bin, dir, logName string, extra ...string)
 		}
 	}
 	return s, nil
+}
+
+// dieWithUs has the kernel kill a started server when the load generator
+// goes, however it goes (a test binary killed at its timeout runs no
+// deferred Stop), so that no server outlives the run that started it.
+func dieWithUs() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 }
 
 // Stop ends the server: SIGTERM, then SIGKILL if it has not stopped in 10 s.
@@ -300,6 +308,7 @@ func StartupTime(ctx context.Context, bin, dir string, n int) (Startup, error) {
 		l.Close()
 		data := filepath.Join(dir, fmt.Sprintf("startup-%d", i))
 		cmd := exec.Command(bin, "-addr", addr, "-data", data, "-log-level", "warn")
+		cmd.SysProcAttr = dieWithUs()
 		client := &http.Client{Timeout: time.Second}
 		began := time.Now()
 		if err := cmd.Start(); err != nil {

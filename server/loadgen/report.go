@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 	"time"
 )
 
@@ -54,6 +55,9 @@ type Report struct {
 func ratio(d, floor time.Duration) string {
 	if floor <= 0 {
 		return ""
+	}
+	if r := float64(d) / float64(floor); r < 10 {
+		return fmt.Sprintf(" (×%.1f)", r)
 	}
 	return fmt.Sprintf(" (×%.0f)", float64(d)/float64(floor))
 }
@@ -107,11 +111,11 @@ func (rep *Report) Print(w io.Writer) {
 					n, st.Slow[0], st.Slow[1], st.Slow[2], st.SlowRooms)
 			}
 		}
+		if len(res.ServerRSS) > 0 {
+			fmt.Fprintf(w, "  servers' RSS after GC, every connection open: %s\n", rssOf(res.ServerRSS))
+		}
 		if one := rep.single(res); one != nil && len(one.Steps) > 0 && len(res.Steps) > 0 {
-			a, b := one.Steps[0], res.Steps[0]
-			fmt.Fprintf(w, "  against one server in this run: p50 ×%.2f, p99 ×%.2f, deliveries/s ×%.2f, CPU ×%.2f\n",
-				float64(b.Latency.P50)/float64(max(a.Latency.P50, 1)), float64(b.Latency.P99)/float64(max(a.Latency.P99, 1)),
-				b.PerSec/max(a.PerSec, 1), b.ServerCPU/max(a.ServerCPU, 0.001))
+			compare(w, one, res, rep.Floor)
 		}
 		if res.Stopped != "" {
 			fmt.Fprintf(w, "ramp stopped: %s\n", res.Stopped)
@@ -133,6 +137,53 @@ func (rep *Report) Print(w io.Writer) {
 			fmt.Fprintf(w, "  %s %-44s %s\n", mark, c.Name, c.Got)
 		}
 	}
+}
+
+// compare prints a service of several servers and one server under the same
+// load in the same run side by side: the first measured window of each.
+func compare(w io.Writer, one, many *Result, floor Dist) {
+	a, b := one.Steps[0], many.Steps[0]
+	fmt.Fprintln(w, "  against one server in this run:")
+	row := func(name, x, y, r string) {
+		fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("    %-26s %-18s %-18s %s", name, x, y, r), " "))
+	}
+	times := func(x, y float64) string { return fmt.Sprintf("×%.2f", y/x) }
+	lat := func(name string, x, y, f time.Duration) {
+		row(name, ms(x)+ratio(x, f), ms(y)+ratio(y, f), times(float64(max(x, 1)), float64(y)))
+	}
+	row("", "one server", fmt.Sprintf("%d servers", many.Servers), fmt.Sprintf("%d / one", many.Servers))
+	lat("latency p50 (× floor)", a.Latency.P50, b.Latency.P50, floor.P50)
+	lat("latency p99 (× floor)", a.Latency.P99, b.Latency.P99, floor.P99)
+	lat("latency max (× floor)", a.Latency.Max, b.Latency.Max, floor.Max)
+	row("deliveries/s", fmt.Sprintf("%.0f", a.PerSec), fmt.Sprintf("%.0f", b.PerSec), times(max(a.PerSec, 1), b.PerSec))
+	row("missing", fmt.Sprint(a.Missing), fmt.Sprint(b.Missing), "")
+	row("servers' CPU, together", fmt.Sprintf("%.0f%% of a core", 100*a.ServerCPU), fmt.Sprintf("%.0f%% of a core", 100*b.ServerCPU),
+		times(max(a.ServerCPU, 0.001), b.ServerCPU))
+	if x, y := sum(one.ServerRSS), sum(many.ServerRSS); x > 0 && y > 0 {
+		row("servers' RSS, together", fmt.Sprintf("%.1f MB", mb(x)), fmt.Sprintf("%.1f MB", mb(y)), times(float64(x), float64(y)))
+	}
+	row("frames relayed", "—", fmt.Sprintf("%.0f", many.Relayed), "")
+}
+
+// rssOf is servers' memory together, and each one's when there are several.
+func rssOf(rss []int64) string {
+	s := fmt.Sprintf("%.1f MB", mb(sum(rss)))
+	if len(rss) > 1 {
+		var each []string
+		for _, r := range rss {
+			each = append(each, fmt.Sprintf("%.1f", mb(r)))
+		}
+		s += fmt.Sprintf(" together (%s MB)", strings.Join(each, ", "))
+	}
+	return s
+}
+
+func sum(v []int64) int64 {
+	var t int64
+	for _, x := range v {
+		t += x
+	}
+	return t
 }
 
 // single is, for a result over several servers, the same scenario's result
