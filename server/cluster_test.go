@@ -189,6 +189,7 @@ func TestPlayersOnDifferentServersShareARoom(t *testing.T) {
 		t.Skip("starts three servers; skipped with -short")
 	}
 	bin := serverBinary(t)
+	gametest.OneClusterAtATime(t)
 	nodes := startCluster(t, bin, t.TempDir(), 3)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -350,8 +351,9 @@ func TestServiceOfThreeSurvivesACrashADeployAndAPause(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("signals")
 	}
-	began := time.Now()
 	bin := serverBinary(t)
+	gametest.OneClusterAtATime(t)
+	began := time.Now()
 	dir := t.TempDir()
 	nodes := startCluster(t, bin, dir, 3)
 	var addrs []string

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pore/elamanipeli/internal/gametest"
 )
 
 // TestSmokeRun runs the load generator's short scenario the way a developer
@@ -85,6 +87,7 @@ func TestClusterSmokeRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and starts four servers")
 	}
+	gametest.OneClusterAtATime(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	out := filepath.Join(t.TempDir(), "report.json")

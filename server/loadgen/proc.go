@@ -184,8 +184,8 @@ func StartCluster(ctx context.Context, bin, dir string, n int, extra ...string) 
 		nodes = append(nodes, s)
 	}
 	client := &http.Client{Timeout: 2 * time.Second}
-	for _, s := range nodes {
-		for deadline := time.Now().Add(60 * time.Second); ; {
+	for i, s := range nodes {
+		for deadline := time.Now().Add(2 * time.Minute); ; {
 			resp, err := client.Get(s.URL + "/healthz?ready")
 			if err == nil {
 				resp.Body.Close()
@@ -195,7 +195,11 @@ func StartCluster(ctx context.Context, bin, dir string, n int, extra ...string) 
 			}
 			if time.Now().After(deadline) || ctx.Err() != nil {
 				stop()
-				return nil, fmt.Errorf("loadgen: %s did not join the service within 60 s", s.URL)
+				log, _ := os.ReadFile(filepath.Join(dir, fmt.Sprintf("server-n%d.log", i+1)))
+				if len(log) > 4000 {
+					log = log[len(log)-4000:]
+				}
+				return nil, fmt.Errorf("loadgen: %s did not join the service within 2 minutes; the end of its log:\n%s", s.URL, log)
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
