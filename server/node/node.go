@@ -562,21 +562,28 @@ func (n *Node) Alive(ctx context.Context, name, epoch string) bool {
 		return n.LeaseValid()
 	}
 	e, err := n.nodes.Get(ctx, name)
-	switch {
-	case errors.Is(err, jetstream.ErrKeyNotFound):
-		return false
-	case err != nil:
+	if err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
 		// JetStream cannot say now (a leader being elected): nothing
 		// could be taken from the node meanwhile anyway.
 		return true
-	case string(e.Value()) != epoch:
-		return false
 	}
+	leased := err == nil && string(e.Value()) == epoch
+	// Ask the node too: a live run answers with its epoch. The bucket's
+	// answer may come from a replica a moment behind (one that is
+	// catching up after a restart has been seen to still hold a node's
+	// earlier run), and taking a room from a node that runs it loses what
+	// it acted on since.
 	pctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
 	defer cancel()
-	_, err = n.nc.RequestWithContext(pctx, "elm.alive."+name, nil)
-	// A paused node does not answer either: its lease decides.
-	return !errors.Is(err, nats.ErrNoResponders)
+	m, err := n.nc.RequestWithContext(pctx, "elm.alive."+name, nil)
+	switch {
+	case err == nil:
+		return string(m.Data) == epoch
+	case errors.Is(err, nats.ErrNoResponders):
+		return false
+	}
+	// No answer in time: a paused or busy node. Its lease decides.
+	return leased
 }
 
 // Name is the node's name.
