@@ -119,16 +119,4 @@ func (l *Local) Act(a rules.Action) { l.t.apply(l.id, a) }
 // with the last reference to it.
 func (l *Local) Close() {}
 
-func (l *Local) emit(e Event) {
-	for {
-		select {
-		case l.events <- e:
-			return
-		default:
-		}
-		select {
-		case <-l.events:
-		default:
-		}
-	}
-}
+func (l *Local) emit(e Event) { offer(l.events, e) }

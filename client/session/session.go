@@ -173,20 +173,24 @@ func (s *Session) publish() {
 }
 
 func (s *Session) emit(e Event) {
-	defer func() {
-		// Wake the screen: a notice changes nothing else it would see.
-		if s.opts.OnChange != nil {
-			s.opts.OnChange()
-		}
-	}()
+	offer(s.events, e)
+	// Wake the screen: a notice changes nothing else it would see.
+	if s.opts.OnChange != nil {
+		s.opts.OnChange()
+	}
+}
+
+// offer puts e in events without waiting: when nobody has read them, the
+// oldest is dropped to make room.
+func offer(events chan Event, e Event) {
 	for {
 		select {
-		case s.events <- e:
+		case events <- e:
 			return
 		default:
 		}
 		select { // full: drop the oldest
-		case <-s.events:
+		case <-events:
 		default:
 		}
 	}

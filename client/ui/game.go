@@ -219,7 +219,7 @@ func (g *Game) readLink() {
 	switch kind {
 	case "watch":
 		g.watch = code
-		if g.sess == nil && g.updated {
+		if g.updated { // a running tab; at the start New opens it
 			g.open(protocol.Hello{Want: protocol.WantWatch, Code: code, Lang: g.set.Lang})
 		}
 	default:

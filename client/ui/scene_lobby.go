@@ -165,8 +165,8 @@ func (g *Game) sceneLobby(f *Frame) {
 		right.Space(8)
 		right.Text(t.S("lobby.watch"), Style{Size: SizeSmall, Bold: true, Color: g.th.Ink})
 		right.Text(t.S("lobby.watch-hint"), Style{Size: SizeSmall, Color: g.th.Muted})
-		right.Text(g.watchLink(st.Watch), Style{Size: SizeSmall, Color: g.th.Muted})
 		watch := g.watchLink(st.Watch)
+		right.Text(watch, Style{Size: SizeSmall, Color: g.th.Muted})
 		right.Button("copy-watch", t.S("lobby.copy-watch-link"), Secondary, true, func() {
 			if g.p.Copy(watch) {
 				g.toast(t.S("lobby.copied"))
