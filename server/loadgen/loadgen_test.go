@@ -15,20 +15,16 @@ import (
 	"github.com/pore/elamanipeli/internal/gametest"
 )
 
-// TestSmokeRun runs the load generator's short scenario the way a developer
-// does, against a server it builds and starts itself, so that the tool
-// cannot rot: every room is set up, every action reaches every member, and
-// the report carries the floor, the memory points and the server's CPU.
-// It asserts no speed: that is for BENCHMARKS.md.
-func TestSmokeRun(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and starts the server")
-	}
+// runReport runs the load generator as a developer does, with args and a
+// JSON report, within three minutes, and returns the report and what it
+// printed.
+func runReport(t *testing.T, args ...string) (Report, string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	out := filepath.Join(t.TempDir(), "report.json")
 	var stdout, stderr strings.Builder
-	if err := run(ctx, []string{"-scenario", "smoke", "-json", out}, &stdout, &stderr); err != nil {
+	if err := run(ctx, append(args, "-json", out), &stdout, &stderr); err != nil {
 		t.Fatalf("loadgen: %v\n%s\n%s", err, stderr.String(), stdout.String())
 	}
 	t.Logf("%s", stdout.String())
@@ -40,6 +36,19 @@ func TestSmokeRun(t *testing.T) {
 	if err := json.Unmarshal(b, &rep); err != nil {
 		t.Fatal(err)
 	}
+	return rep, stdout.String()
+}
+
+// TestSmokeRun runs the load generator's short scenario the way a developer
+// does, against a server it builds and starts itself, so that the tool
+// cannot rot: every room is set up, every action reaches every member, and
+// the report carries the floor, the memory points and the server's CPU.
+// It asserts no speed: that is for BENCHMARKS.md.
+func TestSmokeRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and starts the server")
+	}
+	rep, _ := runReport(t, "-scenario", "smoke")
 	if rep.Floor.N == 0 || rep.Floor.P50 <= 0 {
 		t.Errorf("no floor measured: %+v", rep.Floor)
 	}
@@ -88,23 +97,7 @@ func TestClusterSmokeRun(t *testing.T) {
 		t.Skip("builds and starts four servers")
 	}
 	gametest.OneClusterAtATime(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	out := filepath.Join(t.TempDir(), "report.json")
-	var stdout, stderr strings.Builder
-	args := []string{"-scenario", "cluster", "-rooms", "9", "-size", "6", "-every", "300ms", "-warmup", "1s", "-duration", "3s", "-json", out}
-	if err := run(ctx, args, &stdout, &stderr); err != nil {
-		t.Fatalf("loadgen: %v\n%s\n%s", err, stderr.String(), stdout.String())
-	}
-	t.Logf("%s", stdout.String())
-	b, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep Report
-	if err := json.Unmarshal(b, &rep); err != nil {
-		t.Fatal(err)
-	}
+	rep, printed := runReport(t, "-scenario", "cluster", "-rooms", "9", "-size", "6", "-every", "300ms", "-warmup", "1s", "-duration", "3s")
 	if len(rep.Results) != 2 || rep.Results[0].Servers != 1 || rep.Results[1].Servers != 3 {
 		t.Fatalf("results %+v, want one server's and then three's", rep.Results)
 	}
@@ -127,7 +120,7 @@ func TestClusterSmokeRun(t *testing.T) {
 	if r := rep.Results[1].Relayed; r <= 0 {
 		t.Errorf("three servers relayed %v frames: no member landed on another server than its room's", r)
 	}
-	if !strings.Contains(stdout.String(), "against one server in this run") {
-		t.Errorf("the report does not compare with one server:\n%s", stdout.String())
+	if !strings.Contains(printed, "against one server in this run") {
+		t.Errorf("the report does not compare with one server:\n%s", printed)
 	}
 }
