@@ -139,7 +139,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return fmt.Errorf("-scenario %s starts its own servers: give -server-bin, not -ws", name)
 			}
 			// The same load on one server, then on the service of several.
-			for _, n := range []int{1, max(*nodes, 3)} {
+			many := *nodes
+			if many < 2 {
+				many = 3
+			}
+			for _, n := range []int{1, many} {
 				res, err := runCluster(ctx, opt, *bin, dir, n, strings.Fields(*serverArgs), progress)
 				if res != nil {
 					rep.Results = append(rep.Results, res)
