@@ -59,21 +59,22 @@ func (g *Game) checkFile() {
 	}
 }
 
+// message is a message in a panel across the column: a problem or a
+// refusal stands out, a warning sits on a card.
+func (g *Game) message(f *Frame, c *Column, s string, problem bool) {
+	r := c.Take(f.TextHeight(s, Style{Size: SizeBody}, c.W-32) + 20)
+	fill, edge, ink := g.th.Card, g.th.Edge, g.th.Ink
+	if problem {
+		fill, edge, ink = g.th.Note, g.th.Note, g.th.NoteInk
+	}
+	f.Box(r, fill, edge, 10, 1)
+	f.Text(Rect{r.X + 16, r.Y + 10, r.W - 32, 0}, s, Style{Size: SizeBody, Color: ink})
+}
+
 func (g *Game) sceneCheck(f *Frame) {
 	t := g.t
 	ck := &g.check
 	x, w := g.page(760)
-	// note is a message in a panel: a problem or a refusal stands out,
-	// a warning sits on a card.
-	note := func(c *Column, s string, problem bool) {
-		r := c.Take(f.TextHeight(s, Style{Size: SizeBody}, c.W-32) + 20)
-		fill, edge, ink := g.th.Card, g.th.Edge, g.th.Ink
-		if problem {
-			fill, edge, ink = g.th.Note, g.th.Note, g.th.NoteInk
-		}
-		f.Box(r, fill, edge, 10, 1)
-		f.Text(Rect{r.X + 16, r.Y + 10, r.W - 32, 0}, s, Style{Size: SizeBody, Color: ink})
-	}
 	say := t.S("check.ui.hint")
 	g.scrolled(f, Rect{0, 0, g.w, g.h}, func(c *Column) {
 		c.X, c.W = x, w
@@ -82,7 +83,7 @@ func (g *Game) sceneCheck(f *Frame) {
 		c.Text(t.S("check.ui.hint"), Style{Size: SizeBody, Color: g.th.Ink})
 		c.Text(t.S("check.ui.privacy"), Style{Size: SizeSmall, Color: g.th.Muted})
 		if ck.noFiles {
-			note(c, t.S("check.ui.in-browser"), true)
+			g.message(f, c, t.S("check.ui.in-browser"), true)
 			say = t.S("check.ui.in-browser")
 		}
 		label := t.S("check.ui.choose")
@@ -96,7 +97,7 @@ func (g *Game) sceneCheck(f *Frame) {
 			say = t.S("check.ui.checking")
 		case ck.code != "":
 			c.Text(ck.name, Style{Size: SizeBody, Bold: true, Color: g.th.Ink})
-			note(c, t.Err(ck.code), true)
+			g.message(f, c, t.Err(ck.code), true)
 			say = t.Err(ck.code)
 		case ck.res != nil:
 			c.Text(ck.name, Style{Size: SizeBody, Bold: true, Color: g.th.Ink})
@@ -105,12 +106,12 @@ func (g *Game) sceneCheck(f *Frame) {
 			lines := []string{ck.name + ": " + summary}
 			for _, p := range ck.res.Problems {
 				s := t.Problem(p)
-				note(c, s, true)
+				g.message(f, c, s, true)
 				lines = append(lines, s)
 			}
 			for _, p := range ck.res.Warnings {
 				s := t.Warning(p)
-				note(c, s, false)
+				g.message(f, c, s, false)
 				lines = append(lines, s)
 			}
 			// A screen reader hears the whole answer: the messages are

@@ -345,9 +345,7 @@ func (g *Game) sceneDecks(f *Frame) {
 		c.Button("upload", t.S("decks.upload"), Secondary, true, g.uploadDeck)
 		c.Text(t.S("decks.upload-hint"), Style{Size: SizeSmall, Color: g.th.Muted})
 		for _, m := range g.uploadMsg {
-			r := c.Take(f.TextHeight(m, Style{Size: SizeBody}, c.W-32) + 20)
-			f.Box(r, g.th.Note, g.th.Note, 10, 0)
-			f.Text(Rect{r.X + 16, r.Y + 10, r.W - 32, 0}, m, Style{Size: SizeBody, Color: g.th.NoteInk})
+			g.message(f, c, m, true)
 		}
 		if len(tags) > 0 {
 			c.Space(8)
