@@ -147,39 +147,37 @@ func (d *Desktop) PickFile(string, func(string, []byte)) bool { return false }
 
 // Fetch gets path from the server.
 func (d *Desktop) Fetch(path string, done func(status int, body []byte)) {
-	go func() {
-		resp, err := http.Get(strings.TrimSuffix(d.page, "/") + path)
-		if err != nil {
-			done(0, nil)
-			return
-		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-		done(resp.StatusCode, body)
-	}()
+	req, err := http.NewRequest(http.MethodGet, strings.TrimSuffix(d.page, "/")+path, nil)
+	go send(req, err, 8<<20, done)
 }
 
 // Post sends data to path on the server with the seat's token.
 func (d *Desktop) Post(path, token string, headers map[string]string, data []byte, done func(status int, body []byte)) {
-	go func() {
-		req, err := http.NewRequest(http.MethodPost, strings.TrimSuffix(d.page, "/")+path, bytes.NewReader(data))
-		if err != nil {
-			done(0, nil)
-			return
-		}
+	req, err := http.NewRequest(http.MethodPost, strings.TrimSuffix(d.page, "/")+path, bytes.NewReader(data))
+	if err == nil {
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
 		}
 		for k, v := range headers {
 			req.Header.Set(k, v)
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			done(0, nil)
-			return
-		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		done(resp.StatusCode, body)
-	}()
+	}
+	go send(req, err, 1<<20, done)
+}
+
+// send makes the request (unless making it failed: err) and gives done the
+// status and at most limit bytes of the body; status 0: no answer.
+func send(req *http.Request, err error, limit int64, done func(status int, body []byte)) {
+	if err != nil {
+		done(0, nil)
+		return
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		done(0, nil)
+		return
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, limit))
+	done(resp.StatusCode, body)
 }
