@@ -474,6 +474,11 @@ func TestServiceOfThreeSurvivesACrashADeployAndAPause(t *testing.T) {
 		}
 	}
 	finished := time.Now()
+	// A seat's bot is done once its own actions are kept; the others'
+	// last updates may still be on their way to it.
+	for _, p := range everyone {
+		waitState(t, p.b.Session(), func(s *gametest.State) bool { return s.Status == gametest.Online && s.View.Phase == rules.Summary })
+	}
 
 	// Every seat has the room's view: a fresh snapshot of its seat equals
 	// what it built from updates (but for who is at the table: the bots

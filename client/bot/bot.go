@@ -67,7 +67,10 @@ func (b *Bot) Run(ctx context.Context) error {
 			}
 			return &EndedError{Code: st.Err}
 		}
-		if st.HasView && st.View.Phase >= rules.Summary && (!b.cfg.Close || st.Role != rules.Host || st.View.Phase == rules.Closed) {
+		// Played out: the game is over and the server has kept every
+		// action this seat sent (an unanswered one is sent again wherever
+		// the room comes back).
+		if st.HasView && st.View.Phase >= rules.Summary && st.Pending == 0 && (!b.cfg.Close || st.Role != rules.Host || st.View.Phase == rules.Closed) {
 			return nil
 		}
 		if st.Status == session.Online && st.HasView && st.Pending == 0 {

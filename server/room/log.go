@@ -80,12 +80,12 @@ func (r *Room) flush() {
 		ctx, cancel := context.WithTimeout(r.work, 20*time.Second)
 		defer cancel()
 		err := claim.Log(ctx, batch, last)
-		return func() { r.logged(err, count) }
+		return func() { r.logged(err, last, count) }
 	})
 }
 
-// logged takes the outcome of a log write of count entries.
-func (r *Room) logged(err error, count int64) {
+// logged takes the outcome of a log write of count entries, up to last.
+func (r *Room) logged(err error, last uint64, count int64) {
 	if err == nil && !r.flightSince.IsZero() {
 		r.hub.stats.logLag.Observe(r.hub.now().Sub(r.flightSince))
 	}
@@ -105,12 +105,29 @@ func (r *Room) logged(err error, count int64) {
 		r.flushing = true
 		r.k.After(r.hub.cfg.LogEvery, r.flush)
 	}
+	r.kept(last)
 	// What waited for the log goes on, while the log keeps up.
 	for len(r.held) > 0 && !r.behind() && !r.ended {
 		h := r.held[0]
 		r.held = r.held[1:]
 		r.act(h.m, h.a)
 	}
+}
+
+// kept sends the answers held for what the store now has: every entry up
+// to last.
+func (r *Room) kept(last uint64) {
+	done := 0
+	for _, h := range r.acks {
+		if h.n > last {
+			break
+		}
+		if r.member(h.s) == h.m {
+			r.sendTo(h.s, h.ack)
+		}
+		done++
+	}
+	r.acks = append(r.acks[:0], r.acks[done:]...)
 }
 
 // behind reports whether the log lags more than LogLag: what happened
@@ -140,7 +157,7 @@ func (r *Room) lost(why error) {
 	}
 	r.ended = true
 	r.quit()
-	r.claim, r.held = nil, nil
+	r.claim, r.held, r.acks = nil, nil, nil
 	r.hub.stats.unlogged.Add(-int64(len(r.pending)))
 	r.pending = nil
 	r.k.End()

@@ -26,6 +26,10 @@ type memStore struct {
 	gate   chan struct{}
 	frozen atomic.Bool
 	saves  atomic.Int64
+	// logGate, when set, holds every log write until it is closed (or the
+	// write's context ends); logging is told of each write that waits.
+	logGate chan struct{}
+	logging chan struct{}
 }
 
 type memRoom struct {
@@ -84,7 +88,18 @@ func (c *memClaim) room() *memRoom {
 	return c.m.rooms[c.id]
 }
 
-func (c *memClaim) Log(_ context.Context, batch []byte, last uint64) error {
+func (c *memClaim) Log(ctx context.Context, batch []byte, last uint64) error {
+	if g := c.m.logGate; g != nil {
+		select {
+		case c.m.logging <- struct{}{}:
+		default:
+		}
+		select {
+		case <-g:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	c.m.mu.Lock()
 	defer c.m.mu.Unlock()
 	if r := c.room(); r != nil {
@@ -165,6 +180,65 @@ func TestClientsWaitForTheRoomsBeingRestored(t *testing.T) {
 	}
 	if !busy.Load() || late.State().Status == gametest.Ended {
 		t.Fatalf("busy %v, state %+v", busy.Load(), late.State())
+	}
+}
+
+// An action is shown to everyone at once, but answered only once the room's
+// log has it: a crash before that loses nothing, since the client sends an
+// unanswered action again, and the room that comes back applies it.
+func TestAnActionIsAnsweredOnceItIsKept(t *testing.T) {
+	st := &memStore{}
+	srv := gametest.Start(t, gametest.Options{Store: st})
+	proxy := gametest.NewProxy(t, srv.HTTP.Listener.Addr().String(), nil)
+	url := "ws://" + proxy.Addr() + "/ws"
+	var released, answeredEarly atomic.Bool
+	host := gametest.StartSession(gametest.SessionOptions{URL: url, Hello: protocol.Hello{Want: protocol.WantCreate, Lang: "fi"},
+		OnFrame: func(m protocol.Message) {
+			if a, ok := m.(protocol.Ack); ok && a.ID != 0 && !released.Load() {
+				answeredEarly.Store(true)
+			}
+		}})
+	defer host.Close()
+	gametest.Wait(t, host, "a room", func(s *gametest.State) bool { return s.HasView && s.Pending == 0 })
+	for deadline := time.Now().Add(5 * time.Second); srv.Hub.Counts().Unlogged > 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the new room's log was not written")
+		}
+	}
+
+	// The log's writes wait: the host locks the room, and sees it locked
+	// at once, with the action still unanswered.
+	st.logGate, st.logging = make(chan struct{}), make(chan struct{}, 1)
+	host.Act(rules.Action{Kind: rules.ActLock, On: true})
+	gametest.Wait(t, host, "the room locked", func(s *gametest.State) bool { return s.View.Locked })
+	select {
+	case <-st.logging:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the lock was not written to the log")
+	}
+	if p := host.State().Pending; p != 1 {
+		t.Fatalf("%d actions pending while the log is written, want the lock's", p)
+	}
+
+	// A crash: the write never lands; the server comes back from what the
+	// store has, and the client sends the lock again.
+	st.frozen.Store(true)
+	srv.Stop()
+	released.Store(true)
+	st.frozen.Store(false)
+	st.logGate = nil
+	srv = gametest.Start(t, gametest.Options{Store: st})
+	proxy.SetTarget(srv.HTTP.Listener.Addr().String())
+	proxy.CutAll()
+	gametest.Wait(t, host, "the lock kept", func(s *gametest.State) bool {
+		return s.Status == gametest.Online && s.Pending == 0 && s.View.Locked
+	})
+	if answeredEarly.Load() {
+		t.Fatal("the lock was answered before the log had it")
+	}
+	views, ok := srv.Hub.Views(context.Background(), host.State().Code)
+	if !ok || len(views) == 0 || !views[0].Locked {
+		t.Fatalf("the room came back without the lock: %v %+v", ok, views)
 	}
 }
 

@@ -38,7 +38,8 @@ type Room struct {
 	// What keeps the room (nil: nothing does), and its log (log.go): the
 	// entries so far, those waiting to be written, and whether a write is
 	// in flight or due.
-	held    []held // client actions waiting for the log to catch up
+	held    []held    // client actions waiting for the log to catch up
+	acks    []heldAck // answers waiting for what they answer to be written
 	claim   Claim
 	epoch   string             // of the node's lease the room was made or taken under
 	work    context.Context    // what the room's writes wait for ends with it
@@ -72,6 +73,15 @@ type ticket struct {
 type held struct {
 	m *place.Member
 	a protocol.Act
+}
+
+// heldAck is the answer to a client's action, held until the log has
+// everything up to entry n.
+type heldAck struct {
+	s   *seat
+	m   *place.Member
+	ack protocol.Ack
+	n   uint64
 }
 
 // maxHeld bounds the actions a room holds: more than its seats can send in
@@ -334,7 +344,7 @@ func (r *Room) act(m *place.Member, a protocol.Act) {
 		return
 	}
 	if a.ID <= s.lastAct {
-		r.sendTo(s, protocol.Ack{ID: a.ID, Dup: true})
+		r.answer(s, m, protocol.Ack{ID: a.ID, Dup: true})
 		return
 	}
 	if r.hub.holds != nil && !r.hub.holds(r.epoch) {
@@ -363,8 +373,22 @@ func (r *Room) act(m *place.Member, a protocol.Act) {
 	if r.hub.acted != nil {
 		r.hub.acted(r.code, s.id, a.ID)
 	}
+	r.answer(s, m, protocol.Ack{ID: a.ID, Code: code})
+}
+
+// answer acknowledges a client's action once the room's log has everything
+// that happened until now. Everyone sees the action at once; only its
+// answer waits (LogEvery and a write, some 50 ms), so that a client whose
+// action is answered never needs it again: a crash right after cannot lose
+// it, since the client sends an unanswered action again wherever the room
+// comes back.
+func (r *Room) answer(s *seat, m *place.Member, a protocol.Ack) {
+	if r.claim != nil && (len(r.pending) > 0 || r.logging) {
+		r.acks = append(r.acks, heldAck{s: s, m: m, ack: a, n: r.n})
+		return
+	}
 	if r.member(s) == m {
-		r.sendTo(s, protocol.Ack{ID: a.ID, Code: code})
+		r.sendTo(s, a)
 	}
 }
 

@@ -80,13 +80,13 @@ func (r *Room) save(force bool) {
 	r.dirty, r.wrote = false, r.hub.now()
 	claim, upTo := r.claim, r.n
 	if force {
-		r.savedNow(r.write(claim, b, upTo))
+		r.savedNow(r.write(claim, b, upTo), upTo)
 		return
 	}
 	r.saving = true
 	r.k.Go(func() func() {
 		err := r.write(claim, b, upTo)
-		return func() { r.savedNow(err) }
+		return func() { r.savedNow(err, upTo) }
 	})
 }
 
@@ -100,12 +100,14 @@ func (r *Room) write(c Claim, b []byte, upTo uint64) error {
 	return err
 }
 
-// savedNow takes the outcome of a save: one refused because another node
-// owns the room now lets the room go; one that failed otherwise leaves the
-// room dirty, to be saved again.
-func (r *Room) savedNow(err error) {
+// savedNow takes the outcome of a save of the room up to entry upTo: one
+// refused because another node owns the room now lets the room go; one that
+// failed otherwise leaves the room dirty, to be saved again.
+func (r *Room) savedNow(err error, upTo uint64) {
 	r.saving = false
 	switch {
+	case err == nil:
+		r.kept(upTo)
 	case errors.Is(err, store.ErrFenced):
 		r.lost(err)
 	case err != nil:
