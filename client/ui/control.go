@@ -10,70 +10,10 @@ import (
 	"github.com/pore/elamanipeli/shared/rules"
 )
 
-// screen names the scene on show; scroll positions are kept per screen.
-func (g *Game) screen() string {
-	if g.overlay != "" {
-		return g.overlay
-	}
-	if g.sess == nil {
-		return "start"
-	}
-	st := g.sess.State()
-	if !st.HasView {
-		switch {
-		case st.Workshop != "" && st.Trainer:
-			return "dashboard"
-		case st.Workshop != "": // a participant waiting for a pair
-			return "workshop"
-		}
-		return "connecting"
-	}
-	switch st.View.Phase {
-	case rules.Lobby:
-		if st.View.Role == rules.Host {
-			return "lobby"
-		}
-		return "waiting"
-	case rules.Playing:
-		return "table"
-	case rules.Summary:
-		return "summary"
-	}
-	return "closed"
-}
-
 // build lays out the frame for the scene on show.
 func (g *Game) build() {
 	f := newFrame(g.w, g.h, &g.ts, g.th, g.focus)
-	name := g.screen()
-	switch name {
-	case "start":
-		g.sceneStart(f)
-	case "connecting":
-		g.sceneConnecting(f)
-	case "dashboard":
-		g.sceneDashboard(f)
-	case "workshop":
-		g.sceneWorkshop(f)
-	case "lobby":
-		g.sceneLobby(f)
-	case "waiting":
-		g.sceneWaiting(f)
-	case "table":
-		g.sceneTable(f)
-	case "summary":
-		g.sceneSummary(f)
-	case "closed":
-		g.sceneClosed(f)
-	case "settings":
-		g.sceneSettings(f)
-	case "check":
-		g.sceneCheck(f)
-	case "decks":
-		g.sceneDecks(f)
-	case "write", "own":
-		g.sceneWrite(f, name)
-	}
+	g.scene().build(g, f)
 	g.drawBanners(f)
 	g.drawToasts(f)
 	g.frame = f
@@ -243,8 +183,8 @@ func (g *Game) back() {
 	switch {
 	case g.overlay != "":
 		g.overlay = ""
-	case g.confirm != "":
-		g.confirm = ""
+	case g.table.confirm != "": // the host asked again on the table
+		g.table.confirm = ""
 	case g.focus != "":
 		g.focus = ""
 	}

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -105,11 +104,6 @@ type Game struct {
 	fields    map[string]*Field
 	frame     *Frame
 	toasts    []toast
-	card      cardAnim
-	floats    []float // reactions drifting up
-	noteOn    bool    // the host's worker note is open
-	confirm   string  // "end" or "skip-story" while the host is asked again
-	confirmAt int     // the step the question was asked at
 	seenSeq   uint64
 	hotseat   bool // host and player share this device
 	side      rules.SeatID
@@ -120,31 +114,20 @@ type Game struct {
 	timer     *time.Timer
 	timerAt   time.Time
 	drawn     bool           // the first frame is on screen
-	news      string         // what the last event changed, for the screen-reader mirror
 	later     chan func()    // work from other goroutines, run in Update
 	uploadMsg []string       // what the last deck upload said
-	check     deckCheck      // the "check a deck file" screen (scene_check.go)
+	check     checkScene     // the "check a deck file" screen (scene_check.go)
 	picks     []rules.Action // deck and tag taps the server has not answered yet, shown at once
 	decks     []*deck.Deck   // the server's decks, for a game on this device alone (nil: not fetched yet)
 	fetching  bool
 	updated   bool
-	ws        workshopUI // the trainer's dashboard (scene_dashboard.go)
+	dash      dashboardScene // the trainer's dashboard (scene_dashboard.go)
+	table     tableScene     // the game in play (scene_table.go)
 }
 
 type toast struct {
 	text  string
 	until time.Time
-}
-
-type cardAnim struct {
-	key   string
-	start time.Time
-}
-
-type float struct {
-	kind  int
-	x     float64
-	start time.Time
 }
 
 // New makes the game. It reads the device's settings and the page's link.
@@ -349,7 +332,7 @@ func (g *Game) leave() {
 	g.p.Set("room", "")
 	g.p.Set("hotseat", "")
 	g.hotseat, g.side = false, rules.NoSeat
-	g.overlay, g.joining, g.watch, g.confirm = "", "", "", ""
+	g.overlay, g.joining, g.watch, g.table.confirm = "", "", "", ""
 	g.picks, g.toWorkshop = nil, false
 	g.p.StopSpeaking()
 }
@@ -476,15 +459,9 @@ func (g *Game) follow() {
 			}
 		}
 	}
-	if st.HasView && st.View.Step != nil {
-		key := fmt.Sprint(st.View.Step.Pos, st.View.Step.Card.Ref)
-		if key != g.card.key {
-			g.card = cardAnim{key: key, start: g.now()}
-			g.noteOn = false
-			g.focus = ""
-			g.news = ""
-			g.scroll["table"] = 0
-		}
+	if st.HasView && st.View.Step != nil && g.table.turn(st.View.Step, g.now()) {
+		g.focus = ""
+		g.scroll["table"] = 0
 	}
 }
 
@@ -508,9 +485,9 @@ func (g *Game) event(s Seat, e session.Event) {
 		}
 	case e.Rules != nil && s == g.current():
 		if e.Rules.Kind == rules.EvReact {
-			g.floats = append(g.floats, float{kind: e.Rules.Value, x: 0.2 + 0.6*float64((int(e.Rules.Seat)*37+len(g.floats)*13)%10)/10, start: now})
+			g.table.react(e.Rules, now)
 		}
-		g.news = g.describe(s.State(), e.Rules)
+		g.table.news = g.describe(s.State(), e.Rules)
 	}
 }
 
@@ -568,11 +545,7 @@ func (g *Game) toast(s string) {
 // moving reports whether something is animating, so frames keep coming.
 func (g *Game) moving() bool {
 	now := g.now()
-	if now.Sub(g.card.start) < cardReveal {
-		return true
-	}
-	g.floats = slices.DeleteFunc(g.floats, func(f float) bool { return now.Sub(f.start) > floatLife })
-	if len(g.floats) > 0 {
+	if g.table.moving(now) {
 		return true
 	}
 	g.toasts = slices.DeleteFunc(g.toasts, func(t toast) bool { return now.After(t.until) })
@@ -593,11 +566,6 @@ func (g *Game) wakeAt(t time.Time) {
 	g.timerAt = t
 	g.timer = time.AfterFunc(t.Sub(g.now())+10*time.Millisecond, ebiten.ScheduleFrame)
 }
-
-const (
-	cardReveal = 450 * time.Millisecond
-	floatLife  = 1600 * time.Millisecond
-)
 
 // soon runs fn in the game loop; callbacks from the page or the network use
 // it to touch the game.

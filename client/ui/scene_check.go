@@ -9,12 +9,12 @@ import (
 	"github.com/pore/elamanipeli/shared/rules"
 )
 
-// deckCheck is the "check a deck file" screen: a worker writing a deck
+// checkScene is the "check a deck file" screen: a worker writing a deck
 // chooses the file, the server's checker reads it (POST /check, no room and
 // no token needed) and the screen says what it found, line by line, in the
 // worker's language. The file is never kept, here or on the server.
-type deckCheck struct {
-	name    string            // the file chosen
+type checkScene struct {
+	file    string            // the name of the file chosen
 	busy    bool              // sent, no answer yet
 	res     *deck.CheckResult // what the checker found
 	code    rules.Code        // why the file was not checked
@@ -29,19 +29,19 @@ type checkReply struct {
 
 // openCheck shows the check screen, fresh.
 func (g *Game) openCheck() {
-	g.check = deckCheck{}
+	g.check = checkScene{}
 	g.overlay = "check"
 }
 
 // checkFile lets the worker choose a deck file and sends it to be checked.
 func (g *Game) checkFile() {
 	ok := g.p.PickFile(".yaml,.yml,.csv", func(name string, data []byte) {
-		g.soon(func() { g.check = deckCheck{name: name, busy: true} })
+		g.soon(func() { g.check = checkScene{file: name, busy: true} })
 		g.p.Post("/check", "", map[string]string{"X-Deck-Name": name}, data, func(status int, body []byte) {
 			var rep checkReply
 			err := json.Unmarshal(body, &rep)
 			g.soon(func() {
-				ck := deckCheck{name: name}
+				ck := checkScene{file: name}
 				switch {
 				case status == 0 || err != nil:
 					ck.code = protocol.ErrBusy
@@ -71,9 +71,10 @@ func (g *Game) message(f *Frame, c *Column, s string, problem bool) {
 	f.Text(Rect{r.X + 16, r.Y + 10, r.W - 32, 0}, s, Style{Size: SizeBody, Color: ink})
 }
 
-func (g *Game) sceneCheck(f *Frame) {
+func (*checkScene) name() string { return "check" }
+
+func (ck *checkScene) build(g *Game, f *Frame) {
 	t := g.t
-	ck := &g.check
 	x, w := g.page(760)
 	say := t.S("check.ui.hint")
 	g.scrolled(f, Rect{0, 0, g.w, g.h}, func(c *Column) {
@@ -96,14 +97,14 @@ func (g *Game) sceneCheck(f *Frame) {
 			c.Text(t.S("check.ui.checking"), Style{Size: SizeBody, Color: g.th.Muted})
 			say = t.S("check.ui.checking")
 		case ck.code != "":
-			c.Text(ck.name, Style{Size: SizeBody, Bold: true, Color: g.th.Ink})
+			c.Text(ck.file, Style{Size: SizeBody, Bold: true, Color: g.th.Ink})
 			g.message(f, c, t.Err(ck.code), true)
 			say = t.Err(ck.code)
 		case ck.res != nil:
-			c.Text(ck.name, Style{Size: SizeBody, Bold: true, Color: g.th.Ink})
+			c.Text(ck.file, Style{Size: SizeBody, Bold: true, Color: g.th.Ink})
 			summary := t.CheckSummary(*ck.res)
 			c.Text(summary, Style{Size: SizeCard, Bold: true, Color: g.th.Ink})
-			lines := []string{ck.name + ": " + summary}
+			lines := []string{ck.file + ": " + summary}
 			for _, p := range ck.res.Problems {
 				s := t.Problem(p)
 				g.message(f, c, s, true)
@@ -120,7 +121,7 @@ func (g *Game) sceneCheck(f *Frame) {
 		}
 		c.Space(8)
 		c.Button("check-back", t.S("check.ui.back"), Secondary, true, func() {
-			g.overlay, g.check = "", deckCheck{}
+			g.overlay, g.check = "", checkScene{}
 		})
 	})
 	f.Announce(say)

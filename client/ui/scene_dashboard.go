@@ -18,13 +18,16 @@ import (
 // each room has come and who is connected, never what is said in it: the
 // server sends nothing more.
 
-// workshopUI is what the dashboard keeps from one frame to the next.
-type workshopUI struct {
+// dashboardScene is the trainer's dashboard, with what it keeps from one
+// frame to the next.
+type dashboardScene struct {
 	pick    []int  // participants picked to pair by hand: the worker first
 	confirm string // "end-all" or "close" while it waits for a second tap
 }
 
-func (g *Game) sceneDashboard(f *Frame) {
+func (*dashboardScene) name() string { return "dashboard" }
+
+func (ds *dashboardScene) build(g *Game, f *Frame) {
 	st := g.sess.State()
 	t := g.t
 	d := st.Dashboard
@@ -46,7 +49,7 @@ func (g *Game) sceneDashboard(f *Frame) {
 			done++
 		}
 	}
-	g.ws.pick = slices.DeleteFunc(g.ws.pick, func(id int) bool {
+	ds.pick = slices.DeleteFunc(ds.pick, func(id int) bool {
 		return !slices.ContainsFunc(waiting, func(p protocol.Person) bool { return p.ID == id })
 	})
 	// Large type where the dashboard may be on a projector.
@@ -56,7 +59,7 @@ func (g *Game) sceneDashboard(f *Frame) {
 	}
 	counts := t.S("dash.counts", len(d.People), len(waiting), len(d.Rooms))
 
-	barTop := g.actionBar(f, g.dashboardBar(online, len(waiting) > 0 || len(d.Rooms) == 0, done < len(d.Rooms)), 4, "")
+	barTop := g.actionBar(f, ds.bar(g, online, len(waiting) > 0 || len(d.Rooms) == 0, done < len(d.Rooms)), 4, "")
 	x, w := g.page(1760)
 	wide := g.w >= 1000
 	g.scrolled(f, Rect{0, 0, g.w, barTop}, func(c *Column) {
@@ -67,7 +70,7 @@ func (g *Game) sceneDashboard(f *Frame) {
 			// message last.
 			g.dashJoin(f, c, st.Workshop, counts, big, 160)
 			if len(waiting) > 0 || len(d.Rooms) == 0 {
-				g.dashWaiting(f, c, d, waiting, 2)
+				ds.waiting(g, f, c, d, waiting, 2)
 			}
 			g.dashRooms(f, c, d, big)
 			c.Space(8)
@@ -83,7 +86,7 @@ func (g *Game) sceneDashboard(f *Frame) {
 		left.Space(8)
 		g.dashMessage(f, left)
 		if len(waiting) > 0 || len(d.Rooms) == 0 {
-			g.dashWaiting(f, right, d, waiting, max(2, min(5, int(right.W/220))))
+			ds.waiting(g, f, right, d, waiting, max(2, min(5, int(right.W/220))))
 			right.Space(12)
 		}
 		g.dashRooms(f, right, d, big)
@@ -113,9 +116,9 @@ func (g *Game) dashJoin(f *Frame, c *Column, code, counts string, big, qr float6
 	c.Text(counts, Style{Size: SizeBody * big, Bold: true, Color: g.th.Ink, Center: true})
 }
 
-// dashWaiting lists who waits for a pair; the trainer may pick two to pair
+// waiting lists who waits for a pair; the trainer may pick two to pair
 // by hand, the worker first.
-func (g *Game) dashWaiting(f *Frame, c *Column, d *protocol.Dashboard, waiting []protocol.Person, cols int) {
+func (ds *dashboardScene) waiting(g *Game, f *Frame, c *Column, d *protocol.Dashboard, waiting []protocol.Person, cols int) {
 	t := g.t
 	c.Text(t.S("dash.waiting"), Style{Size: SizeTitle, Bold: true, Color: g.th.Ink})
 	if len(waiting) == 0 {
@@ -126,7 +129,7 @@ func (g *Game) dashWaiting(f *Frame, c *Column, d *protocol.Dashboard, waiting [
 	labels := make([]string, len(waiting))
 	for i, p := range waiting {
 		labels[i] = g.personName(p)
-		switch slices.Index(g.ws.pick, p.ID) {
+		switch slices.Index(ds.pick, p.ID) {
 		case 0:
 			labels[i] += " · " + t.S("dash.as-worker")
 		case 1:
@@ -139,22 +142,22 @@ func (g *Game) dashWaiting(f *Frame, c *Column, d *protocol.Dashboard, waiting [
 	cells := c.Grid(labels, cols)
 	for i, p := range waiting {
 		id := p.ID
-		f.Toggle(cells[i], "person-"+strconv.Itoa(id), labels[i], slices.Contains(g.ws.pick, id), true, func() {
-			if j := slices.Index(g.ws.pick, id); j >= 0 {
-				g.ws.pick = slices.Delete(g.ws.pick, j, j+1)
-			} else if len(g.ws.pick) < 2 {
-				g.ws.pick = append(g.ws.pick, id)
+		f.Toggle(cells[i], "person-"+strconv.Itoa(id), labels[i], slices.Contains(ds.pick, id), true, func() {
+			if j := slices.Index(ds.pick, id); j >= 0 {
+				ds.pick = slices.Delete(ds.pick, j, j+1)
+			} else if len(ds.pick) < 2 {
+				ds.pick = append(ds.pick, id)
 			}
 		})
 	}
-	switch len(g.ws.pick) {
+	switch len(ds.pick) {
 	case 1:
-		c.Text(t.S("dash.pick-second", g.personName(personByID(d, g.ws.pick[0]))), Style{Size: SizeBody, Color: g.th.Ink})
+		c.Text(t.S("dash.pick-second", g.personName(personByID(d, ds.pick[0]))), Style{Size: SizeBody, Color: g.th.Ink})
 	case 2:
-		a, b := g.ws.pick[0], g.ws.pick[1]
+		a, b := ds.pick[0], ds.pick[1]
 		c.Button("pair", t.S("dash.pair-these", g.personName(personByID(d, a)), g.personName(personByID(d, b))), Primary, true, func() {
 			g.train(protocol.Train{Kind: protocol.TrainPair, A: a, B: b})
-			g.ws.pick = nil
+			ds.pick = nil
 		})
 	}
 }
@@ -205,28 +208,28 @@ func (g *Game) dashMessage(f *Frame, c *Column) {
 	c.Button("settings", t.S("settings.open"), Link, true, func() { g.overlay = "settings" })
 }
 
-// dashboardBar holds the commands for every room, and asks again before
+// bar holds the commands for every room, and asks again before
 // ending anything.
-func (g *Game) dashboardBar(online int, pairing, playing bool) []barButton {
+func (ds *dashboardScene) bar(g *Game, online int, pairing, playing bool) []barButton {
 	t := g.t
-	cancel := barButton{"cancel", t.S("dash.cancel"), Secondary, true, func() { g.ws.confirm = "" }}
-	switch g.ws.confirm {
+	cancel := barButton{"cancel", t.S("dash.cancel"), Secondary, true, func() { ds.confirm = "" }}
+	switch ds.confirm {
 	case "end-all":
 		return []barButton{cancel, {"end-all-yes", t.S("dash.end-all-confirm"), Primary, true, func() {
 			g.train(protocol.Train{Kind: protocol.TrainEndAll})
-			g.ws.confirm = ""
+			ds.confirm = ""
 		}}}
 	case "close":
 		return []barButton{cancel, {"close-yes", t.S("dash.close-confirm"), Primary, true, func() {
 			g.train(protocol.Train{Kind: protocol.TrainClose})
-			g.ws.confirm = ""
+			ds.confirm = ""
 		}}}
 	}
 	var bs []barButton
 	if pairing {
 		bs = append(bs, barButton{"pair-all", t.S("dash.pair-auto"), Primary, online >= 2, func() {
 			g.train(protocol.Train{Kind: protocol.TrainPairAll})
-			g.ws.pick = nil
+			ds.pick = nil
 		}})
 	}
 	return append(bs, []barButton{
@@ -234,8 +237,8 @@ func (g *Game) dashboardBar(online int, pairing, playing bool) []barButton {
 			g.train(protocol.Train{Kind: protocol.TrainTimeLeft, Minutes: 5})
 			g.toast(t.S("dash.sent", t.S("dash.time-left")))
 		}},
-		{"end-all", t.S("dash.end-all"), Secondary, playing, func() { g.ws.confirm = "end-all" }},
-		{"close-workshop", t.S("dash.close"), Secondary, true, func() { g.ws.confirm = "close" }},
+		{"end-all", t.S("dash.end-all"), Secondary, playing, func() { ds.confirm = "end-all" }},
+		{"close-workshop", t.S("dash.close"), Secondary, true, func() { ds.confirm = "close" }},
 	}...)
 }
 

@@ -43,9 +43,13 @@ func (g *Game) lobbyDecks(c *Column, v *rules.View) {
 	c.Button("choose-decks", t.S("lobby.choose-decks"), Secondary, true, func() { g.overlay = "decks" })
 }
 
-// sceneLocalLobby is the lobby of a game on this device alone: nobody to
-// invite, only decks to choose.
-func (g *Game) sceneLocalLobby(f *Frame) {
+// localLobbyScene is the lobby of a game on this device alone: nobody to
+// invite, only decks to choose. It keeps the lobby's name (and scroll).
+type localLobbyScene struct{}
+
+func (localLobbyScene) name() string { return "lobby" }
+
+func (localLobbyScene) build(g *Game, f *Frame) {
 	st := g.sess.State()
 	v := &st.View
 	t := g.t
@@ -66,12 +70,14 @@ func (g *Game) sceneLocalLobby(f *Frame) {
 	f.Announce(sentences(t.S("local.title"), t.S("local.hint")))
 }
 
-func (g *Game) sceneLobby(f *Frame) {
+// lobbyScene is the host's lobby: the code and link to invite with, who
+// knocks and who is in, the decks, and the ways to play together.
+type lobbyScene struct{}
+
+func (lobbyScene) name() string { return "lobby" }
+
+func (lobbyScene) build(g *Game, f *Frame) {
 	st := g.sess.State()
-	if st.Local {
-		g.sceneLocalLobby(f)
-		return
-	}
 	v := &st.View
 	t := g.t
 	wide := g.w >= 900
@@ -244,7 +250,12 @@ func deckTitle(v *rules.View, id string) string {
 	return id
 }
 
-func (g *Game) sceneWaiting(f *Frame) {
+// waitingScene is a player's or a spectator's wait for the game to start.
+type waitingScene struct{}
+
+func (waitingScene) name() string { return "waiting" }
+
+func (waitingScene) build(g *Game, f *Frame) {
 	st := g.sess.State()
 	v := &st.View
 	t := g.t
@@ -284,7 +295,13 @@ func (g *Game) sceneWaiting(f *Frame) {
 	})
 }
 
-func (g *Game) sceneDecks(f *Frame) {
+// decksScene is the host's choice of decks, and of kinds of content to
+// leave out, over the lobby.
+type decksScene struct{}
+
+func (decksScene) name() string { return "decks" }
+
+func (decksScene) build(g *Game, f *Frame) {
 	st := g.sess.State()
 	v := &st.View
 	t := g.t

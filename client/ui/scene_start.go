@@ -44,7 +44,14 @@ func (g *Game) langRow(f *Frame, c *Column, onPick func(lang string)) {
 	}
 }
 
-func (g *Game) sceneStart(f *Frame) {
+// startScene is the first screen: a nickname, then a room to create or
+// join (one tap when a link brought the player here), a game on this
+// device alone, a workshop, the settings and the deck check.
+type startScene struct{}
+
+func (startScene) name() string { return "start" }
+
+func (startScene) build(g *Game, f *Frame) {
 	t := g.t
 	x, w := g.page(560)
 	announce := t.S("start.announce")
@@ -139,7 +146,12 @@ func formatCode(code string) string {
 	return code
 }
 
-func (g *Game) sceneConnecting(f *Frame) {
+// connectingScene waits for the server's first answer.
+type connectingScene struct{}
+
+func (connectingScene) name() string { return "connecting" }
+
+func (connectingScene) build(g *Game, f *Frame) {
 	x, w := g.page(560)
 	c := f.Col(x, g.h*0.3, w)
 	c.Text(g.t.S("connecting.title"), Style{Size: SizeTitle, Bold: true, Color: g.th.Ink, Center: true})
@@ -147,7 +159,12 @@ func (g *Game) sceneConnecting(f *Frame) {
 	f.Announce(g.t.S("connecting.title"))
 }
 
-func (g *Game) sceneClosed(f *Frame) {
+// closedScene says the room is closed.
+type closedScene struct{}
+
+func (closedScene) name() string { return "closed" }
+
+func (closedScene) build(g *Game, f *Frame) {
 	x, w := g.page(560)
 	c := f.Col(x, g.h*0.3, w)
 	c.Text(g.t.S("closed.title"), Style{Size: SizeTitle, Bold: true, Color: g.th.Ink, Center: true})
@@ -155,7 +172,12 @@ func (g *Game) sceneClosed(f *Frame) {
 	f.Announce(g.t.S("closed.title"))
 }
 
-func (g *Game) sceneSettings(f *Frame) {
+// settingsScene is the player's choices on this device, over any scene.
+type settingsScene struct{}
+
+func (settingsScene) name() string { return "settings" }
+
+func (settingsScene) build(g *Game, f *Frame) {
 	t := g.t
 	x, w := g.page(560)
 	g.scrolled(f, Rect{0, 0, g.w, g.h}, func(c *Column) {

@@ -10,7 +10,13 @@ import (
 	"github.com/pore/elamanipeli/shared/rules"
 )
 
-func (g *Game) sceneSummary(f *Frame) {
+// summaryScene is the game's end: the cards played, the bookmarked ones
+// first, and where to find help.
+type summaryScene struct{}
+
+func (summaryScene) name() string { return "summary" }
+
+func (summaryScene) build(g *Game, f *Frame) {
 	st := g.state()
 	v := &st.View
 	sum := v.Summary
@@ -170,7 +176,7 @@ func (g *Game) summaryText(v *rules.View) string {
 
 // hotseatBar shows, in hot-seat, whose side the shared device is on and lets
 // it change hands.
-func (g *Game) hotseatBar(f *Frame, c *Column, v *rules.View) {
+func (tb *tableScene) hotseatBar(g *Game, f *Frame, c *Column, v *rules.View) {
 	t := g.t
 	side := t.S("hotseat.worker-side")
 	if g.side != 0 {
@@ -189,7 +195,7 @@ func (g *Game) hotseatBar(f *Frame, c *Column, v *rules.View) {
 		} else {
 			g.side = 0
 		}
-		g.noteOn = false
+		tb.noteOn = false
 	})
 }
 

@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
 
@@ -62,7 +64,67 @@ func done(st *rules.StepView, seat rules.SeatID) bool {
 	return slices.ContainsFunc(st.Answers, func(a rules.Answer) bool { return a.Seat == seat })
 }
 
-func (g *Game) sceneTable(f *Frame) {
+// tableScene is the game in play. It keeps what must outlive a visit to
+// the settings or the writing panel: the card last revealed (a card is
+// revealed once), the reactions drifting up, the host's worker note, a
+// question asked again, and what the last event changed.
+type tableScene struct {
+	card      cardAnim
+	floats    []float // reactions drifting up
+	noteOn    bool    // the host's worker note is open
+	confirm   string  // "end" or "skip-story" while the host is asked again
+	confirmAt int     // the step the question was asked at
+	news      string  // what the last event changed, for the screen-reader mirror
+}
+
+type cardAnim struct {
+	key   string
+	start time.Time
+}
+
+type float struct {
+	kind  int
+	x     float64
+	start time.Time
+}
+
+const (
+	cardReveal = 450 * time.Millisecond
+	floatLife  = 1600 * time.Millisecond
+)
+
+func (*tableScene) name() string { return "table" }
+
+// turn follows the step on show: a new card is revealed, with the worker
+// note closed and nothing said yet of its events. It reports whether the
+// card is new.
+func (tb *tableScene) turn(step *rules.StepView, now time.Time) bool {
+	key := fmt.Sprint(step.Pos, step.Card.Ref)
+	if key == tb.card.key {
+		return false
+	}
+	tb.card = cardAnim{key: key, start: now}
+	tb.noteOn = false
+	tb.news = ""
+	return true
+}
+
+// react sets a reaction drifting up from the card.
+func (tb *tableScene) react(e *rules.Event, now time.Time) {
+	tb.floats = append(tb.floats, float{kind: e.Value, x: 0.2 + 0.6*float64((int(e.Seat)*37+len(tb.floats)*13)%10)/10, start: now})
+}
+
+// moving reports whether the card's reveal or a reaction is under way, and
+// forgets the reactions that have faded.
+func (tb *tableScene) moving(now time.Time) bool {
+	if now.Sub(tb.card.start) < cardReveal {
+		return true
+	}
+	tb.floats = slices.DeleteFunc(tb.floats, func(f float) bool { return now.Sub(f.start) > floatLife })
+	return len(tb.floats) > 0
+}
+
+func (tb *tableScene) build(g *Game, f *Frame) {
 	st := g.state()
 	v := &st.View
 	if v.Step == nil {
@@ -103,7 +165,7 @@ func (g *Game) sceneTable(f *Frame) {
 		c.X, c.W = x, cardW
 		c.Space(12)
 		if g.hotseat {
-			g.hotseatBar(f, c, v)
+			tb.hotseatBar(g, f, c, v)
 		}
 		// Where we are, and whose turn it is.
 		// The card's number in this game: the decks' sizes say little
@@ -180,7 +242,7 @@ func (g *Game) sceneTable(f *Frame) {
 			side.Y = 12
 		}
 		if host {
-			g.noteAndPacing(f, side, v, legal)
+			tb.noteAndPacing(g, f, side, v, legal)
 		}
 		if v.Role != rules.Spectator {
 			g.tableExtras(f, side, v, legal, mine)
@@ -190,15 +252,15 @@ func (g *Game) sceneTable(f *Frame) {
 		}
 	})
 	// The card's reveal: its back lifts away.
-	if p := float64(g.now().Sub(g.card.start)) / float64(cardReveal); p < 1 && cardRect.H > 0 {
+	if p := float64(g.now().Sub(tb.card.start)) / float64(cardReveal); p < 1 && cardRect.H > 0 {
 		e := 1 - (1-p)*(1-p)*(1-p)
 		cover := cardRect
 		cover.Y -= g.scroll["table"]
 		cover.H *= 1 - e
 		f.Draw(cover, func(dst *ebiten.Image, r Rect, s float64) { fillRound(dst, r, g.th.Accent, 18, s) })
 	}
-	g.drawFloats(f, cardRect)
-	f.Announce(g.announceCard(v))
+	tb.drawFloats(g, f, cardRect)
+	f.Announce(tb.announceCard(g, v))
 }
 
 // cardBody lays out (or, with draw, draws) the card's face and returns its
@@ -300,16 +362,16 @@ func (g *Game) answers(f *Frame, c *Column, v *rules.View, size float64) {
 
 // noteAndPacing is the host's side: the worker note and the less frequent
 // pacing controls.
-func (g *Game) noteAndPacing(f *Frame, c *Column, v *rules.View, legal rules.Legal) {
+func (tb *tableScene) noteAndPacing(g *Game, f *Frame, c *Column, v *rules.View, legal rules.Legal) {
 	t := g.t
 	note := v.Step.Card.Note
 	if note != "" && !g.hideNote() {
 		label := t.S("table.note-show")
-		if g.noteOn {
+		if tb.noteOn {
 			label = t.S("table.note-hide")
 		}
-		c.Toggle("note", label, g.noteOn, true, func() { g.noteOn = !g.noteOn })
-		if g.noteOn {
+		c.Toggle("note", label, tb.noteOn, true, func() { tb.noteOn = !tb.noteOn })
+		if tb.noteOn {
 			hdr := t.S("table.note-title")
 			h := f.TextHeight(hdr, Style{Size: SizeSmall, Bold: true}, c.W-32) + f.TextHeight(note, Style{Size: SizeBody}, c.W-32) + 32
 			r := c.Take(h)
@@ -321,12 +383,12 @@ func (g *Game) noteAndPacing(f *Frame, c *Column, v *rules.View, legal rules.Leg
 	// Ending the game and skipping the rest of a story ask once more, in
 	// place: one tap never does either. Passing a card stays one tap.
 	pos := v.Step.Pos
-	if ask, kind := g.confirming(pos); ask != "" {
+	if ask, kind := tb.confirming(pos); ask != "" {
 		c.Text(t.S("table."+ask+"-ask"), Style{Size: SizeBody, Bold: true, Color: g.th.Ink})
 		cells := c.Grid([]string{t.S("dash.cancel"), t.S("table." + ask + "-yes")}, 2)
-		f.Button(cells[0], "cancel-"+ask, t.S("dash.cancel"), Secondary, true, func() { g.confirm = "" })
+		f.Button(cells[0], "cancel-"+ask, t.S("dash.cancel"), Secondary, true, func() { tb.confirm = "" })
 		f.Button(cells[1], ask+"-yes", t.S("table."+ask+"-yes"), Primary, legal.Has(kind), func() {
-			g.confirm = ""
+			tb.confirm = ""
 			g.act(rules.Action{Kind: kind})
 		})
 		return
@@ -335,21 +397,21 @@ func (g *Game) noteAndPacing(f *Frame, c *Column, v *rules.View, legal rules.Leg
 	cells := c.Grid([]string{t.S("table.skip"), t.S("table.end")}, 2)
 	f.Button(cells[0], "skip", t.S("table.skip"), Secondary, legal.Has(rules.ActSkip), func() {
 		if story {
-			g.confirm, g.confirmAt = "skip-story", pos
+			tb.confirm, tb.confirmAt = "skip-story", pos
 			return
 		}
 		g.act(rules.Action{Kind: rules.ActSkip})
 	})
-	f.Button(cells[1], "end", t.S("table.end"), Secondary, legal.Has(rules.ActEnd), func() { g.confirm, g.confirmAt = "end", pos })
+	f.Button(cells[1], "end", t.S("table.end"), Secondary, legal.Has(rules.ActEnd), func() { tb.confirm, tb.confirmAt = "end", pos })
 }
 
 // confirming is the question the host is being asked again at step pos, if
 // any, and the action a yes sends. A new card forgets the question.
-func (g *Game) confirming(pos int) (string, rules.ActionKind) {
-	if g.confirm == "" || g.confirmAt != pos {
+func (tb *tableScene) confirming(pos int) (string, rules.ActionKind) {
+	if tb.confirm == "" || tb.confirmAt != pos {
 		return "", rules.ActNone
 	}
-	if g.confirm == "end" {
+	if tb.confirm == "end" {
 		return "end", rules.ActEnd
 	}
 	return "skip-story", rules.ActSkip
@@ -472,14 +534,14 @@ func (g *Game) speech(v *rules.View) string {
 }
 
 // announceCard is what the screen-reader mirror says about the table.
-func (g *Game) announceCard(v *rules.View) string {
+func (tb *tableScene) announceCard(g *Game, v *rules.View) string {
 	// A question asked again comes first; a pause is said by the banner,
 	// before everything; an open worker note comes last, as on the screen.
 	ask, note := "", ""
-	if q, _ := g.confirming(v.Step.Pos); q != "" {
+	if q, _ := tb.confirming(v.Step.Pos); q != "" {
 		ask = g.t.S("table." + q + "-ask")
 	}
-	if g.noteOn && v.Step.Card.Note != "" && !g.hideNote() && v.Role == rules.Host {
+	if tb.noteOn && v.Step.Card.Note != "" && !g.hideNote() && v.Role == rules.Host {
 		note = g.t.S("table.note-title") + ": " + v.Step.Card.Note
 	}
 	// On a shared device, whose side it is on comes first.
@@ -490,12 +552,12 @@ func (g *Game) announceCard(v *rules.View) string {
 			side = g.t.S("hotseat.youth-side")
 		}
 	}
-	return sentences(ask, side, g.news, g.kindLabel(&v.Step.Card), g.speech(v), g.turnLine(v), note)
+	return sentences(ask, side, tb.news, g.kindLabel(&v.Step.Card), g.speech(v), g.turnLine(v), note)
 }
 
-func (g *Game) drawFloats(f *Frame, card Rect) {
+func (tb *tableScene) drawFloats(g *Game, f *Frame, card Rect) {
 	now := g.now()
-	for _, fl := range g.floats {
+	for _, fl := range tb.floats {
 		p := float64(now.Sub(fl.start)) / float64(floatLife)
 		if p >= 1 {
 			continue
@@ -510,8 +572,14 @@ func (g *Game) drawFloats(f *Frame, card Rect) {
 	}
 }
 
-// sceneWrite is the panel for typing: an answer, or a question of one's own.
-func (g *Game) sceneWrite(f *Frame, which string) {
+// writeScene is the panel for typing: an answer ("write"), or a question
+// of one's own ("own").
+type writeScene string
+
+func (s writeScene) name() string { return string(s) }
+
+func (s writeScene) build(g *Game, f *Frame) {
+	which := string(s)
 	t := g.t
 	x, w := g.page(640)
 	c := f.Col(x, 32, w)

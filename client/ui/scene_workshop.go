@@ -19,11 +19,16 @@ func (g *Game) train(c protocol.Train) {
 
 // openWorkshop creates a workshop with this device as its trainer.
 func (g *Game) openWorkshop(nick string) {
-	g.ws = workshopUI{}
+	g.dash = dashboardScene{}
 	g.open(protocol.Hello{Want: protocol.WantWorkshop, Nick: nick, Lang: g.set.Lang})
 }
 
-func (g *Game) sceneWorkshop(f *Frame) {
+// workshopScene is a participant's wait for a pair.
+type workshopScene struct{}
+
+func (workshopScene) name() string { return "workshop" }
+
+func (workshopScene) build(g *Game, f *Frame) {
 	st := g.sess.State()
 	t := g.t
 	x, w := g.page(560)

@@ -68,12 +68,12 @@ func workshopScenarios() []scenario {
 		{name: "workshop, waiting", seat: participant(false)},
 		{name: "workshop, paired", seat: participant(true)},
 		{name: "dashboard, new", seat: dash(&protocol.Dashboard{})},
-		{name: "dashboard, people waiting", seat: dash(workshopDay(0, 7)), game: func(g *Game) { g.ws.pick = []int{1, 3} }},
-		{name: "dashboard, one picked", seat: dash(workshopDay(0, 3)), game: func(g *Game) { g.ws.pick = []int{2} }},
+		{name: "dashboard, people waiting", seat: dash(workshopDay(0, 7)), game: func(g *Game) { g.dash.pick = []int{1, 3} }},
+		{name: "dashboard, one picked", seat: dash(workshopDay(0, 3)), game: func(g *Game) { g.dash.pick = []int{2} }},
 		{name: "dashboard, ten rooms", seat: dash(workshopDay(10, 3))},
 		{name: "dashboard, sixty rooms", seat: dash(workshopDay(60, 0))},
-		{name: "dashboard, ending all", seat: dash(workshopDay(4, 0)), game: func(g *Game) { g.ws.confirm = "end-all" }},
-		{name: "dashboard, closing", seat: dash(workshopDay(4, 0)), game: func(g *Game) { g.ws.confirm = "close" }},
+		{name: "dashboard, ending all", seat: dash(workshopDay(4, 0)), game: func(g *Game) { g.dash.confirm = "end-all" }},
+		{name: "dashboard, closing", seat: dash(workshopDay(4, 0)), game: func(g *Game) { g.dash.confirm = "close" }},
 	}
 }
 
