@@ -76,7 +76,9 @@ type Options struct {
 	Scale float64
 }
 
-// Game is the whole client screen.
+// Game is the whole client screen: what every scene shares. What belongs
+// to one scene alone is that scene's (scene.go); the scenes that keep it
+// from one visit to the next are the fields at the end.
 type Game struct {
 	p     Platform
 	now   func() time.Time
@@ -98,31 +100,28 @@ type Game struct {
 	frag       string     // the page's link last followed
 	watch      string     // a spectator code from a link
 
-	overlay   string             // a panel over the scene: settings, check, decks, write, own
-	focus     string             // the focused widget
-	scroll    map[string]float64 // by scene
-	fields    map[string]*Field
-	frame     *Frame
-	toasts    []toast
-	seenSeq   uint64
-	hotseat   bool // host and player share this device
-	side      rules.SeatID
-	extra     Seat                  // the player's seat in hot-seat
-	demo      *bot.Bot              // a bot in the player's seat, for a trainer's demo
-	admitted  map[rules.SeatID]bool // this device's own extra seats, let in already
-	spoken    string
-	timer     *time.Timer
-	timerAt   time.Time
-	drawn     bool           // the first frame is on screen
-	later     chan func()    // work from other goroutines, run in Update
-	uploadMsg []string       // what the last deck upload said
-	check     checkScene     // the "check a deck file" screen (scene_check.go)
-	picks     []rules.Action // deck and tag taps the server has not answered yet, shown at once
-	decks     []*deck.Deck   // the server's decks, for a game on this device alone (nil: not fetched yet)
-	fetching  bool
-	updated   bool
-	dash      dashboardScene // the trainer's dashboard (scene_dashboard.go)
-	table     tableScene     // the game in play (scene_table.go)
+	overlay  string             // a panel over the scene: settings, check, decks, write, own
+	focus    string             // the focused widget
+	scroll   map[string]float64 // by scene
+	fields   map[string]*Field
+	frame    *Frame
+	toasts   []toast
+	hotseat  bool // host and player share this device
+	side     rules.SeatID
+	extra    Seat                  // the player's seat in hot-seat
+	demo     *bot.Bot              // a bot in the player's seat, for a trainer's demo
+	admitted map[rules.SeatID]bool // this device's own extra seats, let in already
+	timer    *time.Timer
+	timerAt  time.Time
+	drawn    bool        // the first frame is on screen
+	later    chan func() // work from other goroutines, run in Update
+	updated  bool
+
+	home  startScene     // the start screen (scene_start.go)
+	check checkScene     // the "check a deck file" screen (scene_check.go)
+	decks decksScene     // the host's choice of decks (scene_lobby.go)
+	dash  dashboardScene // the trainer's dashboard (scene_dashboard.go)
+	table tableScene     // the game in play (scene_table.go)
 }
 
 type toast struct {
@@ -216,30 +215,30 @@ func (g *Game) readLink() {
 // The decks come from the server the first time (GET /decks, 260 KB, so
 // only when asked for) and stay in memory.
 func (g *Game) startLocal(nick string) {
-	if g.decks == nil {
-		if g.fetching {
+	if g.home.decks == nil {
+		if g.home.fetching {
 			return
 		}
-		g.fetching = true
+		g.home.fetching = true
 		g.p.Fetch("/decks", func(status int, body []byte) {
 			var decks []*deck.Deck
 			if status == 200 {
 				decks, _ = protocol.DecodeDecks(body)
 			}
 			g.soon(func() {
-				g.fetching = false
+				g.home.fetching = false
 				if len(decks) == 0 {
 					g.toast(g.t.S("local.no-decks"))
 					return
 				}
-				g.decks = decks
+				g.home.decks = decks
 				g.startLocal(nick)
 			})
 		})
 		return
 	}
 	seed := uint64(g.now().UnixNano())
-	host, youth, err := session.NewTable(rules.NewLibrary(g.decks...), seed, nick, g.t.S("hotseat.youth-nick"), g.set.Lang, ebiten.ScheduleFrame)
+	host, youth, err := session.NewTable(rules.NewLibrary(g.home.decks...), seed, nick, g.t.S("hotseat.youth-nick"), g.set.Lang, ebiten.ScheduleFrame)
 	if err != nil {
 		g.toast(g.t.Err(protocol.ErrBusy))
 		return
@@ -333,7 +332,7 @@ func (g *Game) leave() {
 	g.p.Set("hotseat", "")
 	g.hotseat, g.side = false, rules.NoSeat
 	g.overlay, g.joining, g.watch, g.table.confirm = "", "", "", ""
-	g.picks, g.toWorkshop = nil, false
+	g.decks.picks, g.toWorkshop = nil, false
 	g.p.StopSpeaking()
 }
 

@@ -58,8 +58,8 @@ func TestQuickTapsOnASlowNetworkAllCount(t *testing.T) {
 
 	decks := []string{"tarina-opiskelu", "tarina-raha-ja-asuminen", "vahvuudet-ja-tulevaisuus"}
 	tap("deck-"+decks[0], "deck-"+decks[1], "deck-"+decks[2])
-	if len(g.picks) != 3 {
-		t.Fatalf("%d taps waiting, want 3", len(g.picks))
+	if len(g.decks.picks) != 3 {
+		t.Fatalf("%d taps waiting, want 3", len(g.decks.picks))
 	}
 	settled("three decks", func(v *rules.View) bool { return slices.Equal(v.Chosen, decks) })
 
@@ -87,7 +87,7 @@ func TestQuickTapsOnASlowNetworkAllCount(t *testing.T) {
 		return slices.Equal(v.Chosen, []string{decks[0], decks[2]})
 	})
 	g.build()
-	if len(g.picks) != 0 {
-		t.Errorf("%d answered taps still shown over the room's lists", len(g.picks))
+	if len(g.decks.picks) != 0 {
+		t.Errorf("%d answered taps still shown over the room's lists", len(g.decks.picks))
 	}
 }

@@ -27,12 +27,12 @@ func (g *Game) scene() scene {
 	case "check":
 		return &g.check
 	case "decks":
-		return decksScene{}
+		return &g.decks
 	case "write", "own":
 		return writeScene(g.overlay)
 	}
 	if g.sess == nil {
-		return startScene{}
+		return &g.home
 	}
 	st := g.sess.State()
 	if !st.HasView {

@@ -297,11 +297,14 @@ func (waitingScene) build(g *Game, f *Frame) {
 
 // decksScene is the host's choice of decks, and of kinds of content to
 // leave out, over the lobby.
-type decksScene struct{}
+type decksScene struct {
+	picks     []rules.Action // deck and tag taps the server has not answered yet, shown at once
+	uploadMsg []string       // what the last deck upload said
+}
 
-func (decksScene) name() string { return "decks" }
+func (*decksScene) name() string { return "decks" }
 
-func (decksScene) build(g *Game, f *Frame) {
+func (dk *decksScene) build(g *Game, f *Frame) {
 	st := g.sess.State()
 	v := &st.View
 	t := g.t
@@ -310,10 +313,10 @@ func (decksScene) build(g *Game, f *Frame) {
 	// Each tap asks for one deck or tag, shown at once: taps the server has
 	// not yet answered are laid over the lists it last sent.
 	if st.Pending == 0 {
-		g.picks = nil
+		dk.picks = nil
 	}
 	chosen, excluded := v.Chosen, v.Excluded
-	for _, a := range g.picks {
+	for _, a := range dk.picks {
 		if a.Kind == rules.ActPickDeck {
 			chosen = rules.Toggled(chosen, a.Text, a.On)
 		} else {
@@ -322,7 +325,7 @@ func (decksScene) build(g *Game, f *Frame) {
 	}
 	pick := func(kind rules.ActionKind, item string, on bool) {
 		a := rules.Action{Kind: kind, Text: item, On: on}
-		g.picks = append(g.picks, a)
+		dk.picks = append(dk.picks, a)
 		g.act(a)
 	}
 	g.scrolled(f, Rect{0, 0, g.w, barTop}, func(c *Column) {
@@ -361,7 +364,7 @@ func (decksScene) build(g *Game, f *Frame) {
 		c.Space(8)
 		c.Button("upload", t.S("decks.upload"), Secondary, true, g.uploadDeck)
 		c.Text(t.S("decks.upload-hint"), Style{Size: SizeSmall, Color: g.th.Muted})
-		for _, m := range g.uploadMsg {
+		for _, m := range dk.uploadMsg {
 			g.message(f, c, m, true)
 		}
 		if len(tags) > 0 {
@@ -409,12 +412,12 @@ func (g *Game) uploadDeck() {
 			g.soon(func() {
 				switch {
 				case err != nil || status == 0:
-					g.uploadMsg = []string{t.Err(protocol.ErrBusy)}
+					g.decks.uploadMsg = []string{t.Err(protocol.ErrBusy)}
 				case res.Deck != "":
-					g.uploadMsg = nil
+					g.decks.uploadMsg = nil
 					g.toast(t.S("decks.uploaded"))
 				default:
-					g.uploadMsg = append([]string{t.Err(res.Code)}, res.Problems...)
+					g.decks.uploadMsg = append([]string{t.Err(res.Code)}, res.Problems...)
 				}
 			})
 		})

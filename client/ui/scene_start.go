@@ -6,6 +6,7 @@ import (
 
 	"github.com/pore/elamanipeli/client/i18n"
 	"github.com/pore/elamanipeli/client/platform"
+	"github.com/pore/elamanipeli/shared/deck"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
@@ -47,11 +48,14 @@ func (g *Game) langRow(f *Frame, c *Column, onPick func(lang string)) {
 // startScene is the first screen: a nickname, then a room to create or
 // join (one tap when a link brought the player here), a game on this
 // device alone, a workshop, the settings and the deck check.
-type startScene struct{}
+type startScene struct {
+	decks    []*deck.Deck // the server's decks, for a game on this device alone (nil: not fetched yet)
+	fetching bool
+}
 
-func (startScene) name() string { return "start" }
+func (*startScene) name() string { return "start" }
 
-func (startScene) build(g *Game, f *Frame) {
+func (s *startScene) build(g *Game, f *Frame) {
 	t := g.t
 	x, w := g.page(560)
 	announce := t.S("start.announce")
@@ -108,7 +112,7 @@ func (startScene) build(g *Game, f *Frame) {
 			// Two at one device, no server: the decks come once from the
 			// server, and the game stays here.
 			c.Space(8)
-			c.Button("local", t.S("start.local"), Secondary, !g.fetching, func() { g.startLocal(nick.Value) })
+			c.Button("local", t.S("start.local"), Secondary, !s.fetching, func() { g.startLocal(nick.Value) })
 			c.Text(t.S("start.local-hint"), Style{Size: SizeSmall, Color: g.th.Muted})
 			c.Button("workshop", t.S("start.workshop"), Link, true, func() { g.openWorkshop(nick.Value) })
 		}
