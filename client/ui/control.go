@@ -183,7 +183,7 @@ func (g *Game) back() {
 	switch {
 	case g.overlay != "":
 		g.overlay = ""
-	case g.table.confirm != "": // the host asked again on the table
+	case g.table.confirm != "": // the table's question asked again
 		g.table.confirm = ""
 	case g.focus != "":
 		g.focus = ""

@@ -174,31 +174,6 @@ func (g *Game) summaryText(v *rules.View) string {
 	return b.String()
 }
 
-// hotseatBar shows, in hot-seat, whose side the shared device is on and lets
-// it change hands.
-func (tb *tableScene) hotseatBar(g *Game, f *Frame, c *Column, v *rules.View) {
-	t := g.t
-	side := t.S("hotseat.worker-side")
-	if g.side != 0 {
-		side = t.S("hotseat.youth-side")
-	}
-	r := c.Take(f.TextHeight(side, Style{Size: SizeBody, Bold: true}, c.W-32) + 20)
-	f.Box(r, g.th.On, g.th.On, 12, 0)
-	f.Text(Rect{r.X + 16, r.Y + 10, r.W - 32, 0}, side, Style{Size: SizeBody, Bold: true, Color: g.th.OnInk, Center: true})
-	label := t.S("hotseat.to-youth")
-	if g.side != 0 {
-		label = t.S("hotseat.to-worker")
-	}
-	c.Button("handover", label, Secondary, g.extra != nil, func() {
-		if g.side == 0 && g.extra != nil {
-			g.side = g.extra.State().Seat
-		} else {
-			g.side = 0
-		}
-		tb.noteOn = false
-	})
-}
-
 // phoneInText finds Finnish phone numbers written in a help service's text,
 // such as the Swedish-language crisis line the Swedish text names
 // ("09 2525 0112"): an area or mobile prefix, then groups of digits.

@@ -263,6 +263,31 @@ func (tb *tableScene) build(g *Game, f *Frame) {
 	f.Announce(tb.announceCard(g, v))
 }
 
+// hotseatBar shows, in hot-seat, whose side the shared device is on and lets
+// it change hands.
+func (tb *tableScene) hotseatBar(g *Game, f *Frame, c *Column, v *rules.View) {
+	t := g.t
+	side := t.S("hotseat.worker-side")
+	if g.side != 0 {
+		side = t.S("hotseat.youth-side")
+	}
+	r := c.Take(f.TextHeight(side, Style{Size: SizeBody, Bold: true}, c.W-32) + 20)
+	f.Box(r, g.th.On, g.th.On, 12, 0)
+	f.Text(Rect{r.X + 16, r.Y + 10, r.W - 32, 0}, side, Style{Size: SizeBody, Bold: true, Color: g.th.OnInk, Center: true})
+	label := t.S("hotseat.to-youth")
+	if g.side != 0 {
+		label = t.S("hotseat.to-worker")
+	}
+	c.Button("handover", label, Secondary, g.extra != nil, func() {
+		if g.side == 0 && g.extra != nil {
+			g.side = g.extra.State().Seat
+		} else {
+			g.side = 0
+		}
+		tb.noteOn = false
+	})
+}
+
 // cardBody lays out (or, with draw, draws) the card's face and returns its
 // height.
 func (g *Game) cardBody(f *Frame, v *rules.View, w, size float64, draw bool, at ...float64) float64 {
