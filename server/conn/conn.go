@@ -52,6 +52,10 @@ type Config struct {
 	// handler's own, with TrustProxy. The server shares one with its
 	// other handlers.
 	Addresses *clientaddr.Keyer
+	// KeepReaders keeps a goroutine in every connection's read, even while
+	// its client is quiet; by default (on Linux) a quiet connection has no
+	// goroutine, only its socket in an epoll set (idle_linux.go).
+	KeepReaders bool
 }
 
 func (c *Config) defaults() {
@@ -96,7 +100,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "This page may not open the game's WebSocket. If it is the game's own address, start the server with -public-url https://that.address (or -origin that.address).", http.StatusForbidden)
 		return
 	}
-	b := &bounded{ResponseWriter: w, size: h.cfg.SendBuffer}
+	b := &bounded{ResponseWriter: w, size: h.cfg.SendBuffer, park: !h.cfg.KeepReaders}
 	ws, err := websocket.Accept(b, r, &websocket.AcceptOptions{
 		InsecureSkipVerify: true, // the origin is checked above
 		CompressionMode:    websocket.CompressionDisabled,
@@ -110,7 +114,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ws.SetReadLimit(protocol.MaxClientFrame)
 	// The rest runs on its own goroutine, so that net/http lets go of the
 	// request's buffers while the connection lives on.
-	go h.serve(ws, h.cfg.Addresses.Key(r), b.conn)
+	go h.serve(ws, h.cfg.Addresses.Key(r), b.conn, b.idle)
 }
 
 // originAllowed says whether the page that opens a WebSocket may: a
@@ -164,8 +168,10 @@ func unbindable(host string) bool {
 type bounded struct {
 	http.ResponseWriter
 	size int
+	park bool // let the connection wait without a goroutine (idler)
 
 	conn net.Conn // the hijacked connection; set by Hijack
+	idle idler    // likewise
 }
 
 // The buffers a WebSocket keeps. A larger frame still goes out whole, in
@@ -192,7 +198,10 @@ func (b *bounded) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		br = bufio.NewReaderSize(c, readBuffer)
 	}
 	rw = bufio.NewReadWriter(br, bufio.NewWriterSize(c, writeBuffer))
-	b.conn = c
+	b.conn, b.idle = c, idler(blockingIdle{})
+	if b.park {
+		b.idle = newIdler(c, br)
+	}
 	for inner := c; ; {
 		if t, ok := inner.(interface{ SetWriteBuffer(int) error }); ok {
 			t.SetWriteBuffer(b.size)
@@ -207,7 +216,7 @@ func (b *bounded) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return c, rw, nil
 }
 
-func (h *Handler) serve(ws *websocket.Conn, addr string, nc net.Conn) {
+func (h *Handler) serve(ws *websocket.Conn, addr string, nc net.Conn, idle idler) {
 	// The peer owns the context: it ends when the last queued frame is
 	// written and the connection closed, so an error message still reaches
 	// a client that is being sent away.
@@ -224,23 +233,126 @@ func (h *Handler) serve(ws *websocket.Conn, addr string, nc net.Conn) {
 		p.fail(code)
 		return
 	}
-	c := &seated{h: h, ws: ws, p: p, m: m, ctx: ctx}
-	for c.step() {
-	}
-	m.Leave()
-	p.Close(place.StatusNormal, "")
+	c := &seated{h: h, ws: ws, p: p, m: m, idle: idle, ctx: ctx}
+	// A connection the server closes while it waits without a goroutine
+	// has nobody to notice: the peer's context ending tells it.
+	context.AfterFunc(ctx, c.closed)
+	c.run(false)
 }
 
+// idler is how a seated connection waits for its client between frames.
+type idler interface {
+	// pending reports whether something waits to be read (true when it
+	// cannot tell: the read then waits).
+	pending() bool
+	// park arranges for resume to run on a goroutine of its own once the
+	// client has sent something, so that the caller's goroutine can end.
+	// It reports false when it cannot: the caller reads, and waits there.
+	park(resume func()) bool
+	// forget undoes park.
+	forget()
+}
+
+// blockingIdle waits in the read (TLS, Config.KeepReaders, and systems
+// without epoll).
+type blockingIdle struct{}
+
+func (blockingIdle) pending() bool    { return true }
+func (blockingIdle) park(func()) bool { return false }
+func (blockingIdle) forget()          {}
+
 // seated is a connection that has its seat: it reads the client's frames
-// and hands them to the room.
+// and hands them to the room, on a goroutine that exists only while there
+// is something to read (see idler).
 type seated struct {
-	h   *Handler
-	ws  *websocket.Conn
-	p   *peer
-	m   *place.Member
-	ctx context.Context
+	h    *Handler
+	ws   *websocket.Conn
+	p    *peer
+	m    *place.Member
+	idle idler
+	ctx  context.Context
 
 	strikes int
+
+	mu     sync.Mutex
+	parked bool // no goroutine: waiting for the client
+	ended  bool
+}
+
+// run reads frames while there are any, then parks, or ends the
+// connection. ready says the client has sent something.
+func (c *seated) run(ready bool) {
+	for {
+		if !ready {
+			c.p.reading.Lock()
+			ready = c.idle.pending()
+			c.p.reading.Unlock()
+		}
+		if !ready && c.park() {
+			return
+		}
+		if !c.step() {
+			c.end()
+			return
+		}
+		ready = false
+	}
+}
+
+// park lets the goroutine go while the client is quiet; false means it
+// could not, and the goroutine reads on.
+func (c *seated) park() bool {
+	c.mu.Lock()
+	if c.ended {
+		c.mu.Unlock()
+		return true
+	}
+	c.parked = true
+	c.mu.Unlock()
+	if c.idle.park(c.resume) {
+		return true
+	}
+	c.mu.Lock()
+	c.parked = false
+	c.mu.Unlock()
+	return false
+}
+
+// resume runs when a parked connection's client has sent something.
+func (c *seated) resume() {
+	c.mu.Lock()
+	if c.ended {
+		c.mu.Unlock()
+		return
+	}
+	c.parked = false
+	c.mu.Unlock()
+	c.run(true)
+}
+
+// closed runs once the peer has closed the connection: a parked connection
+// ends here, one being read ends when its read fails.
+func (c *seated) closed() {
+	c.mu.Lock()
+	parked := c.parked
+	c.mu.Unlock()
+	if parked {
+		c.end()
+	}
+}
+
+// end lets go of the seat and the connection, once.
+func (c *seated) end() {
+	c.mu.Lock()
+	if c.ended {
+		c.mu.Unlock()
+		return
+	}
+	c.ended, c.parked = true, false
+	c.mu.Unlock()
+	c.idle.forget()
+	c.m.Leave()
+	c.p.Close(place.StatusNormal, "")
 }
 
 // step reads one frame and hands it on. It reports false when the
@@ -329,6 +441,11 @@ type peer struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	cfg    *Config
+
+	// reading is held while something reads the connection other than a
+	// read of the WebSocket (which has a lock of its own): a parked
+	// connection looking into the reader's buffer, the closing handshake.
+	reading sync.Mutex
 
 	mu      sync.Mutex
 	queue   [][]byte
@@ -423,8 +540,11 @@ func (p *peer) finish(status int, reason string) {
 	if status == place.StatusNormal && reason == "" {
 		p.ws.CloseNow()
 	} else {
-		// Close waits for the client's answer for up to a few seconds.
+		// Close waits for the client's answer for up to a few seconds,
+		// reading the connection itself.
+		p.reading.Lock()
 		p.ws.Close(websocket.StatusCode(status), reason)
+		p.reading.Unlock()
 	}
 	p.cancel()
 }

@@ -1,0 +1,212 @@
+package conn
+
+import (
+	"bufio"
+	"crypto/tls"
+	"errors"
+	"net"
+	"sync"
+	"syscall"
+)
+
+// On Linux a quiet connection holds no goroutine. A goroutine parked in the
+// WebSocket's read keeps a stack of 4 KiB or more, which the collector scans
+// at every cycle, and most connections are quiet most of the time: a seat
+// that pings every few seconds. So once a connection has nothing more to
+// read, its goroutine ends and its socket waits in an epoll set of the
+// package's own; when the client sends something, a new goroutine reads it.
+//
+// The set is waited on by one goroutine blocked in epoll_wait, not through
+// the runtime's own poller: an epoll set watched by another epoll set
+// (edge-triggered, as the runtime watches what it polls) depends on the
+// inner set waking the outer one at the right moment, and a lost wakeup
+// there would leave a client unanswered for good.
+//
+// Over TLS the record layer buffers what it has decrypted, out of the
+// socket's sight, so a TLS connection keeps its goroutine.
+
+// epollIdle is a connection's place in the poller.
+type epollIdle struct {
+	br    *bufio.Reader
+	rc    syscall.RawConn
+	id    uint64
+	added bool // in the epoll set (it may be disarmed)
+}
+
+func newIdler(c net.Conn, br *bufio.Reader) idler {
+	var rc syscall.RawConn
+	for inner := c; inner != nil; {
+		if _, ok := inner.(*tls.Conn); ok {
+			return blockingIdle{}
+		}
+		if sc, ok := inner.(syscall.Conn); ok {
+			rc, _ = sc.SyscallConn()
+			break
+		}
+		u, ok := inner.(interface{ NetConn() net.Conn })
+		if !ok {
+			break
+		}
+		inner = u.NetConn()
+	}
+	if rc == nil {
+		return blockingIdle{}
+	}
+	return &epollIdle{br: br, rc: rc}
+}
+
+// pending reports whether there is something to read: bytes in the reader's
+// buffer, or in the socket (the end of the stream and errors count, so that
+// the read finds them).
+func (e *epollIdle) pending() bool {
+	if e.br.Buffered() > 0 {
+		return true
+	}
+	ready := true
+	err := e.rc.Control(func(fd uintptr) {
+		var b [1]byte
+		for {
+			_, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+			if !errors.Is(err, syscall.EINTR) {
+				ready = !errors.Is(err, syscall.EAGAIN)
+				return
+			}
+		}
+	})
+	return ready || err != nil
+}
+
+// park arms the socket: resume runs once it is readable (or closed by the
+// client). It reports false when the socket cannot be armed.
+func (e *epollIdle) park(resume func()) bool {
+	p, err := thePoller()
+	if err != nil {
+		return false
+	}
+	if e.id == 0 {
+		e.id = p.newID()
+	}
+	return p.arm(e, resume)
+}
+
+func (e *epollIdle) forget() {
+	if e.id != 0 {
+		if p, err := thePoller(); err == nil {
+			p.drop(e.id)
+		}
+	}
+}
+
+// poller is one epoll set and the goroutine that waits on it. Every socket
+// in it is armed for one event at a time (EPOLLONESHOT, level-triggered:
+// arming a socket that is readable already reports it at once). Events
+// carry an id, not the descriptor, since a closed descriptor's number is
+// soon reused; the kernel takes a closed socket out of the set by itself.
+type poller struct {
+	fd int
+
+	mu      sync.Mutex
+	next    uint64
+	waiting map[uint64]func()
+	broken  bool // epoll_wait failed: nothing is armed any more
+}
+
+var (
+	pollerOnce sync.Once
+	pollerP    *poller
+	pollerErr  error
+)
+
+func thePoller() (*poller, error) {
+	pollerOnce.Do(func() {
+		fd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
+		if err != nil {
+			pollerErr = err
+			return
+		}
+		pollerP = &poller{fd: fd, waiting: map[uint64]func(){}}
+		go pollerP.loop()
+	})
+	return pollerP, pollerErr
+}
+
+func (p *poller) newID() uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.next++
+	return p.next
+}
+
+func (p *poller) arm(e *epollIdle, resume func()) bool {
+	// What resume reads of e is written before the lock that hands resume
+	// to the poller's goroutine.
+	op := syscall.EPOLL_CTL_MOD
+	if !e.added {
+		op, e.added = syscall.EPOLL_CTL_ADD, true
+	}
+	p.mu.Lock()
+	if p.broken {
+		p.mu.Unlock()
+		return false
+	}
+	p.waiting[e.id] = resume
+	p.mu.Unlock()
+	ev := syscall.EpollEvent{
+		Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | syscall.EPOLLONESHOT,
+		Fd:     int32(uint32(e.id)), Pad: int32(uint32(e.id >> 32)),
+	}
+	var err error
+	// Control holds the descriptor open meanwhile, so it cannot be a
+	// reused number.
+	cerr := e.rc.Control(func(fd uintptr) { err = syscall.EpollCtl(p.fd, op, int(fd), &ev) })
+	if cerr != nil || err != nil {
+		// Not armed: no event can come, and the caller reads on.
+		p.drop(e.id)
+		if op == syscall.EPOLL_CTL_ADD {
+			e.added = false
+		}
+		return false
+	}
+	return true
+}
+
+func (p *poller) drop(id uint64) {
+	p.mu.Lock()
+	delete(p.waiting, id)
+	p.mu.Unlock()
+}
+
+// loop waits for sockets with something to read and hands each to a new
+// goroutine. It blocks in epoll_wait on a thread of its own (the runtime
+// lends the goroutine's processor to others meanwhile), for the life of the
+// process.
+func (p *poller) loop() {
+	events := make([]syscall.EpollEvent, 256)
+	for {
+		n, err := syscall.EpollWait(p.fd, events, -1)
+		if errors.Is(err, syscall.EINTR) {
+			continue
+		}
+		if err != nil {
+			// It cannot fail on a set that is open, but if it did, every
+			// connection waiting in it goes back to reading.
+			p.mu.Lock()
+			p.broken = true
+			for id, resume := range p.waiting {
+				delete(p.waiting, id)
+				go resume()
+			}
+			p.mu.Unlock()
+			return
+		}
+		p.mu.Lock()
+		for _, ev := range events[:n] {
+			id := uint64(uint32(ev.Fd)) | uint64(uint32(ev.Pad))<<32
+			if resume := p.waiting[id]; resume != nil {
+				delete(p.waiting, id)
+				go resume()
+			}
+		}
+		p.mu.Unlock()
+	}
+}
