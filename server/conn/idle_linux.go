@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"net"
+	"runtime"
 	"sync"
 	"syscall"
 )
@@ -208,5 +209,10 @@ func (p *poller) loop() {
 			}
 		}
 		p.mu.Unlock()
+		// The goroutines just made wait in this goroutine's processor's
+		// queue; blocked in epoll_wait, it would keep them there until the
+		// runtime noticed (up to 10 ms when it is otherwise quiet). Let
+		// them run first.
+		runtime.Gosched()
 	}
 }
