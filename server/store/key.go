@@ -33,16 +33,26 @@ func ReadKeyFile(path string) ([]byte, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, fmt.Errorf("store: key file: %w", err)
 		}
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, os.ErrExist) { // another server made it meanwhile
-			return ReadKeyFile(path)
-		}
+		// Written whole beside it, then linked in place: servers of a
+		// service starting together never read a half-written key, and
+		// the first one's key is everyone's.
+		tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*")
 		if err != nil {
 			return nil, fmt.Errorf("store: key file: %w", err)
 		}
-		_, err = f.Write(b)
-		if cerr := f.Close(); err == nil {
+		defer os.Remove(tmp.Name())
+		_, err = tmp.Write(b)
+		if err == nil {
+			err = tmp.Sync()
+		}
+		if cerr := tmp.Close(); err == nil {
 			err = cerr
+		}
+		if err == nil {
+			err = os.Link(tmp.Name(), path)
+		}
+		if errors.Is(err, os.ErrExist) { // another server made it meanwhile
+			return ReadKeyFile(path)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("store: key file: %w", err)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -396,5 +397,36 @@ func TestACopyOfTheDataFolderOpensNothingWithoutTheKeyFile(t *testing.T) {
 	os.WriteFile(bad, []byte("salasana\n"), 0o600)
 	if _, err := ReadKeyFile(bad); err == nil {
 		t.Fatal("a key file that holds no key was taken")
+	}
+}
+
+// TestServersStartingTogetherShareOneKey: servers of a service that start
+// at the same moment with one new key file all read the same whole key.
+func TestServersStartingTogetherShareOneKey(t *testing.T) {
+	dir := t.TempDir()
+	for round := range 30 {
+		path := filepath.Join(dir, fmt.Sprintf("service-%d.key", round))
+		keys := make([][]byte, 6)
+		errs := make([]error, len(keys))
+		var wg sync.WaitGroup
+		for i := range keys {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				keys[i], errs[i] = ReadKeyFile(path)
+			}()
+		}
+		wg.Wait()
+		for i := range keys {
+			if errs[i] != nil {
+				t.Fatalf("round %d, server %d: %v", round, i, errs[i])
+			}
+			if !bytes.Equal(keys[i], keys[0]) {
+				t.Fatalf("round %d: servers read different keys", round)
+			}
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*")); len(left) > 0 {
+		t.Fatalf("left behind: %v", left)
 	}
 }
