@@ -20,6 +20,7 @@ type Browser struct {
 	lastActs string
 	seq      int // the mirror's state number, data-seq
 	funcs    []js.Func
+	canvasOK bool // the game's canvas is in the page's tab order as it should be
 }
 
 // New returns the browser platform.
@@ -210,6 +211,15 @@ func (b *Browser) FieldEvents() []FieldEvent {
 // change of either raises the actions container's data-seq by one, a state
 // number tests wait on instead of sleeping.
 func (b *Browser) Mirror(live string, actions []MirrorAction) {
+	if !b.canvasOK {
+		// Ebiten makes its canvas focusable with tabindex 1, which puts it
+		// ahead of everything else in the tab order; 0 keeps it focusable
+		// in the page's own order (the mirror's buttons come first).
+		if c := b.doc.Call("querySelector", "canvas"); c.Truthy() {
+			c.Call("setAttribute", "tabindex", 0)
+			b.canvasOK = true
+		}
+	}
 	if b.live.Truthy() && live != b.lastLive {
 		b.lastLive = live
 		b.live.Set("textContent", live)

@@ -77,6 +77,9 @@ func TestKeyboardOnlyGame(t *testing.T) {
 
 	host := open(t, b, "keys-worker", srv.URL+"/", 1024, 768, false)
 	host.hears("Luo huone tai liity koodilla")
+	// Nothing jumps ahead of the page's tab order (Ebiten's own canvas has
+	// tabindex 1; Lighthouse counts that against accessibility).
+	host.waitFor("the canvas in the page's tab order", `document.querySelector("canvas").tabIndex === 0 && ![...document.querySelectorAll("[tabindex]")].some(e => e.tabIndex > 0)`)
 	host.press(kb.Tab) // into the game's canvas
 	host.keyTo("create")
 	host.hears("on auki")
