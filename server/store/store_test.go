@@ -80,6 +80,17 @@ func takeAll(t testing.TB, s kept) (map[string]Kept, map[string]*Claim) {
 	return out, claims
 }
 
+// logged counts the messages in c's room's log.
+func logged(t testing.TB, c *Claim) uint64 {
+	t.Helper()
+	subject := c.s.logPrefix + c.name
+	info, err := c.s.log.Info(context.Background(), jetstream.WithSubjectFilter(subject))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.State.Subjects[subject]
+}
+
 func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
@@ -100,12 +111,21 @@ func TestRoomsOutliveTheNode(t *testing.T) {
 		must(t, err)
 		rooms[id] = c
 	}
-	for i := uint64(1); i <= 6; i++ {
+	// AAAA saves twice: once with a few messages behind its snapshot,
+	// which stay until there are more, and once with trimAfter of them,
+	// which go.
+	const early, saved, last = 3, trimAfter + 1, trimAfter + 4
+	for i := uint64(1); i <= last; i++ {
 		for id, c := range rooms {
 			must(t, c.Log(ctx, fmt.Appendf(nil, "%s entry %d", id, i), i))
 		}
-		if i == 3 {
-			must(t, rooms["AAAA"].Save(ctx, []byte("AAAA snapshot 3"), 3))
+		if i == early || i == saved {
+			must(t, rooms["AAAA"].Save(ctx, fmt.Appendf(nil, "AAAA snapshot %d", i), i))
+		}
+		if i == early {
+			if n := logged(t, rooms["AAAA"]); n != early {
+				t.Fatalf("%d messages in AAAA's log after its first snapshot, want all %d", n, early)
+			}
 		}
 	}
 	must(t, rooms["BBBB"].Erase(ctx))
@@ -118,27 +138,27 @@ func TestRoomsOutliveTheNode(t *testing.T) {
 		t.Fatalf("rooms back: %v", got)
 	}
 	a := got["AAAA"]
-	if string(a.Snapshot) != "AAAA snapshot 3" {
-		t.Fatalf("AAAA's snapshot %q", a.Snapshot)
+	if want := fmt.Sprintf("AAAA snapshot %d", saved); string(a.Snapshot) != want {
+		t.Fatalf("AAAA's snapshot %q, want %q", a.Snapshot, want)
 	}
 	var after []string
 	for _, b := range a.Log {
-		if b.Last > 3 {
+		if b.Last > saved {
 			after = append(after, string(b.Data))
 		}
 	}
-	if want := []string{"AAAA entry 4", "AAAA entry 5", "AAAA entry 6"}; !slices.Equal(after, want) {
+	if want := []string{fmt.Sprintf("AAAA entry %d", saved+1), fmt.Sprintf("AAAA entry %d", saved+2), fmt.Sprintf("AAAA entry %d", saved+3)}; !slices.Equal(after, want) {
 		t.Fatalf("AAAA's log after its snapshot: %q", after)
 	}
 	if len(a.Log) > 4 {
 		t.Fatalf("the snapshot did not let go of the log before it: %d messages", len(a.Log))
 	}
-	if c := got["CCCC"]; string(c.Snapshot) != "CCCC snapshot 0" || len(c.Log) != 6 || string(c.Log[5].Data) != "CCCC entry 6" {
+	if c := got["CCCC"]; string(c.Snapshot) != "CCCC snapshot 0" || len(c.Log) != last || string(c.Log[last-1].Data) != fmt.Sprintf("CCCC entry %d", last) {
 		t.Fatalf("CCCC came back as %q with %d log messages", c.Snapshot, len(c.Log))
 	}
 	// A room taken over carries on with the key it had.
-	must(t, claims["AAAA"].Log(ctx, []byte("AAAA entry 7"), 7))
-	must(t, claims["AAAA"].Save(ctx, []byte("AAAA snapshot 7"), 7))
+	must(t, claims["AAAA"].Log(ctx, []byte("AAAA entry next"), last+1))
+	must(t, claims["AAAA"].Save(ctx, []byte("AAAA snapshot next"), last+1))
 	if n, err := s.Rooms(ctx); err != nil || n != 2 {
 		t.Fatalf("%d rooms (%v)", n, err)
 	}
