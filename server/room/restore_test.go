@@ -2,6 +2,7 @@ package room_test
 
 import (
 	"bytes"
+	"errors"
 	"context"
 	"slices"
 	"sync"
@@ -30,6 +31,8 @@ type memStore struct {
 	// write's context ends); logging is told of each write that waits.
 	logGate chan struct{}
 	logging chan struct{}
+	// down fails every write, as a server that crashed writes nothing.
+	down atomic.Bool
 }
 
 type memRoom struct {
@@ -89,6 +92,9 @@ func (c *memClaim) room() *memRoom {
 }
 
 func (c *memClaim) Log(ctx context.Context, batch []byte, last uint64) error {
+	if c.m.down.Load() {
+		return errors.New("down")
+	}
 	if g := c.m.logGate; g != nil {
 		select {
 		case c.m.logging <- struct{}{}:
@@ -109,6 +115,9 @@ func (c *memClaim) Log(ctx context.Context, batch []byte, last uint64) error {
 }
 
 func (c *memClaim) Save(_ context.Context, snap []byte, upTo uint64) error {
+	if c.m.down.Load() {
+		return errors.New("down")
+	}
 	c.m.mu.Lock()
 	defer c.m.mu.Unlock()
 	if r := c.room(); r != nil {
@@ -220,12 +229,13 @@ func TestAnActionIsAnsweredOnceItIsKept(t *testing.T) {
 		t.Fatalf("%d actions pending while the log is written, want the lock's", p)
 	}
 
-	// A crash: the write never lands; the server comes back from what the
-	// store has, and the client sends the lock again.
-	st.frozen.Store(true)
+	// A crash: the write never lands, nor anything after it; the server
+	// comes back from what the store has, and the client sends the lock
+	// again.
+	st.down.Store(true)
 	srv.Stop()
 	released.Store(true)
-	st.frozen.Store(false)
+	st.down.Store(false)
 	st.logGate = nil
 	srv = gametest.Start(t, gametest.Options{Store: st})
 	proxy.SetTarget(srv.HTTP.Listener.Addr().String())
