@@ -98,9 +98,20 @@ func serverFrame(t *testing.T, br *bufio.Reader) protocol.Message {
 // net/http's reader when the connection is taken over).
 func TestHelloRightBehindTheHandshake(t *testing.T) {
 	srv := gametest.Start(t, gametest.Options{})
-	_, br := rawWS(t, srv, protocol.Hello{V: protocol.Version, Want: protocol.WantCreate, Lang: "fi"})
+	// A ping behind the hello, in the same packet: it waits in the
+	// reader's buffer, where the socket shows nothing, and is answered
+	// all the same (the connection must not go to sleep over it).
+	_, br := rawWS(t, srv, protocol.Hello{V: protocol.Version, Want: protocol.WantCreate, Lang: "fi"}, protocol.Ping{N: 7})
 	if m := serverFrame(t, br); m.Type() != protocol.TypeWelcome {
 		t.Fatalf("got %T %+v, want a welcome", m, m)
+	}
+	for {
+		if p, ok := serverFrame(t, br).(protocol.Pong); ok {
+			if p.N != 7 {
+				t.Fatalf("pong %d, want 7", p.N)
+			}
+			return
+		}
 	}
 }
 
