@@ -2,8 +2,8 @@ package room_test
 
 import (
 	"bytes"
-	"errors"
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"sync/atomic"
