@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -363,30 +364,21 @@ func (c *Claim) Save(ctx context.Context, snapshot []byte, upTo uint64) error {
 	// took a twentieth of the server's CPU under a workshop's load. Until
 	// then a restore reads them and skips them. The log's last message
 	// always stays: the next one is appended after it.
-	covered := 0
+	covers := func(m logMark) bool { return m.last <= upTo && m.seq < c.last }
+	covered, upToSeq := 0, uint64(0)
 	for _, m := range c.marks {
-		if m.last <= upTo && m.seq < c.last {
-			covered++
+		if covers(m) {
+			covered, upToSeq = covered+1, m.seq
 		}
 	}
 	if covered < trimAfter {
 		c.mu.Unlock()
 		return nil
 	}
-	upToSeq, keep := uint64(0), c.marks[:0]
-	for _, m := range c.marks {
-		if m.last <= upTo && m.seq < c.last {
-			upToSeq = m.seq
-		} else {
-			keep = append(keep, m)
-		}
-	}
-	c.marks = keep
+	c.marks = slices.DeleteFunc(c.marks, covers)
 	c.mu.Unlock()
-	if upToSeq > 0 {
-		if err := c.s.log.Purge(ctx, jetstream.WithPurgeSubject(c.s.logPrefix+c.name), jetstream.WithPurgeSequence(upToSeq+1)); err != nil {
-			return fmt.Errorf("store: trim the log: %w", err)
-		}
+	if err := c.s.log.Purge(ctx, jetstream.WithPurgeSubject(c.s.logPrefix+c.name), jetstream.WithPurgeSequence(upToSeq+1)); err != nil {
+		return fmt.Errorf("store: trim the log: %w", err)
 	}
 	return nil
 }
