@@ -204,12 +204,6 @@ func build(ctx context.Context, cfg config, log zerolog.Logger) (*service, error
 		// node's lease holds, and a workshop lives on the node that made
 		// it.
 		ro.Holds = func(epoch string) bool { n := s.node.Load(); return n != nil && n.Holds(epoch) }
-		ro.Epoch = func() string {
-			if n := s.node.Load(); n != nil {
-				return n.Epoch()
-			}
-			return ""
-		}
 		wo.Home = func() place.Home {
 			if n := s.node.Load(); n != nil {
 				return place.Home{Node: n.Name(), Epoch: n.Epoch()}

@@ -56,8 +56,9 @@ type Options struct {
 	Store  room.Store
 	// Client serves the page and the browser client; nil serves none.
 	Client http.Handler
-	// Acted is passed on to the hub (room.Options.Acted).
+	// Acted and Holds are passed on to the hub (room.Options).
 	Acted func(code string, seat rules.SeatID, id uint64)
+	Holds func(epoch string) bool
 	// Workshop tunes the trainers' workshops.
 	Workshop workshop.Config
 }
@@ -77,7 +78,7 @@ func Start(t testing.TB, o Options) *Server {
 	po := o.Places
 	po.Log, po.Ready = log, o.Store == nil
 	places := place.New(po)
-	hub := room.NewHub(room.Options{Config: o.Room, Library: lib, Log: log, Places: places, Store: o.Store, Acted: o.Acted})
+	hub := room.NewHub(room.Options{Config: o.Room, Library: lib, Log: log, Places: places, Store: o.Store, Acted: o.Acted, Holds: o.Holds})
 	workshops := workshop.New(workshop.Options{Rooms: hub, Places: places, Log: log, Config: o.Workshop})
 	places.Handle(protocol.WantCreate, hub.Create)
 	places.Handle(protocol.WantWorkshop, workshops.Create)

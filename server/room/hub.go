@@ -95,7 +95,6 @@ type Hub struct {
 	acted   func(code string, seat rules.SeatID, id uint64)
 	resumed func(code string, seat rules.SeatID, lastAct uint64)
 	holds   func(epoch string) bool // whether this node's lease holds under epoch; nil: always
-	epoch   func() string           // this node's lease's epoch now
 	remote  Remote                  // rooms on other nodes; nil: there are none
 }
 
@@ -121,11 +120,10 @@ type Options struct {
 	Store   Store
 	Durable bool
 
-	// Holds and Epoch, when set, say whether this node's lease holds under
-	// an epoch, and which epoch it holds now (package node): a room taken
-	// under an epoch applies nothing once the lease of that epoch is gone.
+	// Holds, when set, says whether this node's lease holds under an epoch
+	// (package node): a room kept under a claim of an epoch (Claim.Epoch)
+	// applies nothing once the lease of that epoch is gone.
 	Holds func(epoch string) bool
-	Epoch func() string
 
 	// Acted, when set, is called from a room's goroutine each time it
 	// evaluates a client's action (applied or refused), with the room's
@@ -144,21 +142,12 @@ func NewHub(o Options) *Hub {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	h := &Hub{cfg: o.Config, lib: o.Library, log: o.Log, now: o.Now, store: o.Store, places: o.Places, acted: o.Acted, resumed: o.Resumed, holds: o.Holds, epoch: o.Epoch}
+	h := &Hub{cfg: o.Config, lib: o.Library, log: o.Log, now: o.Now, store: o.Store, places: o.Places, acted: o.Acted, resumed: o.Resumed, holds: o.Holds}
 	if h.places == nil {
 		h.places = place.New(place.Options{Log: o.Log, Rand: o.Rand, Now: o.Now, Ready: o.Store == nil && !o.Durable})
 		h.places.Handle(protocol.WantCreate, h.Create)
 	}
 	return h
-}
-
-// nodeEpoch is the epoch of this node's lease now ("" when the hub has no
-// node).
-func (h *Hub) nodeEpoch() string {
-	if h.epoch == nil {
-		return ""
-	}
-	return h.epoch()
 }
 
 // Places is the directory the hub's rooms live in.
@@ -238,7 +227,6 @@ func (h *Hub) add(st rules.State, keys []place.Key, by string, prepare func(*Roo
 		return nil, protocol.ErrBusy
 	}
 	r := newRoom(h, id, st, by)
-	r.epoch = h.nodeEpoch()
 	names := []place.Name{{NS: place.ID, S: id}}
 	for _, k := range keys {
 		names = append(names, place.TokenName(k))
@@ -263,6 +251,9 @@ func (h *Hub) add(st rules.State, keys []place.Key, by string, prepare func(*Roo
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			r.claim, err = h.store.Create(ctx, r.id, b)
 			cancel()
+		}
+		if err == nil {
+			r.epoch = r.claim.Epoch()
 		}
 		if err != nil {
 			h.log.Warn().Err(err).Msg("a new room could not be kept")

@@ -33,6 +33,10 @@ type memStore struct {
 	logging chan struct{}
 	// down fails every write, as a server that crashed writes nothing.
 	down atomic.Bool
+	// lease, when set, names the epoch of the node's lease now, which a
+	// claim is taken under; tookOver is called after each takeover.
+	lease    func() string
+	tookOver func()
 }
 
 type memRoom struct {
@@ -41,8 +45,16 @@ type memRoom struct {
 }
 
 type memClaim struct {
-	m  *memStore
-	id string
+	m     *memStore
+	id    string
+	epoch string
+}
+
+func (m *memStore) epoch() string {
+	if m.lease == nil {
+		return ""
+	}
+	return m.lease()
 }
 
 func (m *memStore) Create(_ context.Context, id string, snap []byte) (room.Claim, error) {
@@ -54,17 +66,22 @@ func (m *memStore) Create(_ context.Context, id string, snap []byte) (room.Claim
 	if !m.frozen.Load() {
 		m.rooms[id] = &memRoom{snap: bytes.Clone(snap)}
 	}
-	return &memClaim{m: m, id: id}, nil
+	return &memClaim{m: m, id: id, epoch: m.epoch()}, nil
 }
 
 func (m *memStore) TakeOver(_ context.Context, id string) (room.Claim, store.Kept, error) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	r := m.rooms[id]
 	if r == nil {
+		m.mu.Unlock()
 		return nil, store.Kept{}, store.ErrGone
 	}
-	return &memClaim{m: m, id: id}, store.Kept{Snapshot: r.snap, Log: slices.Clone(r.log)}, nil
+	c, kept := &memClaim{m: m, id: id, epoch: m.epoch()}, store.Kept{Snapshot: r.snap, Log: slices.Clone(r.log)}
+	m.mu.Unlock()
+	if m.tookOver != nil {
+		m.tookOver()
+	}
+	return c, kept, nil
 }
 
 func (m *memStore) Orphans(ctx context.Context) ([]string, error) {
@@ -83,6 +100,8 @@ func (m *memStore) Orphans(ctx context.Context) ([]string, error) {
 	}
 	return ids, nil
 }
+
+func (c *memClaim) Epoch() string { return c.epoch }
 
 func (c *memClaim) room() *memRoom {
 	if c.m.frozen.Load() {
@@ -249,6 +268,41 @@ func TestAnActionIsAnsweredOnceItIsKept(t *testing.T) {
 	views, ok := srv.Hub.Views(context.Background(), host.State().Code)
 	if !ok || len(views) == 0 || !views[0].Locked {
 		t.Fatalf("the room came back without the lock: %v %+v", ok, views)
+	}
+}
+
+// A room acts only under the lease its node held when it took the room: a
+// node that loses that lease and takes a new one before the room runs owns
+// the room no more (other nodes see its owner's epoch gone, and take it), so
+// the room applies nothing and is let go.
+func TestARoomActsOnlyUnderTheLeaseItWasTakenUnder(t *testing.T) {
+	st := &memStore{}
+	srv := gametest.Start(t, gametest.Options{Store: st})
+	host := srv.Session(protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}, gametest.SessionOptions{})
+	hs := gametest.Wait(t, host, "a room", func(s *gametest.State) bool { return s.HasView && s.Pending == 0 })
+	srv.Stop()
+	host.Close()
+
+	var lease atomic.Value
+	lease.Store("first")
+	st.lease = func() string { return lease.Load().(string) }
+	st.tookOver = func() { lease.Store("second") } // lost, and taken again
+	var acted atomic.Int64
+	srv = gametest.Start(t, gametest.Options{Store: st,
+		Holds: func(epoch string) bool { return epoch == lease.Load() },
+		Acted: func(string, rules.SeatID, uint64) { acted.Add(1) },
+	})
+	back := srv.Session(protocol.Hello{Want: protocol.WantResume, Token: hs.Token}, gametest.SessionOptions{})
+	defer back.Close()
+	gametest.Wait(t, back, "the seat back", func(s *gametest.State) bool { return s.HasView && s.Status == gametest.Online })
+	back.Act(rules.Action{Kind: rules.ActLock, On: true})
+	for deadline := time.Now().Add(5 * time.Second); srv.Hub.Rooms() > 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the room was not let go")
+		}
+	}
+	if n := acted.Load(); n != 0 {
+		t.Fatalf("the room evaluated %d actions under a lease its node had lost", n)
 	}
 }
 

@@ -29,6 +29,9 @@ type Claim interface {
 	Save(ctx context.Context, snapshot []byte, upTo uint64) error
 	Release(ctx context.Context) error
 	Erase(ctx context.Context) error
+	// Epoch is the epoch of the node's lease the claim was taken under
+	// (see Options.Holds): the room acts only while that lease holds.
+	Epoch() string
 }
 
 // KeepIn keeps rooms in s.

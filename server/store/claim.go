@@ -28,6 +28,8 @@ var (
 	ErrOwned = errors.New("store: a live node owns the room")
 	// ErrGone: no such room is kept (it ended, or never was).
 	ErrGone = errors.New("store: no such room")
+
+	errNoLease = errors.New("store: this node's lease has lapsed; it takes no room until it has one again")
 )
 
 // owner is what the owners bucket holds for a room: the node that owns it
@@ -49,13 +51,16 @@ func (s *Store) ownerKey(id string) string {
 	return hex.EncodeToString(m.Sum(nil)[:20])
 }
 
-func (s *Store) owner(id, name string, mine bool) []byte {
+// owner encodes the owners entry of room id, whose records go under name:
+// this node's, under the epoch of its lease now (returned), when mine is
+// set; nobody's otherwise.
+func (s *Store) owner(id, name string, mine bool) ([]byte, string) {
 	o := owner{Name: name, ID: seal(s.master, "owner", "", []byte(id))}
 	if mine {
 		o.Node, o.Epoch = s.node.Name(), s.node.Epoch()
 	}
 	b, _ := msgpack.Marshal(o)
-	return b
+	return b, o.Epoch
 }
 
 // Claim is this node's ownership of one room. Every write of the room goes
@@ -68,6 +73,7 @@ type Claim struct {
 	name  string
 	aead  cipher.AEAD
 	owner uint64 // the revision of the owners entry this claim holds
+	epoch string // of the node's lease the entry names
 
 	mu     sync.Mutex
 	snap   uint64    // the revision of the snapshot written last (0: none)
@@ -117,12 +123,13 @@ func (s *Store) Create(ctx context.Context, id string, snapshot []byte) (*Claim,
 	if _, err := s.kv.Create(ctx, keyKey(name), seal(s.master, name, "", raw)); err != nil {
 		return nil, fmt.Errorf("store: key: %w", err)
 	}
-	rev, err := s.owners.Create(ctx, s.ownerKey(id), s.owner(id, name, true))
+	o, epoch := s.owner(id, name, true)
+	rev, err := s.owners.Create(ctx, s.ownerKey(id), o)
 	if err != nil {
 		s.forget(ctx, name)
 		return nil, fmt.Errorf("store: owner: %w", err)
 	}
-	c := &Claim{s: s, id: id, name: name, aead: aead, owner: rev}
+	c := &Claim{s: s, id: id, name: name, aead: aead, owner: rev, epoch: epoch}
 	if err := c.Save(ctx, snapshot, 0); err != nil {
 		c.Erase(ctx)
 		return nil, err
@@ -149,11 +156,17 @@ func (s *Store) TakeOver(ctx context.Context, id string) (*Claim, Kept, error) {
 	if o.Node != "" && s.node.Alive(ctx, o.Node, o.Epoch) {
 		return nil, Kept{}, ErrOwned
 	}
-	rev, err := s.owners.Update(ctx, s.ownerKey(id), s.owner(id, o.Name, true), e.Revision())
+	if !s.node.LeaseValid() {
+		// A room taken under a lapsed lease could not act (see
+		// Claim.Epoch), and would look orphaned to every other node.
+		return nil, Kept{}, errNoLease
+	}
+	mine, epoch := s.owner(id, o.Name, true)
+	rev, err := s.owners.Update(ctx, s.ownerKey(id), mine, e.Revision())
 	if err != nil {
 		return nil, Kept{}, ErrOwned // another node was quicker
 	}
-	c := &Claim{s: s, id: id, name: o.Name, owner: rev}
+	c := &Claim{s: s, id: id, name: o.Name, owner: rev, epoch: epoch}
 	kept, err := c.load(ctx)
 	if err != nil {
 		// What cannot be read is given back: the next start tries again.
@@ -267,6 +280,14 @@ func (c *Claim) readLog(ctx context.Context) ([]Batch, error) {
 
 // ID is the room's id.
 func (c *Claim) ID() string { return c.id }
+
+// Epoch is the epoch of this node's lease the claim was taken under: the
+// one other nodes ask after to tell whether the room's owner is alive. A
+// room may act under the claim only while the node holds that lease, not
+// a later one: a node that lost its lease and took a new one between the
+// claim and the room's start must not act on a room others see as
+// orphaned.
+func (c *Claim) Epoch() string { return c.epoch }
 
 // Log appends a batch of the room's log, whose last entry is number last.
 // It fails with ErrFenced once another node owns the room.
@@ -393,7 +414,8 @@ func (c *Claim) Release(ctx context.Context) error {
 	c.mu.Lock()
 	c.fenced = true // nothing more from here
 	c.mu.Unlock()
-	if _, err := c.s.owners.Update(ctx, c.s.ownerKey(c.id), c.s.owner(c.id, c.name, false), c.owner); err != nil {
+	nobody, _ := c.s.owner(c.id, c.name, false)
+	if _, err := c.s.owners.Update(ctx, c.s.ownerKey(c.id), nobody, c.owner); err != nil {
 		return fmt.Errorf("store: hand over: %w", err)
 	}
 	return nil

@@ -222,6 +222,9 @@ func TestOneOwnerAtATime(t *testing.T) {
 	if string(k.Snapshot) != "snapshot by a" || len(k.Log) != 1 || string(k.Log[0].Data) != "a 1" {
 		t.Fatalf("b found %q and %d log messages", k.Snapshot, len(k.Log))
 	}
+	if cb.Epoch() == "" || cb.Epoch() != b.n.Epoch() {
+		t.Fatalf("b's claim is under epoch %q, its lease's is %q", cb.Epoch(), b.n.Epoch())
+	}
 	// a's claim is fenced: nothing it writes lands.
 	if err := ca.Log(ctx, []byte("a 2"), 2); !errors.Is(err, ErrFenced) {
 		t.Fatalf("a's log after the takeover: %v", err)
