@@ -14,9 +14,10 @@ import (
 // healthHandler answers /healthz: the server is up, which build it is
 // (version, commit and the hash of the client it serves, so that the nodes
 // behind one proxy can be compared), its name in its service and whether it
-// is ready (joined, its rooms back). /healthz?ready answers 503 until it is,
-// for a load balancer's readiness check; plain /healthz answers 200 while
-// the process runs.
+// is ready (joined, caught up with what the others wrote while it was away,
+// its rooms back). /healthz?ready answers 503 until it is, for a load
+// balancer's readiness check and for an update that goes one node at a
+// time; plain /healthz answers 200 while the process runs.
 func healthHandler(client func() string, node func() (name string, ready bool)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

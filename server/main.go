@@ -295,11 +295,11 @@ func build(ctx context.Context, cfg config, log zerolog.Logger) (*service, error
 			return nil
 		},
 		Health: healthHandler(clientHash, func() (string, bool) {
-			name := ""
+			name, caughtUp := "", true
 			if n := s.node.Load(); n != nil {
-				name = n.Name()
+				name, caughtUp = n.Name(), n.CaughtUp()
 			}
-			return name, s.places.IsReady() && !s.places.Closing()
+			return name, s.places.IsReady() && !s.places.Closing() && caughtUp
 		}),
 		Bundled: func(id string) bool { return s.rooms.Library().Deck(id) != nil },
 	})

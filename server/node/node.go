@@ -95,6 +95,8 @@ type Node struct {
 	done    chan struct{}
 	once    sync.Once
 
+	caughtUp atomic.Bool // the embedded server's streams were all current once
+
 	stats Stats
 }
 
@@ -584,6 +586,25 @@ func (n *Node) Alive(ctx context.Context, name, epoch string) bool {
 	}
 	// No answer in time: a paused or busy node. Its lease decides.
 	return leased
+}
+
+// CaughtUp reports whether the node's embedded NATS server has caught up
+// with the others: every stream it holds a replica of current, as NATS's
+// own health check has it. A node that has just started copies what the
+// cluster wrote while it was away; until it has, losing another node could
+// leave a stream without a quorum, so an update of the next node waits for
+// this (see /healthz?ready). Once caught up, it stays so: a stream that
+// falls behind later does not take the node out of its load balancer. With
+// an external NATS, the node has nothing to catch up.
+func (n *Node) CaughtUp() bool {
+	if n.ns == nil || n.caughtUp.Load() {
+		return true
+	}
+	if n.ns.Healthz(nil).Status != "ok" {
+		return false
+	}
+	n.caughtUp.Store(true)
+	return true
 }
 
 // Name is the node's name.
