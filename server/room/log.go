@@ -21,16 +21,17 @@ import (
 // the room as it was, since the rules are pure: the same actions on the
 // same state give the same state.
 
-// entry is one thing that happened to a room: a rules action applied, a
-// client's action id taken, a seat given, a ticket kept or dropped, a new
-// spectator code. Entries are numbered from 1 in the order they happened;
-// a snapshot holds the entries up to its N.
+// entry is one thing that happened to a room: a rules action applied (with
+// the id of the client's action it was, if it was one), the id of a
+// client's action the rules refused, a seat given, a ticket kept or
+// dropped, a new spectator code. Entries are numbered from 1 in the order
+// they happened; a snapshot holds the entries up to its N.
 type entry struct {
 	N      uint64        `msgpack:"n"`
 	By     rules.SeatID  `msgpack:"b,omitempty"`
 	Act    *rules.Action `msgpack:"a,omitempty"`
 	Deck   *deck.Deck    `msgpack:"d,omitempty"` // an uploaded deck (Act's own is not encoded)
-	ActID  uint64        `msgpack:"i,omitempty"` // seat By evaluated its client's action ActID
+	ActID  uint64        `msgpack:"i,omitempty"` // seat By's client's action, evaluated
 	Seat   *seatRecord   `msgpack:"s,omitempty"`
 	Ticket *ticketRecord `msgpack:"t,omitempty"`
 	Drop   []byte        `msgpack:"x,omitempty"` // the key of a ticket used or dropped
@@ -185,8 +186,9 @@ func (r *Room) replay(e entry) error {
 		if len(evs) > 0 {
 			r.seq++
 		}
+		fallthrough // the client's action id, if it was one
 	case e.ActID != 0:
-		if s := r.seat(e.By); s != nil {
+		if s := r.seat(e.By); s != nil && e.ActID != 0 {
 			s.lastAct = e.ActID
 		}
 	case e.Seat != nil:

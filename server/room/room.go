@@ -198,7 +198,7 @@ func (r *Room) Enter(hello protocol.Hello, p place.Peer, addr string) (*place.Me
 			lang = r.state.Host().Lang
 		}
 		var id rules.SeatID
-		code := r.applyThen(rules.System, rules.Action{Kind: rules.ActJoin, Role: role, Text: hello.Nick, Lang: lang}, func(evs []rules.Event) {
+		code := r.applyThen(rules.System, rules.Action{Kind: rules.ActJoin, Role: role, Text: hello.Nick, Lang: lang}, 0, func(evs []rules.Event) {
 			// The seat exists before anyone hears of it, so that its
 			// own connection is there to be told.
 			id = evs[0].Seat
@@ -274,7 +274,7 @@ func (r *Room) comeBack(k place.Key, t *ticket, addr string) (*seat, rules.Code)
 		return nil, rules.ErrRoomFull
 	}
 	var s *seat
-	code := r.applyThen(rules.System, rules.Action{Kind: rules.ActJoin, Role: t.role, Text: t.nick, Lang: t.lang}, func(evs []rules.Event) {
+	code := r.applyThen(rules.System, rules.Action{Kind: rules.ActJoin, Role: t.role, Text: t.nick, Lang: t.lang}, 0, func(evs []rules.Event) {
 		s = r.seatFor(evs[0].Seat, addr, k)
 		r.k.Adopt(int(s.id), t.allow)
 	})
@@ -365,10 +365,9 @@ func (r *Room) act(m *place.Member, a protocol.Act) {
 		return
 	}
 	s.lastAct = a.ID
-	r.note(entry{By: s.id, ActID: a.ID})
 	r.dirty = true
 	a.Action.Deck = nil // decks arrive only by upload
-	code := r.apply(s.id, a.Action)
+	code := r.applyThen(s.id, a.Action, a.ID, nil)
 	r.hub.stats.actions.Add(1)
 	if r.hub.acted != nil {
 		r.hub.acted(r.code, s.id, a.ID)
@@ -393,17 +392,25 @@ func (r *Room) answer(s *seat, m *place.Member, a protocol.Ack) {
 }
 
 // apply runs an action through the rules and tells everyone what happened.
-func (r *Room) apply(by rules.SeatID, a rules.Action) rules.Code { return r.applyThen(by, a, nil) }
+func (r *Room) apply(by rules.SeatID, a rules.Action) rules.Code {
+	return r.applyThen(by, a, 0, nil)
+}
 
 // applyThen is apply, with then run on the events before anyone is told.
-func (r *Room) applyThen(by rules.SeatID, a rules.Action, then func([]rules.Event)) rules.Code {
+// actID, when not 0, is the id of the client's action a is: the log's one
+// entry for it holds the id too, or the id alone when the rules refuse it,
+// so that the action is never evaluated again.
+func (r *Room) applyThen(by rules.SeatID, a rules.Action, actID uint64, then func([]rules.Event)) rules.Code {
 	next, evs, err := rules.Apply(r.state, by, a)
 	if err != nil {
+		if actID != 0 {
+			r.note(entry{By: by, ActID: actID})
+		}
 		code, _ := err.(rules.Code)
 		return code
 	}
 	r.state = next
-	e := entry{By: by, Act: &a}
+	e := entry{By: by, Act: &a, ActID: actID}
 	if a.Kind == rules.ActAddDeck {
 		e.Deck = a.Deck
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/cipher"
 	"crypto/hmac"
@@ -306,18 +307,33 @@ func (c *Claim) append(ctx context.Context, data []byte, last uint64) (uint64, e
 	}
 	expect := c.last
 	c.mu.Unlock()
-	msg := &nats.Msg{Subject: c.s.logPrefix + c.name, Data: data, Header: nats.Header{}}
-	msg.Header.Set(lastEntryHeader, strconv.FormatUint(last, 10))
-	// A message id makes trying again safe: an append whose answer was
-	// lost (a JetStream leader going, say) is not appended twice, and is
-	// answered as it was the first time.
-	msg.Header.Set(nats.MsgIdHdr, fmt.Sprintf("%s.%d.%d", c.name, expect, last))
-	var ack *jetstream.PubAck
+	subject := c.s.logPrefix + c.name
+	msg := &nats.Msg{Subject: subject, Data: data, Header: nats.Header{lastEntryHeader: {strconv.FormatUint(last, 10)}}}
+	var seq uint64
 	var err error
-	for {
+	for try := 0; ; try++ {
 		tctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		var ack *jetstream.PubAck
 		ack, err = c.s.js.PublishMsg(tctx, msg, jetstream.WithExpectLastSequencePerSubject(expect))
 		cancel()
+		if err == nil {
+			seq = ack.Sequence
+			break
+		}
+		if isWrongSequence(err) && try > 0 {
+			// A try whose answer was lost (a JetStream leader going, say)
+			// may have been appended: then the log ends with this very
+			// message (its seal's nonce makes it unlike any other; a
+			// takeover's empty mark is not told apart, and reads the log
+			// again). Trying again with the same expected sequence is what
+			// makes that safe without a message id for JetStream to keep.
+			lctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+			m, gerr := c.s.log.GetLastMsgForSubject(lctx, subject)
+			cancel()
+			if gerr == nil && len(data) > 0 && m.Sequence > expect && bytes.Equal(m.Data, data) {
+				seq, err = m.Sequence, nil
+			}
+		}
 		if err == nil || isWrongSequence(err) || ctx.Err() != nil {
 			break
 		}
@@ -333,11 +349,11 @@ func (c *Claim) append(ctx context.Context, data []byte, last uint64) (uint64, e
 		return 0, fmt.Errorf("store: log: %w", err)
 	}
 	c.mu.Lock()
-	c.last = ack.Sequence
-	c.marks = append(c.marks, logMark{seq: ack.Sequence, last: last})
+	c.last = seq
+	c.marks = append(c.marks, logMark{seq: seq, last: last})
 	c.mu.Unlock()
 	c.s.stats.Appended.Add(1)
-	return ack.Sequence, nil
+	return seq, nil
 }
 
 func isWrongSequence(err error) bool {
