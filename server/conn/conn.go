@@ -355,21 +355,44 @@ func (c *seated) end() {
 	c.p.Close(place.StatusNormal, "")
 }
 
+// frames are the buffers frames are read into, one per read going on: a
+// connection keeps none between frames, and a frame needs no allocation of
+// its own.
+var frames = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, protocol.MaxClientFrame+bytes.MinRead)) }}
+
+// readFrame reads the next frame of ws into a buffer of frames, which the
+// caller puts back. The read needs no context: closing the connection ends
+// it.
+func readFrame(ws *websocket.Conn) (websocket.MessageType, *bytes.Buffer, error) {
+	typ, r, err := ws.Reader(context.Background())
+	if err != nil {
+		return 0, nil, err
+	}
+	b := frames.Get().(*bytes.Buffer)
+	b.Reset()
+	if _, err := b.ReadFrom(r); err != nil { // over SetReadLimit, too
+		frames.Put(b)
+		return 0, nil, err
+	}
+	return typ, b, nil
+}
+
 // step reads one frame and hands it on. It reports false when the
-// connection is over. The read needs no context: closing the connection
-// ends it.
+// connection is over.
 func (c *seated) step() bool {
 	h, p, m := c.h, c.p, c.m
-	typ, b, err := c.ws.Read(context.Background())
+	typ, frame, err := readFrame(c.ws)
 	if err != nil {
 		return false
 	}
 	m.Touch(h.now())
 	if typ != websocket.MessageBinary {
+		frames.Put(frame)
 		p.fail(protocol.ErrBadMessage)
 		return false
 	}
-	msg, err := protocol.Decode(b)
+	msg, err := protocol.Decode(frame.Bytes())
+	frames.Put(frame) // what Decode returns holds none of it
 	if err != nil {
 		p.fail(protocol.ErrBadMessage)
 		return false
