@@ -252,16 +252,13 @@ func (h *Hub) add(st rules.State, keys []place.Key, by string, prepare func(*Roo
 			r.claim, err = h.store.Create(ctx, r.id, b)
 			cancel()
 		}
-		if err == nil {
-			r.epoch = r.claim.Epoch()
-		}
 		if err != nil {
 			h.log.Warn().Err(err).Msg("a new room could not be kept")
 			h.places.Forget(r.k)
 			h.stats.rooms.Add(-1)
 			return nil, protocol.ErrBusy
 		}
-		r.wrote = h.now()
+		r.epoch, r.wrote = r.claim.Epoch(), h.now()
 	}
 	h.places.Run(r.k)
 	return r, ""
