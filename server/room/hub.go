@@ -258,7 +258,7 @@ func (h *Hub) add(st rules.State, keys []place.Key, by string, prepare func(*Roo
 			h.stats.rooms.Add(-1)
 			return nil, protocol.ErrBusy
 		}
-		r.epoch, r.wrote = r.claim.Epoch(), h.now()
+		r.wrote = h.now()
 	}
 	h.places.Run(r.k)
 	return r, ""

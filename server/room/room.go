@@ -41,7 +41,6 @@ type Room struct {
 	held    []held    // client actions waiting for the log to catch up
 	acks    []heldAck // answers waiting for what they answer to be written
 	claim   Claim
-	epoch   string             // of the node's lease its claim was taken under
 	work    context.Context    // what the room's writes wait for ends with it
 	quit    context.CancelFunc // ends work
 	n       uint64
@@ -347,7 +346,7 @@ func (r *Room) act(m *place.Member, a protocol.Act) {
 		r.answer(s, m, protocol.Ack{ID: a.ID, Dup: true})
 		return
 	}
-	if r.claim != nil && r.hub.holds != nil && !r.hub.holds(r.epoch) {
+	if r.claim != nil && r.hub.holds != nil && !r.hub.holds(r.claim.Epoch()) {
 		// This node's lease has lapsed (it was paused, or cut off): the
 		// room may be another node's by now, so nothing more is applied
 		// here. The client sends the action again where the room is.

@@ -248,7 +248,7 @@ func (h *Hub) rebuild(kept store.Kept) (*Room, error) {
 
 // resume runs a room rebuilt from the store, under claim.
 func (h *Hub) resume(r *Room, claim Claim) (*Room, error) {
-	r.claim, r.epoch = claim, claim.Epoch()
+	r.claim = claim
 	// Nobody is connected yet, and everyone has a window from now.
 	now := h.now()
 	names := []place.Name{{NS: place.ID, S: r.id}, {NS: place.Code, S: r.code}, {NS: place.Watch, S: r.watch}}
