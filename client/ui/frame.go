@@ -6,7 +6,6 @@ import (
 	"math"
 
 	"github.com/hajimehoshi/ebiten/v2"
-	"github.com/hajimehoshi/ebiten/v2/vector"
 )
 
 // MinTouch is the smallest side of anything that can be pressed, in dp.
@@ -234,7 +233,7 @@ func (f *Frame) button(r Rect, id, label string, k Kind, on, enabled bool, act f
 		if k == Link && len(lines) > 0 {
 			lw := f.ts.width(lines[len(lines)-1], st)
 			x0 := pr.X + (pr.W-lw)/2
-			vector.StrokeLine(dst, float32(x0*s), float32((y+th2-4)*s), float32((x0+lw)*s), float32((y+th2-4)*s), float32(s), fade(ink, alpha*0.6), true)
+			fillRect(dst, Rect{x0, y + th2 - 4.5, lw, 1}, fade(ink, alpha*0.6), s)
 		}
 		if focused {
 			strokeRound(dst, Rect{pr.X - 4, pr.Y - 4, pr.W + 8, pr.H + 8}, th.Focus, 15, 3, s)
@@ -267,46 +266,6 @@ func fade(c color.RGBA, a float64) color.RGBA {
 		return c
 	}
 	return color.RGBA{uint8(float64(c.R) * a), uint8(float64(c.G) * a), uint8(float64(c.B) * a), uint8(float64(c.A) * a)}
-}
-
-func roundPath(r Rect, radius, s float64) *vector.Path {
-	x, y, w, h, rad := float32(r.X*s), float32(r.Y*s), float32(r.W*s), float32(r.H*s), float32(radius*s)
-	if rad > w/2 {
-		rad = w / 2
-	}
-	if rad > h/2 {
-		rad = h / 2
-	}
-	var p vector.Path
-	p.MoveTo(x+rad, y)
-	p.LineTo(x+w-rad, y)
-	p.ArcTo(x+w, y, x+w, y+rad, rad)
-	p.LineTo(x+w, y+h-rad)
-	p.ArcTo(x+w, y+h, x+w-rad, y+h, rad)
-	p.LineTo(x+rad, y+h)
-	p.ArcTo(x, y+h, x, y+h-rad, rad)
-	p.LineTo(x, y+rad)
-	p.ArcTo(x, y, x+rad, y, rad)
-	p.Close()
-	return &p
-}
-
-func fillRound(dst *ebiten.Image, r Rect, c color.RGBA, radius, s float64) {
-	if c.A == 0 {
-		return
-	}
-	op := &vector.DrawPathOptions{AntiAlias: true}
-	op.ColorScale.ScaleWithColor(c)
-	vector.FillPath(dst, roundPath(r, radius, s), nil, op)
-}
-
-func strokeRound(dst *ebiten.Image, r Rect, c color.RGBA, radius, width, s float64) {
-	if c.A == 0 {
-		return
-	}
-	op := &vector.DrawPathOptions{AntiAlias: true}
-	op.ColorScale.ScaleWithColor(c)
-	vector.StrokePath(dst, roundPath(r, radius, s), &vector.StrokeOptions{Width: float32(width * s)}, op)
 }
 
 // Option adds a choice with a title and a line or two of detail: a deck, a

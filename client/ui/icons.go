@@ -12,10 +12,15 @@ import (
 // r: a heart, a smile, a thinking bubble, a star, a pair of raised hands
 // drawn as a check.
 func drawReaction(dst *ebiten.Image, k int, r Rect, c color.RGBA, s float64) {
-	cx, cy := float32((r.X+r.W/2)*s), float32((r.Y+r.H/2)*s)
-	u := float32(min(r.W, r.H) * s / 2 * 0.8)
+	stamp(dst, r, c, s, pictureKey{shape: shapeReaction + shape(k)}, func(img *ebiten.Image, w, h float32) { reaction(img, k, w, h) })
+}
+
+// reaction paints reaction k in white into a w×h picture.
+func reaction(dst *ebiten.Image, k int, w, h float32) {
+	cx, cy := w/2, h/2
+	u := min(w, h) / 2 * 0.8
+	c := color.White
 	op := &vector.DrawPathOptions{AntiAlias: true}
-	op.ColorScale.ScaleWithColor(c)
 	var p vector.Path
 	switch k {
 	case 0: // heart
@@ -63,7 +68,21 @@ func drawReaction(dst *ebiten.Image, k int, r Rect, c color.RGBA, s float64) {
 
 // drawBookmark draws a bookmark ribbon, filled when on.
 func drawBookmark(dst *ebiten.Image, r Rect, c color.RGBA, on bool, s float64) {
-	x, y, w, h := float32(r.X*s), float32(r.Y*s), float32(r.W*s), float32(r.H*s)
+	sh := shapeBookmark
+	if on {
+		sh = shapeBookmarkOn
+	}
+	// The outline's line is 2 dp wide, half of it outside r: the picture
+	// reaches 1 dp further on every side.
+	lw := float32(2 * s)
+	stamp(dst, Rect{r.X - 1, r.Y - 1, r.W + 2, r.H + 2}, c, s, pictureKey{shape: sh, width: lw}, func(img *ebiten.Image, w, h float32) {
+		bookmark(img, lw/2, lw/2, w-lw, h-lw, on, lw)
+	})
+}
+
+// bookmark paints a bookmark ribbon in white at x, y, w×h pixels, filled
+// when on and outlined with a line lw wide otherwise.
+func bookmark(dst *ebiten.Image, x, y, w, h float32, on bool, lw float32) {
 	var p vector.Path
 	p.MoveTo(x, y)
 	p.LineTo(x+w, y)
@@ -72,10 +91,24 @@ func drawBookmark(dst *ebiten.Image, r Rect, c color.RGBA, on bool, s float64) {
 	p.LineTo(x, y+h)
 	p.Close()
 	op := &vector.DrawPathOptions{AntiAlias: true}
-	op.ColorScale.ScaleWithColor(c)
 	if on {
 		vector.FillPath(dst, &p, nil, op)
 	} else {
-		vector.StrokePath(dst, &p, &vector.StrokeOptions{Width: float32(2 * s), LineJoin: vector.LineJoinRound}, op)
+		vector.StrokePath(dst, &p, &vector.StrokeOptions{Width: lw, LineJoin: vector.LineJoinRound}, op)
 	}
+}
+
+// drawDot draws a dot filling r: filled in on when on, a ring in off (a line
+// 1.5 dp wide) when not.
+func drawDot(dst *ebiten.Image, r Rect, on bool, onColor, offColor color.RGBA, s float64) {
+	if on {
+		stamp(dst, r, onColor, s, pictureKey{shape: shapeDot}, func(img *ebiten.Image, w, h float32) {
+			vector.FillCircle(img, w/2, h/2, min(w, h)/2, color.White, true)
+		})
+		return
+	}
+	lw := float32(1.5 * s)
+	stamp(dst, r, offColor, s, pictureKey{shape: shapeRing, width: lw}, func(img *ebiten.Image, w, h float32) {
+		vector.StrokeCircle(img, w/2, h/2, min(w, h)/2-float32(s), lw, color.White, true)
+	})
 }

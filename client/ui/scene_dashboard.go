@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/hajimehoshi/ebiten/v2"
-	"github.com/hajimehoshi/ebiten/v2/vector"
 
 	"github.com/pore/elamanipeli/client/platform"
 	"github.com/pore/elamanipeli/shared/protocol"
@@ -311,14 +310,7 @@ func (g *Game) roomCard(f *Frame, d *protocol.Dashboard, r protocol.RoomProgress
 		if draw {
 			on := pp.p.Online
 			cy := y + f.ts.lineHeight(body)/2
-			f.Draw(Rect{at.X + pad, cy - dot/2, dot, dot}, func(dst *ebiten.Image, rr Rect, s float64) {
-				cx, cyy, rad := float32((rr.X+rr.W/2)*s), float32((rr.Y+rr.H/2)*s), float32(rr.W/2*s)
-				if on {
-					vector.FillCircle(dst, cx, cyy, rad, th.Accent, true)
-				} else {
-					vector.StrokeCircle(dst, cx, cyy, rad-float32(s), float32(1.5*s), th.Muted, true)
-				}
-			})
+			f.Draw(Rect{at.X + pad, cy - dot/2, dot, dot}, func(dst *ebiten.Image, rr Rect, s float64) { drawDot(dst, rr, on, th.Accent, th.Muted, s) })
 			f.Text(Rect{at.X + pad + dot + 10, y, inner - dot - 10, 0}, line, body)
 		}
 		y += lh + 4

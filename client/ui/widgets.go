@@ -5,7 +5,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/hajimehoshi/ebiten/v2"
-	"github.com/hajimehoshi/ebiten/v2/vector"
 
 	"github.com/pore/elamanipeli/client/platform"
 )
@@ -86,7 +85,7 @@ func (f *Frame) Field(r Rect, id string, fl *Field, native bool) *Widget {
 		f.ts.draw(dst, []string{text}, pr.X+12, y, pr.W-24, style)
 		if focused {
 			x := pr.X + 12 + f.ts.width(text, style) + 1
-			vector.StrokeLine(dst, float32(x*s), float32((y+4)*s), float32(x*s), float32((y+lh-4)*s), float32(2*s), th.Ink, true)
+			fillRect(dst, Rect{x - 1, y + 4, 2, lh - 8}, th.Ink, s)
 		}
 	})
 	return w
