@@ -106,7 +106,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.StringVar(&c.natsURL, "nats", "", "keep rooms in this NATS `URL` (JetStream; several, comma-separated) instead of the built-in NATS in -data")
 	fs.StringVar(&c.nodeName, "node", "", "this server's `name` among the servers of a service (default: the host's name; alone: elamanipeli)")
 	fs.StringVar(&c.cluster, "cluster", "", "listen on `host:port` for the other servers of the service (their -routes): several servers as one")
-	fs.StringVar(&c.actedLog, "acted-log", "", "for tests only: append every client action the rooms evaluate, and each seat's last action when a room comes back, to `file` (with room codes)")
+	fs.StringVar(&c.actedLog, "acted-log", "", "for tests only: append every client action the rooms evaluate, each one the store has kept, and each seat's last action when a room comes back, to `file` (with room codes)")
 	fs.StringVar(&c.routes, "routes", "", "the other servers' -cluster addresses, comma-separated (`nats://10.0.0.2:6222,...`)")
 	fs.BoolVar(&c.trustProxy, "trust-proxy", false, "count wrong room codes by the address your reverse proxy puts last in X-Forwarded-For (only when nothing else can reach the server)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
@@ -228,6 +228,7 @@ func build(ctx context.Context, cfg config, log zerolog.Logger) (*service, error
 			mu.Unlock()
 		}
 		ro.Acted = func(code string, seat rules.SeatID, id uint64) { line("acted", code, seat, id) }
+		ro.Kept = func(code string, seat rules.SeatID, id uint64) { line("kept", code, seat, id) }
 		ro.Resumed = func(code string, seat rules.SeatID, last uint64) { line("resumed", code, seat, last) }
 	}
 	s.rooms = room.NewHub(ro)

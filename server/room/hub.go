@@ -93,6 +93,7 @@ type Hub struct {
 	store   Store // set by NewHub, or by Restore before any room runs; nil keeps nothing
 	stats   Stats
 	acted   func(code string, seat rules.SeatID, id uint64)
+	keptAct func(code string, seat rules.SeatID, id uint64)
 	resumed func(code string, seat rules.SeatID, lastAct uint64)
 	holds   func(epoch string) bool // whether this node's lease holds under epoch; nil: always
 	remote  Remote                  // rooms on other nodes; nil: there are none
@@ -130,6 +131,11 @@ type Options struct {
 	// code, the seat and the action's id: tests check with it that no
 	// action is lost or applied twice.
 	Acted func(code string, seat rules.SeatID, id uint64)
+	// Kept, when set, is called from a room's goroutine when the store has
+	// kept a client's action and its answer goes out: tests tell with it an
+	// action the store had not kept when its node stopped (and may be
+	// evaluated again) from one it had.
+	Kept func(code string, seat rules.SeatID, id uint64)
 	// Resumed, when set, is called when a room comes back from the store
 	// (a restart, a takeover), with each seat's last action id as the
 	// store kept it: tests check with it that nothing was lost.
@@ -142,7 +148,7 @@ func NewHub(o Options) *Hub {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	h := &Hub{cfg: o.Config, lib: o.Library, log: o.Log, now: o.Now, store: o.Store, places: o.Places, acted: o.Acted, resumed: o.Resumed, holds: o.Holds}
+	h := &Hub{cfg: o.Config, lib: o.Library, log: o.Log, now: o.Now, store: o.Store, places: o.Places, acted: o.Acted, keptAct: o.Kept, resumed: o.Resumed, holds: o.Holds}
 	if h.places == nil {
 		h.places = place.New(place.Options{Log: o.Log, Rand: o.Rand, Now: o.Now, Ready: o.Store == nil && !o.Durable})
 		h.places.Handle(protocol.WantCreate, h.Create)

@@ -123,6 +123,9 @@ func (r *Room) kept(last uint64) {
 		if h.n > last {
 			break
 		}
+		if r.hub.keptAct != nil {
+			r.hub.keptAct(r.code, h.s.id, h.ack.ID)
+		}
 		if r.member(h.s) == h.m {
 			r.sendTo(h.s, h.ack)
 		}
