@@ -12,11 +12,13 @@ import (
 	"github.com/chromedp/chromedp/kb"
 )
 
-// press sends one key to the page.
+// press sends one key to the page, and waits (at most a second) until the
+// mirror shows what it changed: the focus moved, a button pressed.
 func (p *Page) press(key string) {
 	p.t.Helper()
+	before := p.seq()
 	p.run(chromedp.KeyEvent(key))
-	time.Sleep(40 * time.Millisecond)
+	p.settle(before, time.Second)
 }
 
 // focused is the id of the action the game's keyboard focus is on.
