@@ -32,7 +32,7 @@ func TestProfileStart(t *testing.T) {
 	}
 	needBrowser(t)
 	dir := t.TempDir()
-	build := exec.Command("go", "build", "-trimpath", "-gcflags=all=-l", "-o", filepath.Join(dir, "app.wasm"), "../")
+	build := exec.Command("go", "build", "-trimpath", "-gcflags=all=-l", "-o", filepath.Join(dir, "app.wasm"), "../../client")
 	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("%v: %s", err, out)
