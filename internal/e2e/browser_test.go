@@ -3,9 +3,12 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"image/color"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -355,6 +358,49 @@ func (p *Page) tap(id string) {
 		p.run(chromedp.MouseClickXY(x, y))
 	}
 	p.settle(before, time.Second) // a tap that answers shows it in the mirror
+}
+
+// looksDrawn checks, on a screenshot, that button id is drawn where the
+// mirror says: its fill reaches its straight edges, and its corners are
+// rounded off, the page showing through.
+func (p *Page) looksDrawn(id string, fill, page color.RGBA) {
+	p.t.Helper()
+	a := p.find(id)
+	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
+	defer cancel()
+	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		p.t.Fatalf("%s: screenshot: %v", p.name, err)
+	}
+	img, err := png.Decode(bytes.NewReader(buf))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	for _, pt := range []struct {
+		what string
+		x, y float64
+		want color.RGBA
+	}{
+		{"its left edge", a.X + 1, a.Y + a.H/2, fill},
+		{"its right edge", a.X + a.W - 2, a.Y + a.H/2, fill},
+		{"its top edge", a.X + a.W/2, a.Y + 1, fill},
+		{"its bottom edge", a.X + a.W/2, a.Y + a.H - 2, fill},
+		{"inside, beside the label", a.X + 8, a.Y + a.H/2, fill},
+		{"its top left corner", a.X + 1, a.Y + 1, page},
+		{"its bottom right corner", a.X + a.W - 2, a.Y + a.H - 2, page},
+	} {
+		r, g, b, _ := img.At(int(pt.x), int(pt.y)).RGBA()
+		got := color.RGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), 255}
+		if !nearColor(got, pt.want) {
+			p.shot("timeout")
+			p.t.Errorf("%s: button %s at (%.0f, %.0f) %.0f×%.0f: %s is %v, want %v", p.name, id, a.X, a.Y, a.W, a.H, pt.what, got, pt.want)
+		}
+	}
+}
+
+func nearColor(a, b color.RGBA) bool {
+	near := func(x, y uint8) bool { return int(x)-int(y) <= 8 && int(y)-int(x) <= 8 }
+	return near(a.R, b.R) && near(a.G, b.G) && near(a.B, b.B)
 }
 
 // typeIn types text into the page's text field id.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/pore/elamanipeli/client/ui"
 )
 
 // sizes are the screens every scene is photographed at.
@@ -67,6 +68,7 @@ func TestWholeGameInTheBrowser(t *testing.T) {
 	t.Logf("page timeline (ms after navigation): downloaded %.0f, compiled %.0f, Go started %.0f, first update %.0f, first frame %.0f",
 		tm["downloaded"], tm["instantiated"], tm["main"], tm["first-update"], tm["first-frame"])
 	host.photograph("start")
+	host.looksDrawn("create", ui.Calm.Accent, ui.Calm.Bg)
 	host.tap("create")
 	host.waitFor("the lobby", `!!document.getElementById("act-start")`)
 	code := codePattern.FindString(host.live())
