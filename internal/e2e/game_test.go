@@ -124,20 +124,16 @@ func TestWholeGameInTheBrowser(t *testing.T) {
 		t.Logf("idle table: main thread busy %.1f%% of 8 s", 100*host.idleShare(8*time.Second))
 	}
 
-	// The warm-up's questions, shuffled: a card answered in turn goes to
-	// the worker and the young person by turns, the worker first; a card
-	// for everyone takes no turn, and the worker answers it. Cards are
-	// dealt until the young person has answered one in turn and passed
-	// another.
+	// The warm-up's questions, shuffled (see table): the worker answers a
+	// card for everyone. Cards are dealt until the young person has
+	// answered one in turn and passed another.
+	tb := &table{host: host, youth: youth}
 	cards, youthTurns := 0, 0
 	hostWas, youthWas := "", ""
 	for {
 		cards++
-		host.hearsOneOf(hostWas, "Sinun vuorosi", "Vuorossa:", everyone)
-		youth.hearsOneOf(youthWas, "Sinun vuorosi", "Vuorossa:", everyone)
-		live := host.live()
-		switch {
-		case strings.Contains(live, everyone) || strings.Contains(live, "Sinun vuorosi"):
+		switch whose := tb.dealt(hostWas, youthWas); {
+		case whose != youthsTurn:
 			host.tap("answered")
 		case youthTurns == 0:
 			youthTurns++

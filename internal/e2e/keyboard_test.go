@@ -69,6 +69,45 @@ func (p *Page) hearsOneOf(before string, wants ...string) {
 // the deck is shuffled, so any card may be one.
 const everyone = "Kaikki voivat vastata"
 
+// turn is whose a card is.
+type turn int
+
+const (
+	workersTurn turn = iota
+	youthsTurn
+	everyonesTurn
+)
+
+// table follows whose turn each card is on a worker's and a young person's
+// pages. A card answered in turn goes to the worker and the young person by
+// turns, the worker first; a card for everyone takes no turn. The deck is
+// shuffled, so which comes when is only known as the cards are dealt.
+type table struct {
+	host, youth *Page
+	turns       int // cards answered in turn so far
+}
+
+// dealt waits until both pages announce the next card, the one the rules
+// say it is (their live regions no longer say hostWas and youthWas), and
+// says whose turn it is.
+func (tb *table) dealt(hostWas, youthWas string) turn {
+	tb.host.t.Helper()
+	hostSays, youthSays := "Sinun vuorosi", "Vuorossa:"
+	if tb.turns%2 == 1 {
+		hostSays, youthSays = youthSays, hostSays
+	}
+	tb.host.hearsOneOf(hostWas, hostSays, everyone)
+	tb.youth.hearsOneOf(youthWas, youthSays, everyone)
+	if strings.Contains(tb.host.live(), everyone) {
+		return everyonesTurn
+	}
+	tb.turns++
+	if tb.turns%2 == 1 {
+		return workersTurn
+	}
+	return youthsTurn
+}
+
 // TestKeyboardOnlyGame plays a game with the keyboard alone, Tab and Enter
 // and Escape, on both pages, and checks what the screen-reader mirror says
 // after each step.
@@ -103,30 +142,12 @@ func TestKeyboardOnlyGame(t *testing.T) {
 	host.hears("on auki")
 	host.keyTo("start")
 
-	// A card answered in turn goes to the worker and the young person by
-	// turns, the worker first; a card for everyone takes no turn. The deck
-	// is shuffled, so dealt works out whose turn each card is, waits until
-	// both pages say so, and reports whether the young person may answer.
-	turns := 0
-	dealt := func(hostWas, youthWas string) (youthAnswers bool) {
-		t.Helper()
-		hostSays, youthSays := "Sinun vuorosi", "Vuorossa:"
-		if turns%2 == 1 {
-			hostSays, youthSays = youthSays, hostSays
-		}
-		host.hearsOneOf(hostWas, hostSays, everyone)
-		youth.hearsOneOf(youthWas, youthSays, everyone)
-		if strings.Contains(host.live(), everyone) {
-			return true
-		}
-		turns++
-		return turns%2 == 0
-	}
-	dealt("", "") // the first card is the worker's, or everyone's
+	tb := &table{host: host, youth: youth}
+	tb.dealt("", "") // the first card is the worker's, or everyone's
 	host.keyTo("answered")
 	hostWas, youthWas := host.live(), youth.live()
 	host.keyTo("next")
-	youthAnswers := dealt(hostWas, youthWas)
+	youthAnswers := tb.dealt(hostWas, youthWas) != workersTurn
 	youth.keyTo("bookmark")
 	youth.waitFor("the bookmark", `document.getElementById("act-bookmark").getAttribute("aria-pressed") === "true"`)
 	if youthAnswers {
@@ -134,7 +155,7 @@ func TestKeyboardOnlyGame(t *testing.T) {
 	}
 	hostWas, youthWas = host.live(), youth.live()
 	host.keyTo("next")
-	dealt(hostWas, youthWas)
+	tb.dealt(hostWas, youthWas)
 	host.keyTo("end")
 	host.keyTo("end-yes") // the question is reachable by keyboard
 	host.hears("Peli päättyi")
