@@ -297,22 +297,37 @@ func (c *Claim) Log(ctx context.Context, batch []byte, last uint64) error {
 	return err
 }
 
+// appendTimeout bounds the wait for one try's answer.
+const appendTimeout = 3 * time.Second
+
+// logMsg is a log message of sealed data whose last entry is number last.
+func (c *Claim) logMsg(data []byte, last uint64) *nats.Msg {
+	return &nats.Msg{Subject: c.s.logPrefix + c.name, Data: data, Header: nats.Header{lastEntryHeader: {strconv.FormatUint(last, 10)}}}
+}
+
 // append puts one message at the end of the log, if the log still ends
-// where this claim left it.
+// where this claim left it, and waits for the answer.
 func (c *Claim) append(ctx context.Context, data []byte, last uint64) (uint64, error) {
 	c.mu.Lock()
-	if c.fenced {
-		c.mu.Unlock()
+	fenced, expect := c.fenced, c.last
+	c.mu.Unlock()
+	if fenced {
 		return 0, ErrFenced
 	}
-	expect := c.last
-	c.mu.Unlock()
-	subject := c.s.logPrefix + c.name
-	msg := &nats.Msg{Subject: subject, Data: data, Header: nats.Header{lastEntryHeader: {strconv.FormatUint(last, 10)}}}
+	seq, err := c.publish(ctx, c.logMsg(data, last), expect, 0)
+	if err == nil {
+		c.appendedAt(seq, last)
+	}
+	return seq, err
+}
+
+// publish sends msg to the log, expecting it to end at sequence expect,
+// until an answer comes, from try number try.
+func (c *Claim) publish(ctx context.Context, msg *nats.Msg, expect uint64, try int) (uint64, error) {
 	var seq uint64
 	var err error
-	for try := 0; ; try++ {
-		tctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	for ; ; try++ {
+		tctx, cancel := context.WithTimeout(ctx, appendTimeout)
 		var ack *jetstream.PubAck
 		ack, err = c.s.js.PublishMsg(tctx, msg, jetstream.WithExpectLastSequencePerSubject(expect))
 		cancel()
@@ -327,10 +342,10 @@ func (c *Claim) append(ctx context.Context, data []byte, last uint64) (uint64, e
 			// takeover's empty mark is not told apart, and reads the log
 			// again). Trying again with the same expected sequence is what
 			// makes that safe without a message id for JetStream to keep.
-			lctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-			m, gerr := c.s.log.GetLastMsgForSubject(lctx, subject)
+			lctx, cancel := context.WithTimeout(ctx, appendTimeout)
+			m, gerr := c.s.log.GetLastMsgForSubject(lctx, msg.Subject)
 			cancel()
-			if gerr == nil && len(data) > 0 && m.Sequence > expect && bytes.Equal(m.Data, data) {
+			if gerr == nil && len(msg.Data) > 0 && m.Sequence > expect && bytes.Equal(m.Data, msg.Data) {
 				seq, err = m.Sequence, nil
 			}
 		}
@@ -348,12 +363,17 @@ func (c *Claim) append(ctx context.Context, data []byte, last uint64) (uint64, e
 		}
 		return 0, fmt.Errorf("store: log: %w", err)
 	}
+	return seq, nil
+}
+
+// appendedAt notes a message appended at sequence seq, whose last entry is
+// number last.
+func (c *Claim) appendedAt(seq, last uint64) {
 	c.mu.Lock()
 	c.last = seq
 	c.marks = append(c.marks, logMark{seq: seq, last: last})
 	c.mu.Unlock()
 	c.s.stats.Appended.Add(1)
-	return seq, nil
 }
 
 func isWrongSequence(err error) bool {
