@@ -341,6 +341,20 @@ func (k *Kernel) Go(work func() (then func())) {
 	go func() { k.results <- work() }()
 }
 
+// Await is Go for work that something else does: the place counts it in
+// flight, and finish, called once from any goroutine, hands back the
+// function to run on the place's goroutine. finish never blocks.
+func (k *Kernel) Await() (finish func(then func())) {
+	k.pending++
+	return func(then func()) {
+		select {
+		case k.results <- then:
+		default:
+			go func() { k.results <- then }()
+		}
+	}
+}
+
 // Settle waits for the work in flight, if any, and runs what it returns: a
 // handler calls it before something that must come after that work.
 func (k *Kernel) Settle() {

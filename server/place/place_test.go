@@ -295,8 +295,8 @@ func equal(a, b []string) bool {
 	return true
 }
 
-// TestKernelWorkAlarmsAndStop: work off the goroutine comes back on it, and
-// Settle waits for it; an alarm runs on the goroutine; Shutdown stops every
+// TestKernelWorkAlarmsAndStop: work off the goroutine (its own, or
+// another's: Await) comes back on it, and Settle waits for it; an alarm runs on the goroutine; Shutdown stops every
 // place after its handler's Stop, and a place that stopped tells newcomers
 // why.
 func TestKernelWorkAlarmsAndStop(t *testing.T) {
@@ -320,6 +320,27 @@ func TestKernelWorkAlarmsAndStop(t *testing.T) {
 		t.Fatal("no answer")
 	}
 	if !equal(order, []string{"work done", "after settle"}) {
+		t.Fatalf("order %v", order)
+	}
+	// Work finished elsewhere: two finishes from one goroutine that never
+	// waits (a store's answers), both run on the place's goroutine before
+	// Settle returns.
+	order = nil
+	if !e.k.Do(t.Context(), func() {
+		a, b := e.k.Await(), e.k.Await()
+		returned := make(chan struct{})
+		go func() {
+			a(func() { order = append(order, "a") })
+			b(func() { order = append(order, "b") })
+			close(returned)
+		}()
+		<-returned
+		e.k.Settle()
+		order = append(order, "after settle")
+	}) {
+		t.Fatal("no answer")
+	}
+	if len(order) != 3 || order[2] != "after settle" {
 		t.Fatalf("order %v", order)
 	}
 	rang := make(chan bool, 1)

@@ -110,7 +110,11 @@ func (c *memClaim) room() *memRoom {
 	return c.m.rooms[c.id]
 }
 
-func (c *memClaim) Log(ctx context.Context, batch []byte, last uint64) error {
+func (c *memClaim) Append(ctx context.Context, batch []byte, last uint64, done func(error)) {
+	go func() { done(c.log(ctx, batch, last)) }()
+}
+
+func (c *memClaim) log(ctx context.Context, batch []byte, last uint64) error {
 	if c.m.down.Load() {
 		return errors.New("down")
 	}

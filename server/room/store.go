@@ -25,7 +25,10 @@ type Store interface {
 // Claim is this node's ownership of one room; its writes fail with
 // store.ErrFenced once another node owns the room.
 type Claim interface {
-	Log(ctx context.Context, batch []byte, last uint64) error
+	// Append writes a batch of the log, whose last entry is number last,
+	// without waiting: done runs once with the outcome, from any
+	// goroutine; ctx bounds its tries.
+	Append(ctx context.Context, batch []byte, last uint64, done func(error))
 	Save(ctx context.Context, snapshot []byte, upTo uint64) error
 	Release(ctx context.Context) error
 	Erase(ctx context.Context) error

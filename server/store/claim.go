@@ -290,11 +290,84 @@ func (c *Claim) ID() string { return c.id }
 // orphaned.
 func (c *Claim) Epoch() string { return c.epoch }
 
-// Log appends a batch of the room's log, whose last entry is number last.
-// It fails with ErrFenced once another node owns the room.
+// Log appends a batch of the room's log, whose last entry is number last,
+// and waits for the outcome. It fails with ErrFenced once another node owns
+// the room.
 func (c *Claim) Log(ctx context.Context, batch []byte, last uint64) error {
-	_, err := c.append(ctx, seal(c.aead, c.name, "", batch), last)
-	return err
+	out := make(chan error, 1)
+	c.Append(ctx, batch, last, func(err error) { out <- err })
+	return <-out
+}
+
+// Append is Log without waiting: done runs once with the outcome, on a
+// goroutine of the store's, and must not block. A claim has one append at
+// a time. ctx bounds the tries after a first one that had no answer.
+func (c *Claim) Append(ctx context.Context, batch []byte, last uint64, done func(error)) {
+	c.mu.Lock()
+	fenced, expect := c.fenced, c.last
+	c.mu.Unlock()
+	if fenced {
+		done(ErrFenced)
+		return
+	}
+	a := &appending{c: c, msg: c.logMsg(seal(c.aead, c.name, "", batch), last), last: last, expect: expect, ctx: ctx, done: done}
+	s := c.s
+	s.appendMu.Lock()
+	s.appending[a.msg] = a
+	s.appendMu.Unlock()
+	if _, err := s.appender.PublishMsgAsync(a.msg, jetstream.WithExpectLastSequencePerSubject(expect)); err != nil && s.take(a.msg) != nil {
+		go a.again(0) // not sent
+	}
+}
+
+// appending is an append waiting for its answer.
+type appending struct {
+	c      *Claim
+	msg    *nats.Msg
+	last   uint64 // the batch's last entry
+	expect uint64 // the log's last message before it
+	ctx    context.Context
+	done   func(error)
+}
+
+func (s *Store) take(m *nats.Msg) *appending {
+	s.appendMu.Lock()
+	defer s.appendMu.Unlock()
+	a := s.appending[m]
+	delete(s.appending, m)
+	return a
+}
+
+// appended takes JetStream's answer to an append.
+func (s *Store) appended(_ jetstream.JetStream, m *nats.Msg, ack *jetstream.PubAck) {
+	if a := s.take(m); a != nil {
+		a.c.appendedAt(ack.Sequence, a.last)
+		a.done(nil)
+	}
+}
+
+// notAppended takes an append's failure: the log no longer ends where the
+// claim left it (another node took the room over), or no answer came (it
+// runs with the JetStream client's lock held: nothing here may wait).
+func (s *Store) notAppended(_ jetstream.JetStream, m *nats.Msg, err error) {
+	a := s.take(m)
+	switch {
+	case a == nil:
+	case isWrongSequence(err):
+		a.done(a.c.fence())
+	default:
+		go a.again(1) // it may have landed: see publish
+	}
+}
+
+// again tries an append again, waiting for each answer, from try number
+// try (0: it was never sent).
+func (a *appending) again(try int) {
+	seq, err := a.c.publish(a.ctx, a.msg, a.expect, try)
+	if err == nil {
+		a.c.appendedAt(seq, a.last)
+	}
+	a.done(err)
 }
 
 // appendTimeout bounds the wait for one try's answer.

@@ -41,9 +41,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 
@@ -85,6 +87,13 @@ type Store struct {
 	lg        zerolog.Logger
 	stats     Stats
 	logPrefix string
+
+	// The log's appends are sent without waiting and answered on one
+	// goroutine of the NATS client's (Claim.Append): appends made at
+	// about the same time cross to JetStream and back together.
+	appender  jetstream.JetStream
+	appendMu  sync.Mutex
+	appending map[*nats.Msg]*appending
 }
 
 // Stats are the store's running counts, for metrics.
@@ -105,8 +114,17 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if len(o.Key) != 32 {
 		return nil, errors.New("store: the service's key is 32 bytes (ReadKeyFile)")
 	}
-	s := &Store{node: o.Node, js: o.Node.JetStream(), lg: o.Log, logPrefix: "roomlog.", key: o.Key}
+	s := &Store{node: o.Node, js: o.Node.JetStream(), lg: o.Log, logPrefix: "roomlog.", key: o.Key,
+		appending: map[*nats.Msg]*appending{}}
 	var err error
+	s.appender, err = jetstream.New(o.Node.Conn(),
+		jetstream.WithPublishAsyncAckHandler(s.appended),
+		jetstream.WithPublishAsyncErrHandler(s.notAppended),
+		jetstream.WithPublishAsyncTimeout(appendTimeout),
+		jetstream.WithPublishAsyncMaxPending(1<<20)) // a room has one append in flight: never a stall
+	if err != nil {
+		return nil, err
+	}
 	if s.master, err = newAEAD(o.Key); err != nil {
 		return nil, err
 	}
