@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -97,6 +98,7 @@ type Hub struct {
 	resumed func(code string, seat rules.SeatID, lastAct uint64)
 	holds   func(epoch string) bool // whether this node's lease holds under epoch; nil: always
 	remote  Remote                  // rooms on other nodes; nil: there are none
+	phase   time.Duration           // of the node's log ticks (untilFlush)
 }
 
 // Options are what a Hub needs from the outside world.
@@ -148,7 +150,8 @@ func NewHub(o Options) *Hub {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	h := &Hub{cfg: o.Config, lib: o.Library, log: o.Log, now: o.Now, store: o.Store, places: o.Places, acted: o.Acted, keptAct: o.Kept, resumed: o.Resumed, holds: o.Holds}
+	h := &Hub{cfg: o.Config, lib: o.Library, log: o.Log, now: o.Now, store: o.Store, places: o.Places, acted: o.Acted, keptAct: o.Kept, resumed: o.Resumed, holds: o.Holds,
+		phase: rand.N(o.Config.LogEvery)}
 	if h.places == nil {
 		h.places = place.New(place.Options{Log: o.Log, Rand: o.Rand, Now: o.Now, Ready: o.Store == nil && !o.Durable})
 		h.places.Handle(protocol.WantCreate, h.Create)
