@@ -220,11 +220,12 @@ func (r *Room) replay(e entry) error {
 // untilFlush is how long what happens now waits to be written: until the
 // node's next log tick, when every room of the node with something to
 // write writes it (every LogEvery, at a phase of the node's own, so that
-// the nodes of a service do not all write at once). The appends of one moment cross to
-// JetStream and back together, in a few wake-ups of NATS's goroutines
-// rather than a few for each room: under a workshop's load the p99 went
-// from 1.29 to 1.15 times the server's of before the log (1.10 with no log
-// at all; BENCHMARKS.md, "Two servers side by side").
+// the nodes of a service do not all write at once). The appends of one
+// moment cross to JetStream and back together, in a few wake-ups of NATS's
+// goroutines rather than a few for each room: under a workshop's load the
+// p99 went from 1.29 to 1.16 times the server's of before the log (1.10
+// with no log at all), and the CPU from +8–17 % to +3 % (BENCHMARKS.md,
+// "Two servers side by side").
 func (h *Hub) untilFlush() time.Duration {
 	every := h.cfg.LogEvery
 	return every - (time.Duration(h.now().UnixNano())+h.phase)%every
