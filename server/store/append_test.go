@@ -25,20 +25,15 @@ func TestAppendWithoutAnAnswer(t *testing.T) {
 	// sent already (landed) or not, it is tried again.
 	unanswered := func(batch string, last uint64, landed bool) error {
 		t.Helper()
-		c.mu.Lock()
-		expect := c.last
-		c.mu.Unlock()
+		expect, err := c.end()
+		must(t, err)
 		msg := c.logMsg(seal(c.aead, c.name, "", []byte(batch)), last)
 		if landed {
 			if _, err := s.js.PublishMsg(ctx, msg, jetstream.WithExpectLastSequencePerSubject(expect)); err != nil {
 				t.Fatal(err)
 			}
 		}
-		seq, err := c.publish(ctx, msg, expect, 1)
-		if err == nil {
-			c.appendedAt(seq, last)
-		}
-		return err
+		return c.publish(ctx, msg, last, expect, 1)
 	}
 	must(t, unanswered("entry 2", 2, true))
 	must(t, unanswered("entry 3", 3, false))

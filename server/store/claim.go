@@ -66,8 +66,8 @@ func (s *Store) owner(id, name string, mine bool) ([]byte, string) {
 
 // Claim is this node's ownership of one room. Every write of the room goes
 // through it, fenced: once another node has taken the room over, a write
-// fails with ErrFenced. Log and Save may be called at once from two
-// goroutines; neither twice at once.
+// fails with ErrFenced. An Append may be in flight while Save runs on another
+// goroutine; neither twice at once.
 type Claim struct {
 	s     *Store
 	id    string
@@ -203,7 +203,7 @@ func (c *Claim) load(ctx context.Context) (Kept, error) {
 		// The log ends here for the owner before: a message it appends
 		// after this one fails, and so does any it appended meanwhile,
 		// which makes this claim read the log again.
-		_, err = c.append(ctx, nil, c.lastEntry(batches))
+		err = c.append(ctx, nil, c.lastEntry(batches))
 		if err == nil {
 			break
 		}
@@ -290,24 +290,15 @@ func (c *Claim) ID() string { return c.id }
 // orphaned.
 func (c *Claim) Epoch() string { return c.epoch }
 
-// Log appends a batch of the room's log, whose last entry is number last,
-// and waits for the outcome. It fails with ErrFenced once another node owns
-// the room.
-func (c *Claim) Log(ctx context.Context, batch []byte, last uint64) error {
-	out := make(chan error, 1)
-	c.Append(ctx, batch, last, func(err error) { out <- err })
-	return <-out
-}
-
-// Append is Log without waiting: done runs once with the outcome, on a
-// goroutine of the store's, and must not block. A claim has one append at
-// a time. ctx bounds the tries after a first one that had no answer.
+// Append puts a batch of the room's log, whose last entry is number last,
+// at the log's end without waiting: done runs once with the outcome, on a
+// goroutine of the store's, and must not block. The outcome is ErrFenced
+// once another node owns the room. A claim has one append at a time. ctx
+// bounds the tries after a first one that had no answer.
 func (c *Claim) Append(ctx context.Context, batch []byte, last uint64, done func(error)) {
-	c.mu.Lock()
-	fenced, expect := c.fenced, c.last
-	c.mu.Unlock()
-	if fenced {
-		done(ErrFenced)
+	expect, err := c.end()
+	if err != nil {
+		done(err)
 		return
 	}
 	a := &appending{c: c, msg: c.logMsg(seal(c.aead, c.name, "", batch), last), last: last, expect: expect, ctx: ctx, done: done}
@@ -363,11 +354,7 @@ func (s *Store) notAppended(_ jetstream.JetStream, m *nats.Msg, err error) {
 // again tries an append again, waiting for each answer, from try number
 // try (0: it was never sent).
 func (a *appending) again(try int) {
-	seq, err := a.c.publish(a.ctx, a.msg, a.expect, try)
-	if err == nil {
-		a.c.appendedAt(seq, a.last)
-	}
-	a.done(err)
+	a.done(a.c.publish(a.ctx, a.msg, a.last, a.expect, try))
 }
 
 // appendTimeout bounds the wait for one try's answer.
@@ -378,25 +365,30 @@ func (c *Claim) logMsg(data []byte, last uint64) *nats.Msg {
 	return &nats.Msg{Subject: c.s.logPrefix + c.name, Data: data, Header: nats.Header{lastEntryHeader: {strconv.FormatUint(last, 10)}}}
 }
 
-// append puts one message at the end of the log, if the log still ends
-// where this claim left it, and waits for the answer.
-func (c *Claim) append(ctx context.Context, data []byte, last uint64) (uint64, error) {
+// end is the sequence the log ends at as this claim left it, or ErrFenced.
+func (c *Claim) end() (uint64, error) {
 	c.mu.Lock()
-	fenced, expect := c.fenced, c.last
-	c.mu.Unlock()
-	if fenced {
+	defer c.mu.Unlock()
+	if c.fenced {
 		return 0, ErrFenced
 	}
-	seq, err := c.publish(ctx, c.logMsg(data, last), expect, 0)
-	if err == nil {
-		c.appendedAt(seq, last)
-	}
-	return seq, err
+	return c.last, nil
 }
 
-// publish sends msg to the log, expecting it to end at sequence expect,
-// until an answer comes, from try number try.
-func (c *Claim) publish(ctx context.Context, msg *nats.Msg, expect uint64, try int) (uint64, error) {
+// append puts one message at the end of the log, if the log still ends
+// where this claim left it, and waits for the answer.
+func (c *Claim) append(ctx context.Context, data []byte, last uint64) error {
+	expect, err := c.end()
+	if err != nil {
+		return err
+	}
+	return c.publish(ctx, c.logMsg(data, last), last, expect, 0)
+}
+
+// publish sends msg, whose last entry is number last, to the log, expecting
+// it to end at sequence expect, until an answer comes, from try number try,
+// and notes where it landed.
+func (c *Claim) publish(ctx context.Context, msg *nats.Msg, last, expect uint64, try int) error {
 	var seq uint64
 	var err error
 	for ; ; try++ {
@@ -432,11 +424,12 @@ func (c *Claim) publish(ctx context.Context, msg *nats.Msg, expect uint64, try i
 	}
 	if err != nil {
 		if isWrongSequence(err) {
-			return 0, c.fence()
+			return c.fence()
 		}
-		return 0, fmt.Errorf("store: log: %w", err)
+		return fmt.Errorf("store: log: %w", err)
 	}
-	return seq, nil
+	c.appendedAt(seq, last)
+	return nil
 }
 
 // appendedAt notes a message appended at sequence seq, whose last entry is

@@ -91,6 +91,13 @@ func logged(t testing.TB, c *Claim) uint64 {
 	return info.State.Subjects[subject]
 }
 
+// Log is Append that waits for the outcome: the tests' way to append.
+func (c *Claim) Log(ctx context.Context, batch []byte, last uint64) error {
+	out := make(chan error, 1)
+	c.Append(ctx, batch, last, func(err error) { out <- err })
+	return <-out
+}
+
 func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
