@@ -361,6 +361,19 @@ func wake() {
 	}
 }
 
+// hurry is the page's elamanipeliHurry (main.js), read before Ebiten starts
+// asking for animation frames.
+var hurry = js.Global().Get("elamanipeliHurry")
+
+// Hurry tells the page that the game has asked for a frame
+// (ebiten.ScheduleFrame): while the game draws nothing, the page holds the
+// browser's animation frames back, and this lets the next one come now.
+func Hurry() {
+	if hurry.Type() == js.TypeFunction {
+		hurry.Invoke()
+	}
+}
+
 func px(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) + "px" }
 
 // Mark records a moment in the page's performance timeline (the first frame,

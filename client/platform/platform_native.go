@@ -133,6 +133,10 @@ func (d *Desktop) Copy(string) bool { return false }
 // OnWake does nothing on the desktop: input wakes the game there.
 func OnWake(func()) {}
 
+// Hurry does nothing on the desktop: Ebiten's own loop draws what
+// ebiten.ScheduleFrame asks for.
+func Hurry() {}
+
 func isDir(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.IsDir()

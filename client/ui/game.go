@@ -145,7 +145,7 @@ func New(o Options) *Game {
 	g.set.Contrast = g.p.Get("contrast") == "1"
 	g.set.Wide = g.p.Get("wide") == "1"
 	g.applySettings()
-	platform.OnWake(ebiten.ScheduleFrame)
+	platform.OnWake(frame)
 
 	g.readLink()
 	if tok := g.p.Get("token"); tok != "" {
@@ -238,7 +238,7 @@ func (g *Game) startLocal(nick string) {
 		return
 	}
 	seed := uint64(g.now().UnixNano())
-	host, youth, err := session.NewTable(rules.NewLibrary(g.home.decks...), seed, nick, g.t.S("hotseat.youth-nick"), g.set.Lang, ebiten.ScheduleFrame)
+	host, youth, err := session.NewTable(rules.NewLibrary(g.home.decks...), seed, nick, g.t.S("hotseat.youth-nick"), g.set.Lang, frame)
 	if err != nil {
 		g.toast(g.t.Err(protocol.ErrBusy))
 		return
@@ -257,7 +257,7 @@ func (g *Game) open(hello protocol.Hello) {
 	g.sess = g.start(session.Options{
 		URL:      g.p.ServerWS(),
 		Hello:    hello,
-		OnChange: ebiten.ScheduleFrame,
+		OnChange: frame,
 		OnToken: func(token, code string) {
 			g.p.Set("token", token)
 			g.p.Set("room", code)
@@ -271,7 +271,7 @@ func (g *Game) openExtra(hello protocol.Hello) {
 	g.extra = g.start(session.Options{
 		URL:      g.p.ServerWS(),
 		Hello:    hello,
-		OnChange: ebiten.ScheduleFrame,
+		OnChange: frame,
 		OnToken:  func(token, code string) { g.p.Set("token2", token) },
 	})
 	g.hotseat, g.side = true, 0
@@ -388,7 +388,7 @@ func (g *Game) Update() error {
 	g.syncFields()
 	g.mirror()
 	if g.moving() {
-		ebiten.ScheduleFrame()
+		frame()
 	}
 	return nil
 }
@@ -554,6 +554,12 @@ func (g *Game) moving() bool {
 	return false
 }
 
+// frame asks for a frame to be drawn, in a browser at once (platform.Hurry).
+func frame() {
+	ebiten.ScheduleFrame()
+	platform.Hurry()
+}
+
 // wakeAt makes sure a frame is drawn at t.
 func (g *Game) wakeAt(t time.Time) {
 	if g.timer != nil && !g.timerAt.After(t) && g.timerAt.After(g.now()) {
@@ -563,7 +569,7 @@ func (g *Game) wakeAt(t time.Time) {
 		g.timer.Stop()
 	}
 	g.timerAt = t
-	g.timer = time.AfterFunc(t.Sub(g.now())+10*time.Millisecond, ebiten.ScheduleFrame)
+	g.timer = time.AfterFunc(t.Sub(g.now())+10*time.Millisecond, frame)
 }
 
 // soon runs fn in the game loop; callbacks from the page or the network use
@@ -573,5 +579,5 @@ func (g *Game) soon(fn func()) {
 	case g.later <- fn:
 	default: // the game is far behind; drop rather than block a callback
 	}
-	ebiten.ScheduleFrame()
+	frame()
 }

@@ -124,6 +124,17 @@ func TestWholeGameInTheBrowser(t *testing.T) {
 		t.Logf("idle table: main thread busy %.1f%% of 8 s", 100*host.idleShare(8*time.Second))
 	}
 
+	// The young person's phone, waiting for the worker's answer, asks the
+	// browser for no frames: the page holds them back (main.js, rest), where
+	// Ebiten alone would ask 60 times a second. The worker's answers below
+	// bring their cards at once, not at the end of a rest.
+	was := youth.rested()
+	time.Sleep(2 * time.Second)
+	idle := youth.rested()
+	if idle.Held == was.Held || idle.Frames-was.Frames > 20 {
+		t.Errorf("the phone's page did not rest while nothing moved: %+v, then %+v", was, idle)
+	}
+
 	// The warm-up's questions, shuffled (see table): the worker answers a
 	// card for everyone. Cards are dealt until the young person has
 	// answered one in turn and passed another.
@@ -152,6 +163,9 @@ func TestWholeGameInTheBrowser(t *testing.T) {
 		}
 		hostWas, youthWas = host.live(), youth.live()
 		host.tap("next")
+	}
+	if now := youth.rested(); now.Hurried == idle.Hurried {
+		t.Errorf("the worker's moves never brought the phone's resting page a frame at once: %+v, then %+v", idle, now)
 	}
 	host.tap("end")
 	host.tap("end-yes") // ending asks once more

@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"testing"
 	"time"
@@ -45,6 +46,27 @@ func (p *Page) idleShare(d time.Duration) float64 {
 	before := p.busy()
 	time.Sleep(d)
 	return float64(p.busy()-before) / float64(d)
+}
+
+// rested is what the page's rest (main.js) has counted so far: the
+// animation frames the game asked the browser for, how many of them waited
+// because the game drew nothing, and how each of those came in the end: the
+// game asked for a frame (hurried), or the rest ran out (rested).
+type rested struct{ Frames, Held, Hurried, Rested int }
+
+func (p *Page) rested() rested {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify(window.elamanipeliRest || null)`))
+	if err != nil {
+		p.t.Fatalf("%s: the page's rest: %v", p.name, err)
+	}
+	var r *rested
+	if err := json.Unmarshal([]byte(s), &r); err != nil || r == nil {
+		p.t.Fatalf("%s: the page counts no rest (%q, %v)", p.name, s, err)
+	}
+	return *r
 }
 
 func TestIdleLook(t *testing.T) {

@@ -132,8 +132,53 @@
     performance.mark('elamanipeli-instantiated');
     loader.hidden = true; // the game draws its own canvas from here on
     keep();
+    rest();
     await go.run(result.instance);
     failed('Peli pysähtyi. Lataa sivu uudelleen.', 'The game stopped. Please reload the page.');
+  }
+
+  // rest lets the main thread rest while the game draws nothing. Ebiten,
+  // drawing only when asked (FPSModeVsyncOffMinimum), still asks the
+  // browser for an animation frame 60 times a second and runs the Go
+  // scheduler in each: 4 % of a phone's main thread at an idle table. The
+  // game says when it wants a frame (elamanipeliHurry, beside
+  // ebiten.ScheduleFrame); for a moment after that, animation frames come
+  // as usual, and then each waits until the game asks again, or at most
+  // REST_MS. Taps and keys need no frame: Ebiten updates on their events.
+  // Ebiten reads requestAnimationFrame when the Go program starts, so this
+  // runs before it.
+  const AWAKE_MS = 250;
+  const REST_MS = 1000;
+  function rest() {
+    const frame = window.requestAnimationFrame.bind(window);
+    const stats = { frames: 0, held: 0, hurried: 0, rested: 0 };
+    let held = null;
+    let timer = 0;
+    let awakeUntil = 0;
+    function release(why) {
+      clearTimeout(timer);
+      const cb = held;
+      held = null;
+      stats[why]++;
+      frame(cb);
+    }
+    window.requestAnimationFrame = function (cb) {
+      stats.frames++;
+      if (held || performance.now() < awakeUntil) {
+        return frame(cb); // only Ebiten's one request at a time waits
+      }
+      stats.held++;
+      held = cb;
+      timer = setTimeout(function () { release('rested'); }, REST_MS);
+      return 0;
+    };
+    window.elamanipeliHurry = function () {
+      awakeUntil = performance.now() + AWAKE_MS;
+      if (held) {
+        release('hurried');
+      }
+    };
+    window.elamanipeliRest = stats; // for the browser tests
   }
 
   // keep asks the browser to keep this release's files on the device
