@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -180,7 +181,7 @@ func (w *wsConn) frames(at int64) error {
 // readers wait on epoll sets of connections and read what arrives.
 type readers struct {
 	sets []*epollSet
-	next int
+	next atomic.Uint64 // rooms join in parallel
 }
 
 type epollSet struct {
@@ -210,8 +211,7 @@ func (r *readers) run(ctx context.Context) {
 }
 
 func (r *readers) add(w *wsConn) error {
-	s := r.sets[r.next%len(r.sets)]
-	r.next++
+	s := r.sets[(r.next.Add(1)-1)%uint64(len(r.sets))]
 	s.mu.Lock()
 	s.conns[w.fd] = w
 	s.mu.Unlock()

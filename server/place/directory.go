@@ -551,19 +551,18 @@ func (d *Directory) add(k *Kernel, names []Name, fresh []Fresh) ([]string, error
 	return codes, nil
 }
 
-// Run starts k's goroutine.
+// Run starts k: from now on it runs whenever it has something to do.
 func (d *Directory) Run(k *Kernel) {
 	d.mu.Lock()
 	d.live[k] = true
 	d.wg.Add(1)
 	d.mu.Unlock()
-	go func() {
-		defer d.wg.Done()
-		k.run()
+	k.start(func() {
 		d.mu.Lock()
 		delete(d.live, k)
 		d.mu.Unlock()
-	}()
+		d.wg.Done()
+	})
 }
 
 // Claim makes k findable by n too (a token's key), unless another place

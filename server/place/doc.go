@@ -2,7 +2,10 @@
 // workshops, and whatever kind comes next.
 //
 // One goroutine owns each place: a Kernel, with a bounded inbox, the
-// connections seated there, a tick, and shutdown. Connections talk to a
+// connections seated there, a tick, and shutdown. The goroutine runs only
+// while the place has something to do (a message, a result, its tick or
+// alarm), as a quiet connection has none either: a quiet room costs its
+// memory, not a goroutine's stack. Connections talk to a
 // place only through its inbox, and a place only ever hands a connection an
 // encoded frame; a connection whose queue is full is dropped, never waited
 // for. What makes a place a room or a workshop is its Handler, in the spirit

@@ -2,6 +2,7 @@ package place
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -116,9 +117,11 @@ type slot struct {
 	attach *rate.Limiter // connections after the first; nil before the first
 }
 
-// Kernel is one place's goroutine and what belongs to it. Only the place's
-// goroutine touches what is below done, apart from names and near, which the
-// directory's mutex guards.
+// Kernel is one place's goroutine and what belongs to it. The goroutine
+// exists only while the place has something to do (run), and there is never
+// more than one; "the place's goroutine" below is whichever runs it. Only
+// the place's goroutine touches what is below done, apart from names and
+// near, which the directory's mutex guards.
 type Kernel struct {
 	h     Handler
 	opt   KernelOptions
@@ -136,9 +139,20 @@ type Kernel struct {
 	slots   []slot
 	results chan func() // async work's last steps
 	pending int         // async work not yet finished
-	alarm   *time.Timer
-	alarmFn func()
 	ended   bool
+	exit    func() // runs once the place has ended (Directory.Run)
+
+	// The place has a goroutine only while it has something to do: a
+	// message in its inbox, a result, a tick or its alarm due (see run).
+	// queued counts what has woken it since it last looked; the one that
+	// wakes it from zero starts its goroutine.
+	queued     atomic.Int64
+	tick       *time.Timer // goes off every Tick: tickDue
+	tickDue    atomic.Bool
+	alarm      *time.Timer
+	alarmFn    func()
+	alarmGen   uint64        // the alarm's number: After counts them
+	alarmFired atomic.Uint64 // the highest number that has gone off
 }
 
 // NewKernel makes a place's kernel around h. It runs once the directory
@@ -174,37 +188,101 @@ func NewKernel(h Handler, o KernelOptions) *Kernel {
 	}
 }
 
-// run is the place's goroutine.
+// start starts the place: its first tick comes after Tick and Phase, and
+// exit runs once it has ended.
+func (k *Kernel) start(exit func()) {
+	k.exit = exit
+	k.tick = time.AfterFunc(k.opt.Tick+k.opt.Phase, func() {
+		k.tickDue.Store(true)
+		k.wake()
+	})
+	k.wake()
+}
+
+// wake makes sure the place runs soon: whoever puts something in its inbox
+// or results, or a timer going off, calls it after. A place with nothing to
+// do has no goroutine; the first wake starts one.
+func (k *Kernel) wake() {
+	if k.queued.Add(1) == 1 {
+		go k.run()
+	}
+}
+
+// run is the place's goroutine while it has something to do: it handles
+// what has come until nothing has, and ends. It ends only when nothing
+// woke the place since it last looked, so a message that came meanwhile is
+// handled before it goes, or by the goroutine its wake starts. There is
+// never more than one.
 func (k *Kernel) run() {
-	defer close(k.done)
-	t := time.NewTimer(k.opt.Tick + k.opt.Phase)
-	defer t.Stop()
-	var alarm <-chan time.Time
-	for !k.ended {
-		if k.alarm != nil {
-			alarm = k.alarm.C
-		} else {
-			alarm = nil
+	for {
+		seen := k.queued.Load()
+		for !k.ended && k.step() {
 		}
-		select {
-		case e := <-k.inbox:
-			k.handle(e)
-		case then := <-k.results:
-			k.pending--
-			then()
-		case <-t.C:
-			k.h.Tick(k.opt.Now())
-			t.Reset(k.opt.Tick)
-		case <-alarm:
-			fn := k.alarmFn
-			k.alarm, k.alarmFn = nil, nil
-			fn()
+		if k.ended {
+			k.finish()
+			return
+		}
+		if beforePark != nil {
+			beforePark()
+		}
+		if k.queued.CompareAndSwap(seen, 0) {
+			return
 		}
 	}
+}
+
+// beforePark, when a test sets it, runs as a place's goroutine is about to
+// end: it widens the moment in which a wake could be lost.
+var beforePark func()
+
+// step handles what is due and one of each that has come: a result, a
+// message. It reports false when nothing had.
+func (k *Kernel) step() bool {
+	did := false
+	if k.tickDue.Swap(false) {
+		k.h.Tick(k.opt.Now())
+		k.tick.Reset(k.opt.Tick)
+		did = true
+	}
+	if k.alarmFn != nil && k.alarmFired.Load() == k.alarmGen && !k.ended {
+		fn := k.alarmFn
+		k.alarm, k.alarmFn = nil, nil
+		fn()
+		did = true
+	}
+	if k.ended {
+		return false
+	}
+	select {
+	case then := <-k.results:
+		k.pending--
+		then()
+		did = true
+	default:
+	}
+	if k.ended {
+		return false
+	}
+	select {
+	case e := <-k.inbox:
+		k.handle(e)
+		did = true
+	default:
+	}
+	return did
+}
+
+// finish ends the place for good.
+func (k *Kernel) finish() {
+	k.tick.Stop()
 	if k.alarm != nil {
 		k.alarm.Stop()
 	}
 	k.Settle() // no work of the place outlives it
+	close(k.done)
+	if k.exit != nil {
+		k.exit()
+	}
 }
 
 func (k *Kernel) handle(e *envelope) {
@@ -267,6 +345,7 @@ func (k *Kernel) Enter(ctx context.Context, hello protocol.Hello, p Peer, addr s
 	req := &envelope{kind: enterMsg, enter: &enterReq{hello: hello, peer: p, addr: addr, reply: make(chan entered, 1)}}
 	select {
 	case k.inbox <- req:
+		k.wake()
 	case <-k.done:
 		return nil, k.h.Gone()
 	case <-ctx.Done():
@@ -292,6 +371,7 @@ func (k *Kernel) TryCall(fn func()) bool {
 	}
 	select {
 	case k.inbox <- &envelope{kind: callMsg, fn: fn}:
+		k.wake()
 		return true
 	default:
 		return false
@@ -305,6 +385,7 @@ func (k *Kernel) Do(ctx context.Context, fn func()) bool {
 	req := &envelope{kind: callMsg, fn: func() { fn(); close(ran) }}
 	select {
 	case k.inbox <- req:
+		k.wake()
 	case <-k.done:
 		return false
 	case <-ctx.Done():
@@ -325,6 +406,7 @@ func (k *Kernel) Do(ctx context.Context, fn func()) bool {
 func (k *Kernel) stop(ctx context.Context) error {
 	select {
 	case k.inbox <- &envelope{kind: stopMsg}:
+		k.wake()
 		return nil
 	case <-k.done:
 		return nil
@@ -338,7 +420,10 @@ func (k *Kernel) stop(ctx context.Context) error {
 // flight (a save, say): a second waits for the first's result to be taken.
 func (k *Kernel) Go(work func() (then func())) {
 	k.pending++
-	go func() { k.results <- work() }()
+	go func() {
+		k.results <- work()
+		k.wake()
+	}()
 }
 
 // Await is Go for work that something else does: the place counts it in
@@ -349,8 +434,12 @@ func (k *Kernel) Await() (finish func(then func())) {
 	return func(then func()) {
 		select {
 		case k.results <- then:
+			k.wake()
 		default:
-			go func() { k.results <- then }()
+			go func() {
+				k.results <- then
+				k.wake()
+			}()
 		}
 	}
 }
@@ -371,7 +460,20 @@ func (k *Kernel) After(d time.Duration, fn func()) {
 	if k.alarm != nil {
 		k.alarm.Stop()
 	}
-	k.alarm, k.alarmFn = time.NewTimer(d), fn
+	k.alarmGen++
+	gen := k.alarmGen
+	k.alarm = time.AfterFunc(d, func() {
+		// An alarm replaced as it went off may get here after the
+		// one that replaced it: only the highest number counts.
+		for {
+			was := k.alarmFired.Load()
+			if was >= gen || k.alarmFired.CompareAndSwap(was, gen) {
+				break
+			}
+		}
+		k.wake()
+	})
+	k.alarmFn = fn
 }
 
 // The slots: a connection's place in the place, by a number the handler

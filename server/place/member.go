@@ -49,6 +49,7 @@ func (m *Member) Detached() bool { return m.detached.Load() }
 func (m *Member) Deliver(ctx context.Context, msg protocol.Message) error {
 	select {
 	case m.k.inbox <- &envelope{kind: frameMsg, m: m, msg: msg, at: m.k.Now()}:
+		m.k.wake()
 		return nil
 	case <-m.k.done:
 		return context.Canceled
@@ -64,6 +65,7 @@ func (m *Member) Leave() {
 	}
 	select {
 	case m.k.inbox <- &envelope{kind: leaveMsg, m: m}:
+		m.k.wake()
 	case <-m.k.done:
 	}
 }

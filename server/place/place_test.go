@@ -2,7 +2,9 @@ package place
 
 import (
 	"context"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -362,5 +364,101 @@ func TestKernelWorkAlarmsAndStop(t *testing.T) {
 	}
 	if _, err := d.Add(newEcho(d, KernelOptions{}).k, nil); err != ErrClosing {
 		t.Fatalf("a place added while closing: %v", err)
+	}
+}
+
+// TestKernelRunsOnlyWhenItHasWork: a place has a goroutine only while it
+// has something to do, never two at once, and loses nothing that comes
+// while its goroutine is going away. Many goroutines hand it calls, work
+// and alarms at once; every one is handled exactly once, on one goroutine
+// at a time (the race detector checks the handler's counts, which only the
+// place touches), and the place is left with no goroutine when all is
+// done. No tick comes meanwhile, which would hide a wake that was lost;
+// ticks are the last part.
+func TestKernelRunsOnlyWhenItHasWork(t *testing.T) {
+	beforePark = func() { time.Sleep(20 * time.Microsecond) }
+	t.Cleanup(func() { beforePark = nil })
+	d := newDir(t, Options{})
+	e := newEcho(d, KernelOptions{Tick: time.Hour, Inbox: 4})
+	if _, err := d.Add(e.k, nil); err != nil {
+		t.Fatal(err)
+	}
+	d.Run(e.k)
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	var inside atomic.Int32
+	handled, worked, rang := 0, 0, 0
+	alone := func() func() {
+		if inside.Add(1) != 1 {
+			t.Error("two goroutines ran the place at once")
+		}
+		return func() { inside.Add(-1) }
+	}
+	do := func(fn func()) {
+		if !e.k.Do(ctx, func() { defer alone()(); fn() }) {
+			t.Error("the place did not answer: a wake was lost")
+		}
+	}
+	const senders, each = 8, 500
+	var wg sync.WaitGroup
+	for i := range senders {
+		wg.Go(func() {
+			for j := range each {
+				switch j % 4 {
+				case 0: // fire and forget, again while the inbox is full
+					for !e.k.TryCall(func() { defer alone()(); handled++ }) {
+						runtime.Gosched()
+					}
+				case 1:
+					do(func() { handled++ })
+				case 2: // work whose result comes back later, from elsewhere
+					do(func() {
+						handled++
+						finish := e.k.Await()
+						go finish(func() { defer alone()(); worked++ })
+					})
+				case 3:
+					do(func() {
+						handled++
+						if i == 0 { // one alarm at a time: each replaces the last
+							e.k.After(time.Duration(j%3)*time.Microsecond, func() { defer alone()(); rang++ })
+						}
+					})
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var got, work int
+	if !e.k.Do(ctx, func() { // not alone(): Settle runs the results here
+		e.k.Settle()
+		got, work = handled, worked
+		e.k.After(0, func() { rang++ })
+	}) {
+		t.Fatal("the place did not answer")
+	}
+	if got != senders*each || work != senders*each/4 {
+		t.Fatalf("handled %d of %d calls, %d of %d results", got, senders*each, work, senders*each/4)
+	}
+	idle := func(what string) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); e.k.queued.Load() != 0; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s, the place kept a goroutine", what)
+			}
+		}
+	}
+	idle("after the calls")
+	for n := 0; n == 0; do(func() { n = rang }) {
+		idle("waiting for the last alarm")
+	}
+
+	// Ticks wake a place that has nothing else to do.
+	do(func() { e.k.opt.Tick = time.Millisecond; e.k.tick.Reset(time.Millisecond) })
+	time.Sleep(20 * time.Millisecond)
+	var ticks int
+	do(func() { ticks = e.ticks })
+	if ticks == 0 {
+		t.Fatal("no tick came while the place slept")
 	}
 }
