@@ -69,6 +69,11 @@ type Options struct {
 	Parallel int    // rooms being set up at once
 	Readers  int    // goroutines reading the connections (each waits on an epoll set)
 	Log      io.Writer
+	// PlayAt, when set, is when the play begins, once the rooms are set
+	// up: two runs side by side then measure the same seconds, and
+	// neither's setting up or ending falls in the other's window. A run
+	// that is not set up by then fails.
+	PlayAt time.Time
 }
 
 // Errors counts what went wrong during a run.
@@ -228,6 +233,15 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 
 	// Play.
+	if !opt.PlayAt.IsZero() {
+		wait := time.Until(opt.PlayAt)
+		if wait < 0 {
+			return res, fmt.Errorf("loadgen: set up %v after -play-at", -wait.Round(time.Millisecond))
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return res, err
+		}
+	}
 	g.actFrom.Store(now())
 	for _, r := range g.rooms {
 		g.writer.add <- writerJob{r: r, act: true}

@@ -63,6 +63,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	quiet := fs.Bool("q", false, "no progress lines")
 	nodes := fs.Int("nodes", 0, "put the scenario on one server and then on a service of this many (the cluster scenario: 3)")
 	cpuProfile := fs.String("cpuprofile", "", "write the load generator's own CPU profile to this file")
+	playAt := fs.Int64("play-at", 0, "start playing (the warm-up, then the window) at this Unix time, in seconds, once the rooms are set up: two load generators given the same measure their servers side by side in the same seconds")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -134,6 +135,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			sc.Warmup = *warmup
 		}
 		opt := Options{Scenario: sc, WS: *wsURL, Sources: *sources, Parallel: *parallel, Deck: *deck, Log: progress}
+		if *playAt > 0 {
+			opt.PlayAt = time.Unix(*playAt, 0)
+		}
 		if sc.Name == "cluster" || *nodes > 1 {
 			if *bin == "" {
 				return fmt.Errorf("-scenario %s starts its own servers: give -server-bin, not -ws", name)
