@@ -2,11 +2,12 @@
 // workshops, and whatever kind comes next.
 //
 // One goroutine owns each place: a Kernel, with a bounded inbox, the
-// connections seated there, a tick, and shutdown. The goroutine runs only
-// while the place has something to do (a message, a result, its tick or
-// alarm), as a quiet connection has none either: a quiet room costs its
-// memory, not a goroutine's stack. Connections talk to a
-// place only through its inbox, and a place only ever hands a connection an
+// connections seated there, a tick, and shutdown. The goroutine exists
+// only while the place is in play: it starts with a message, a result, a
+// tick or an alarm, and goes once the place has had none for a moment
+// (KernelOptions.Linger), as a quiet connection has none either. A room
+// whose people are talking costs its memory, not a goroutine's stack.
+// Connections talk to a place only through its inbox, and a place only ever hands a connection an
 // encoded frame; a connection whose queue is full is dropped, never waited
 // for. What makes a place a room or a workshop is its Handler, in the spirit
 // of Nakama's match handler: enter, message, leave, tick and stop, called on

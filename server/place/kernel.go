@@ -43,11 +43,14 @@ type KernelOptions struct {
 	Home  Home          // where it lives for good, if it does (a workshop)
 	Tick  time.Duration // how often Handler.Tick comes
 	Phase time.Duration // the first tick comes this much later, so that places tick apart
-	Inbox int           // the inbox's capacity
-	Near  int           // client addresses remembered for Directory.Open's near
-	Log   zerolog.Logger
-	Stats *Stats // connection counts, shared by the places of a directory; nil counts nothing
-	Now   func() time.Time
+	// Linger is how long the place keeps its goroutine after a message
+	// or a result, waiting for the next (0: Linger).
+	Linger time.Duration
+	Inbox  int // the inbox's capacity
+	Near   int // client addresses remembered for Directory.Open's near
+	Log    zerolog.Logger
+	Stats  *Stats // connection counts, shared by the places of a directory; nil counts nothing
+	Now    func() time.Time
 	// Creator is the address (a hashed key) that asked for the place: it
 	// counts against that address's open places until the place is
 	// removed (Options.OpenPerAddress).
@@ -142,12 +145,15 @@ type Kernel struct {
 	ended   bool
 	exit    func() // runs once the place has ended (Directory.Run)
 
-	// The place has a goroutine only while it has something to do: a
-	// message in its inbox, a result, a tick or its alarm due (see run).
-	// queued counts what has woken it since it last looked; the one that
-	// wakes it from zero starts its goroutine.
+	// The place has a goroutine only while it has something to do (a
+	// message in its inbox, a result, a tick or its alarm due) and for
+	// Linger after a message or a result (see run). queued counts what
+	// has woken it since it last looked; the wake from zero starts its
+	// goroutine, and the others poke it in case it lingers.
 	queued     atomic.Int64
-	tick       *time.Timer // goes off every Tick: tickDue
+	poke       chan struct{} // a wake for a goroutine that lingers
+	idle       *time.Timer   // how long it lingers
+	tick       *time.Timer   // goes off every Tick: tickDue
 	tickDue    atomic.Bool
 	alarm      *time.Timer
 	alarmFn    func()
@@ -167,6 +173,9 @@ func NewKernel(h Handler, o KernelOptions) *Kernel {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Linger <= 0 {
+		o.Linger = Linger
+	}
 	if o.FrameRate <= 0 {
 		o.FrameRate = FrameRate
 	}
@@ -184,6 +193,7 @@ func NewKernel(h Handler, o KernelOptions) *Kernel {
 		inbox:   make(chan *envelope, o.Inbox),
 		done:    make(chan struct{}),
 		results: make(chan func(), 1),
+		poke:    make(chan struct{}, 1),
 		names:   map[Name]bool{},
 	}
 }
@@ -205,22 +215,35 @@ func (k *Kernel) start(exit func()) {
 func (k *Kernel) wake() {
 	if k.queued.Add(1) == 1 {
 		go k.run()
+		return
+	}
+	select { // its goroutine may be lingering
+	case k.poke <- struct{}{}:
+	default:
 	}
 }
 
 // run is the place's goroutine while it has something to do: it handles
-// what has come until nothing has, and ends. It ends only when nothing
-// woke the place since it last looked, so a message that came meanwhile is
-// handled before it goes, or by the goroutine its wake starts. There is
-// never more than one.
+// what has come until nothing has, lingers a while after a message or a
+// result, and ends. It ends only when nothing woke the place since it last
+// looked, so a message that came meanwhile is handled before it goes, or by
+// the goroutine its wake starts. There is never more than one.
 func (k *Kernel) run() {
 	for {
+		select { // the wakes it stands for are counted in seen
+		case <-k.poke:
+		default:
+		}
 		seen := k.queued.Load()
-		for !k.ended && k.step() {
+		busy := false
+		for !k.ended && k.step(&busy) {
 		}
 		if k.ended {
 			k.finish()
 			return
+		}
+		if busy && k.linger() {
+			continue
 		}
 		if beforePark != nil {
 			beforePark()
@@ -237,7 +260,7 @@ var beforePark func()
 
 // step handles what is due and one of each that has come: a result, a
 // message. It reports false when nothing had.
-func (k *Kernel) step() bool {
+func (k *Kernel) step(busy *bool) bool {
 	did := false
 	if k.tickDue.Swap(false) {
 		k.h.Tick(k.opt.Now())
@@ -257,7 +280,7 @@ func (k *Kernel) step() bool {
 	case then := <-k.results:
 		k.pending--
 		then()
-		did = true
+		did, *busy = true, true
 	default:
 	}
 	if k.ended {
@@ -266,15 +289,42 @@ func (k *Kernel) step() bool {
 	select {
 	case e := <-k.inbox:
 		k.handle(e)
-		did = true
+		did, *busy = true, true
 	default:
 	}
 	return did
 }
 
+// Linger is how long a place that has just had a message or a result
+// keeps its goroutine for the next, unless KernelOptions say otherwise: a
+// place in play (a workshop's room acts every second or so) keeps it, and
+// one that waits (a worker and a young person talking, a place between
+// ticks) lets it go.
+const Linger = 2 * time.Second
+
+// linger waits up to Linger for the next wake, and reports whether one
+// came.
+func (k *Kernel) linger() bool {
+	if k.idle == nil {
+		k.idle = time.NewTimer(k.opt.Linger)
+	} else {
+		k.idle.Reset(k.opt.Linger)
+	}
+	select {
+	case <-k.poke:
+		k.idle.Stop()
+		return true
+	case <-k.idle.C:
+		return false
+	}
+}
+
 // finish ends the place for good.
 func (k *Kernel) finish() {
 	k.tick.Stop()
+	if k.idle != nil {
+		k.idle.Stop()
+	}
 	if k.alarm != nil {
 		k.alarm.Stop()
 	}

@@ -379,7 +379,7 @@ func TestKernelRunsOnlyWhenItHasWork(t *testing.T) {
 	beforePark = func() { time.Sleep(20 * time.Microsecond) }
 	t.Cleanup(func() { beforePark = nil })
 	d := newDir(t, Options{})
-	e := newEcho(d, KernelOptions{Tick: time.Hour, Inbox: 4})
+	e := newEcho(d, KernelOptions{Tick: time.Hour, Inbox: 4, Linger: 50 * time.Microsecond})
 	if _, err := d.Add(e.k, nil); err != nil {
 		t.Fatal(err)
 	}
