@@ -140,7 +140,7 @@
   // rest lets the main thread rest while the game draws nothing. Ebiten,
   // drawing only when asked (FPSModeVsyncOffMinimum), still asks the
   // browser for an animation frame 60 times a second and runs the Go
-  // scheduler in each: 4 % of a phone's main thread at an idle table. The
+  // scheduler in each: 4–5 % of the main thread at an idle page. The
   // game says when it wants a frame (elamanipeliHurry, beside
   // ebiten.ScheduleFrame); for a moment after that, animation frames come
   // as usual, and then each waits until the game asks again, or at most
