@@ -2,6 +2,7 @@ package place
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"time"
 
@@ -393,12 +394,10 @@ func (k *Kernel) Now() time.Time { return k.opt.Now() }
 // seat or for the place to stop; ctx bounds the wait for room in its inbox.
 func (k *Kernel) Enter(ctx context.Context, hello protocol.Hello, p Peer, addr string) (*Member, rules.Code) {
 	req := &envelope{kind: enterMsg, enter: &enterReq{hello: hello, peer: p, addr: addr, reply: make(chan entered, 1)}}
-	select {
-	case k.inbox <- req:
-		k.wake()
-	case <-k.done:
+	switch err := k.post(ctx, req); {
+	case err == errStopped:
 		return nil, k.h.Gone()
-	case <-ctx.Done():
+	case err != nil:
 		return nil, protocol.ErrBusy
 	}
 	// Once asked, the place answers at once (it never waits), and the
@@ -432,13 +431,7 @@ func (k *Kernel) TryCall(fn func()) bool {
 // reports false when the place stopped first or ctx ended.
 func (k *Kernel) Do(ctx context.Context, fn func()) bool {
 	ran := make(chan struct{})
-	req := &envelope{kind: callMsg, fn: func() { fn(); close(ran) }}
-	select {
-	case k.inbox <- req:
-		k.wake()
-	case <-k.done:
-		return false
-	case <-ctx.Done():
+	if k.post(ctx, &envelope{kind: callMsg, fn: func() { fn(); close(ran) }}) != nil {
 		return false
 	}
 	select {
@@ -454,12 +447,26 @@ func (k *Kernel) Do(ctx context.Context, fn func()) bool {
 // stop asks the place to stop for a shutdown, waiting while its inbox is
 // full.
 func (k *Kernel) stop(ctx context.Context) error {
+	if err := k.post(ctx, &envelope{kind: stopMsg}); err != errStopped {
+		return err
+	}
+	return nil
+}
+
+// errStopped is post's answer once the place has stopped.
+var errStopped = errors.New("place: stopped")
+
+// post puts e in the place's inbox, waiting while it is full, and wakes
+// the place: every message but TryCall's comes this way, so none waits for
+// a goroutine that is not coming. It fails with errStopped once the place
+// has stopped, or with ctx's error.
+func (k *Kernel) post(ctx context.Context, e *envelope) error {
 	select {
-	case k.inbox <- &envelope{kind: stopMsg}:
+	case k.inbox <- e:
 		k.wake()
 		return nil
 	case <-k.done:
-		return nil
+		return errStopped
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -470,10 +477,7 @@ func (k *Kernel) stop(ctx context.Context) error {
 // flight (a save, say): a second waits for the first's result to be taken.
 func (k *Kernel) Go(work func() (then func())) {
 	k.pending++
-	go func() {
-		k.results <- work()
-		k.wake()
-	}()
+	go func() { k.give(work()) }()
 }
 
 // Await is Go for work that something else does: the place counts it in
@@ -486,12 +490,16 @@ func (k *Kernel) Await() (finish func(then func())) {
 		case k.results <- then:
 			k.wake()
 		default:
-			go func() {
-				k.results <- then
-				k.wake()
-			}()
+			go k.give(then)
 		}
 	}
+}
+
+// give hands a piece of work's last step to the place, waiting while
+// another waits to be taken.
+func (k *Kernel) give(then func()) {
+	k.results <- then
+	k.wake()
 }
 
 // Settle waits for the work in flight, if any, and runs what it returns: a

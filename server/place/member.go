@@ -45,17 +45,10 @@ func (m *Member) Seen() time.Time { return time.Unix(0, m.seen.Load()) }
 func (m *Member) Detached() bool { return m.detached.Load() }
 
 // Deliver hands a frame the client sent (an Act or a Train) to the place.
-// It waits while the place's inbox is full.
+// It waits while the place's inbox is full, and fails once the place has
+// stopped or ctx ends.
 func (m *Member) Deliver(ctx context.Context, msg protocol.Message) error {
-	select {
-	case m.k.inbox <- &envelope{kind: frameMsg, m: m, msg: msg, at: m.k.Now()}:
-		m.k.wake()
-		return nil
-	case <-m.k.done:
-		return context.Canceled
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return m.k.post(ctx, &envelope{kind: frameMsg, m: m, msg: msg, at: m.k.Now()})
 }
 
 // Leave tells the place that the connection has ended.
@@ -63,9 +56,5 @@ func (m *Member) Leave() {
 	if m.detached.Load() && m.k.Ended() {
 		return
 	}
-	select {
-	case m.k.inbox <- &envelope{kind: leaveMsg, m: m}:
-		m.k.wake()
-	case <-m.k.done:
-	}
+	m.k.post(context.Background(), &envelope{kind: leaveMsg, m: m}) // fails only once the place has stopped
 }

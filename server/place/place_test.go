@@ -298,9 +298,9 @@ func equal(a, b []string) bool {
 }
 
 // TestKernelWorkAlarmsAndStop: work off the goroutine (its own, or
-// another's: Await) comes back on it, and Settle waits for it; an alarm runs on the goroutine; Shutdown stops every
-// place after its handler's Stop, and a place that stopped tells newcomers
-// why.
+// another's: Await) comes back on it, and Settle waits for it; an alarm
+// runs on the goroutine; Shutdown stops every place after its handler's
+// Stop, and a place that stopped tells newcomers why.
 func TestKernelWorkAlarmsAndStop(t *testing.T) {
 	d := newDir(t, Options{})
 	e := newEcho(d, KernelOptions{Tick: time.Hour})
@@ -407,6 +407,10 @@ func TestKernelRunsOnlyWhenItHasWork(t *testing.T) {
 				switch j % 4 {
 				case 0: // fire and forget, again while the inbox is full
 					for !e.k.TryCall(func() { defer alone()(); handled++ }) {
+						if ctx.Err() != nil {
+							t.Error("the inbox stayed full: a wake was lost")
+							return
+						}
 						runtime.Gosched()
 					}
 				case 1:

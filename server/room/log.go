@@ -223,9 +223,10 @@ func (r *Room) replay(e entry) error {
 // the nodes of a service do not all write at once). The appends of one
 // moment cross to JetStream and back together, in a few wake-ups of NATS's
 // goroutines rather than a few for each room: under a workshop's load the
-// p99 went from 1.29 to 1.16 times the server's of before the log (1.10
-// with no log at all), and the CPU from +8–17 % to +3 % (BENCHMARKS.md,
-// "Two servers side by side").
+// server's CPU beside the server of before the log went from +8–17 % to
+// +3 %, and its p99 down a little (BENCHMARKS.md, "Two servers side by
+// side"; those pairs were not measured in the same seconds, see "Pairs in
+// the same seconds").
 func (h *Hub) untilFlush() time.Duration {
 	every := h.cfg.LogEvery
 	return every - (time.Duration(h.now().UnixNano())+h.phase)%every
