@@ -154,10 +154,27 @@ func (r *Room) lost(why error) {
 	if r.ended {
 		return
 	}
-	if errors.Is(why, store.ErrFenced) {
+	fenced := errors.Is(why, store.ErrFenced)
+	if fenced {
 		r.log.Warn().Msg("room owned by another node now: let go")
 	} else {
 		r.log.Warn().Err(why).Msg("room let go")
+	}
+	if c := r.claim; c != nil && !fenced {
+		// The store may still name this node, alive, as the room's owner:
+		// every other node would send the room's clients here, and this
+		// one would wait for the room to come back. Handed back, it comes
+		// back from what the store kept wherever its clients come first,
+		// this node too. A claim another node has taken meanwhile is not
+		// handed back: its revision has moved on.
+		r.k.Go(func() func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := c.Release(ctx); err != nil {
+				r.log.Debug().Err(err).Msg("a room let go not handed back")
+			}
+			return func() {}
+		})
 	}
 	r.ended = true
 	r.quit()

@@ -37,6 +37,7 @@ type memStore struct {
 	// claim is taken under; tookOver is called after each takeover.
 	lease    func() string
 	tookOver func()
+	released atomic.Int64 // claims handed back
 }
 
 type memRoom struct {
@@ -151,7 +152,10 @@ func (c *memClaim) Save(_ context.Context, snap []byte, upTo uint64) error {
 	return nil
 }
 
-func (c *memClaim) Release(context.Context) error { return nil }
+func (c *memClaim) Release(context.Context) error {
+	c.m.released.Add(1)
+	return nil
+}
 
 func (c *memClaim) Erase(context.Context) error {
 	c.m.mu.Lock()
@@ -286,6 +290,7 @@ func TestARoomActsOnlyUnderTheLeaseItWasTakenUnder(t *testing.T) {
 	hs := gametest.Wait(t, host, "a room", func(s *gametest.State) bool { return s.HasView && s.Pending == 0 })
 	srv.Stop()
 	host.Close()
+	st.released.Store(0) // the stop handed the room over
 
 	var lease atomic.Value
 	lease.Store("first")
@@ -307,6 +312,37 @@ func TestARoomActsOnlyUnderTheLeaseItWasTakenUnder(t *testing.T) {
 	}
 	if n := acted.Load(); n != 0 {
 		t.Fatalf("the room evaluated %d actions under a lease its node had lost", n)
+	}
+	waitReleased(t, st)
+}
+
+// A room whose log cannot be written stops, since whether the write landed
+// cannot be known, and hands its claim back: the store would otherwise go
+// on naming this node, alive, as its owner, and no node would bring it back
+// (the cluster test once saw a host turned away as busy for a minute).
+func TestARoomLetGoForItsLogHandsItsClaimBack(t *testing.T) {
+	st := &memStore{}
+	srv := gametest.Start(t, gametest.Options{Store: st})
+	host := srv.Session(protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}, gametest.SessionOptions{})
+	defer host.Close()
+	gametest.Wait(t, host, "a room", func(s *gametest.State) bool { return s.HasView && s.Pending == 0 })
+	st.down.Store(true)
+	host.Act(rules.Action{Kind: rules.ActLock, On: true})
+	for deadline := time.Now().Add(5 * time.Second); srv.Hub.Rooms() > 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the room was not let go")
+		}
+	}
+	waitReleased(t, st)
+}
+
+// waitReleased waits for st to have had a claim handed back.
+func waitReleased(t *testing.T, st *memStore) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); st.released.Load() == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the room let go did not hand its claim back")
+		}
 	}
 }
 
