@@ -119,20 +119,25 @@ func (c *Cluster) callOwner(id string, w wire, done func(ans wire, gone bool)) b
 
 // Run sweeps until Close: it takes over the rooms no live node owns that no
 // client came back to within the grace (their window must run somewhere),
-// and lets go of every room here when this node's lease is lost.
+// and lets go of every room here each time this node's lease is lost.
 func (c *Cluster) Run() {
 	defer close(c.done)
 	t := time.NewTicker(c.sweep)
 	defer t.Stop()
 	seen := map[string]time.Time{}
+	lost := c.n.Lost()
 	for {
 		select {
 		case <-c.stop:
 			return
-		case <-c.n.Lost():
+		case <-lost:
 			c.rooms.LetGo("the node's lease was lost")
-			return
+			lost = nil // until the node has a lease again
+			continue
 		case <-t.C:
+		}
+		if lost == nil && c.n.LeaseValid() {
+			lost = c.n.Lost() // the new lease's
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), c.sweep)
 		ids, err := c.st.Orphans(ctx)
