@@ -223,7 +223,7 @@ func (h *Handler) serve(ws *websocket.Conn, addr string, nc net.Conn, idle idler
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &peer{ws: ws, nc: nc, ctx: ctx, cancel: cancel, cfg: &h.cfg}
 
-	hello, ok := h.readHello(ctx, p)
+	hello, ok := h.readHello(p)
 	if !ok {
 		p.Close(place.StatusNormal, "")
 		return
@@ -235,8 +235,10 @@ func (h *Handler) serve(ws *websocket.Conn, addr string, nc net.Conn, idle idler
 	}
 	c := &seated{h: h, ws: ws, p: p, m: m, idle: idle, ctx: ctx}
 	// A connection the server closes while it waits without a goroutine
-	// has nobody to notice: the peer's context ending tells it.
-	context.AfterFunc(ctx, c.closed)
+	// has nobody to notice: the peer tells it. (A hook rather than
+	// context.AfterFunc, which keeps a map in the context for as long as
+	// the connection lives.)
+	p.whenEnded(c.closed)
 	c.run(false)
 }
 
@@ -430,12 +432,14 @@ func (c *seated) step() bool {
 }
 
 // readHello waits for the first frame, which must be a Hello.
-func (h *Handler) readHello(ctx context.Context, p *peer) (protocol.Hello, bool) {
+func (h *Handler) readHello(p *peer) (protocol.Hello, bool) {
 	// A timer rather than a deadline on Read: a Read whose context ends
 	// tears the connection down at once, and the client would never learn
-	// why. The close frame ends the Read below.
+	// why. The close frame ends the Read below, as closing the connection
+	// does: the Read needs no context (one that can end would keep a map
+	// of what waits on it for as long as the connection lives).
 	timer := time.AfterFunc(h.cfg.HelloTimeout, func() { p.Close(place.StatusPolicy, "no hello") })
-	typ, b, err := p.ws.Read(ctx)
+	typ, b, err := p.ws.Read(context.Background())
 	if !timer.Stop() || err != nil {
 		return protocol.Hello{}, false
 	}
@@ -464,6 +468,8 @@ type peer struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	cfg    *Config
+	ended  func() // runs once the connection has ended (whenEnded)
+	over   bool   // it has
 
 	// reading is held while something reads the connection other than a
 	// read of the WebSocket (which has a lock of its own): a parked
@@ -551,7 +557,7 @@ func (p *peer) drain() {
 			p.closed, p.writing, p.queue = true, false, nil
 			p.mu.Unlock()
 			p.ws.CloseNow()
-			p.cancel()
+			p.end()
 			return
 		}
 	}
@@ -569,7 +575,33 @@ func (p *peer) finish(status int, reason string) {
 		p.ws.Close(websocket.StatusCode(status), reason)
 		p.reading.Unlock()
 	}
+	p.end()
+}
+
+// end ends the peer's context, and tells whoever asked (whenEnded).
+func (p *peer) end() {
 	p.cancel()
+	p.mu.Lock()
+	f := p.ended
+	p.ended, p.over = nil, true
+	p.mu.Unlock()
+	if f != nil {
+		go f()
+	}
+}
+
+// whenEnded has f run on a goroutine of its own once the connection has
+// ended, or now if it has.
+func (p *peer) whenEnded(f func()) {
+	p.mu.Lock()
+	over := p.over
+	if !over {
+		p.ended = f
+	}
+	p.mu.Unlock()
+	if over {
+		go f()
+	}
 }
 
 func (p *peer) sendMsg(m protocol.Message) {
