@@ -10,9 +10,10 @@ import (
 	"time"
 )
 
-// Targets are issue 6's.
+// Targets are issue 6's, but for memory, which is issue 19's: the RSS a
+// connection adds, measured after a collection that returned what it freed.
 const (
-	TargetMemPerConn  = 15_000 // bytes per idle connection
+	TargetMemPerConn  = 12_000 // bytes per idle connection
 	TargetEverydayP99 = 2 * time.Millisecond
 	TargetDeliveries  = 50_000 // a second, with p99 within TargetRampP99
 	TargetRampP99     = 10 * time.Millisecond
@@ -218,7 +219,7 @@ func (rep *Report) Checks() []Check {
 	for _, res := range rep.Results {
 		if len(res.Mem) >= 2 && res.Scenario.Name == "everyday" {
 			b, _ := Slope(res.Mem)
-			out = append(out, Check{"memory per idle connection ≤ 15 KB", fmt.Sprintf("%.1f KB", b/1000), b <= TargetMemPerConn})
+			out = append(out, Check{"memory per idle connection ≤ 12 KB", fmt.Sprintf("%.1f KB", b/1000), b <= TargetMemPerConn})
 		}
 		if res.Scenario.Name == "everyday" && len(res.Steps) > 0 {
 			st := res.Steps[0]
