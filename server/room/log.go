@@ -167,11 +167,14 @@ func (r *Room) lost(why error) {
 		// back from what the store kept wherever its clients come first,
 		// this node too. A claim another node has taken meanwhile is not
 		// handed back: its revision has moved on.
+		// A store that has just failed may take a while to answer again
+		// (a JetStream leader being elected): Release tries again
+		// meanwhile.
 		r.k.Go(func() func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			if err := c.Release(ctx); err != nil {
-				r.log.Debug().Err(err).Msg("a room let go not handed back")
+			if err := c.Release(ctx); err != nil && !errors.Is(err, store.ErrFenced) {
+				r.log.Warn().Err(err).Msg("a room let go not handed back")
 			}
 			return func() {}
 		})

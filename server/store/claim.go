@@ -17,6 +17,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/pore/elamanipeli/server/node"
 	"github.com/vmihailenco/msgpack/v5"
 )
 
@@ -511,13 +512,24 @@ func (c *Claim) Save(ctx context.Context, snapshot []byte, upTo uint64) error {
 const trimAfter = 64
 
 // Release hands the room over: it stays kept, owned by nobody, until a node
-// takes it over. Write its last snapshot or log first.
+// takes it over. Write its last snapshot or log first. It tries again
+// while JetStream does not answer (a leader being elected), until ctx ends,
+// and fails with ErrFenced once another node owns the room.
 func (c *Claim) Release(ctx context.Context) error {
 	c.mu.Lock()
 	c.fenced = true // nothing more from here
 	c.mu.Unlock()
 	nobody, _ := c.s.owner(c.id, c.name, false)
-	if _, err := c.s.owners.Update(ctx, c.s.ownerKey(c.id), nobody, c.owner); err != nil {
+	err := c.s.node.Retry(ctx, func(ctx context.Context) error {
+		_, err := c.s.owners.Update(ctx, c.s.ownerKey(c.id), nobody, c.owner)
+		if isWrongSequence(err) {
+			// Another node took the room, or a try whose answer was
+			// lost went through.
+			return node.Permanent(ErrFenced)
+		}
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("store: hand over: %w", err)
 	}
 	return nil

@@ -239,6 +239,16 @@ func TestOneOwnerAtATime(t *testing.T) {
 	if err := ca.Save(ctx, []byte("snapshot by a, late"), 2); !errors.Is(err, ErrFenced) {
 		t.Fatalf("a's save after the takeover: %v", err)
 	}
+	// Nor does a's hand-over (a room a lets go of): the room stays b's.
+	rctx, rcancel := context.WithTimeout(ctx, 10*time.Second)
+	err = ca.Release(rctx)
+	rcancel()
+	if !errors.Is(err, ErrFenced) {
+		t.Fatalf("a's hand-over after the takeover: %v", err)
+	}
+	if ids, _ := b.Orphans(ctx); len(ids) != 0 {
+		t.Fatalf("a handed b's room over: orphans %v", ids)
+	}
 	must(t, cb.Log(ctx, []byte("b 2"), 2))
 	must(t, cb.Release(ctx))
 	c2, k2, err := b.TakeOver(ctx, "ROOM")
