@@ -82,6 +82,18 @@ func (n *clusterNode) logs() string {
 	return b.String()
 }
 
+// warnings are the last n warnings and errors of a node's own in logs
+// (NATS's are left out: they tell of routes and leaders, and are many).
+func warnings(logs string, n int) []string {
+	var out []string
+	for _, line := range strings.Split(logs, "\n") {
+		if (strings.Contains(line, `"level":"warn"`) || strings.Contains(line, `"level":"error"`)) && !strings.Contains(line, `"part":"nats"`) {
+			out = append(out, line)
+		}
+	}
+	return out[max(0, len(out)-n):]
+}
+
 // startCluster starts n servers as one service on loopback, each writing
 // the actions its rooms evaluate to acted-<name> in dir.
 func startCluster(t *testing.T, bin, dir string, n int, extra ...string) []*clusterNode {
@@ -116,8 +128,14 @@ func startCluster(t *testing.T, bin, dir string, n int, extra ...string) []*clus
 		if t.Failed() || os.Getenv("ELM_KEEP_LOGS") != "" {
 			for _, n := range nodes {
 				f := filepath.Join(os.TempDir(), "elamanipeli-cluster-"+n.name+".log")
-				os.WriteFile(f, []byte(n.logs()), 0o644)
+				logs := n.logs()
+				os.WriteFile(f, []byte(logs), 0o644)
 				t.Logf("%s's logs: %s", n.name, f)
+				if t.Failed() {
+					// A failure in CI leaves only the test's output: what
+					// the node itself warned of goes there too.
+					t.Logf("%s warned last:\n%s", n.name, strings.Join(warnings(logs, 20), "\n"))
+				}
 			}
 		}
 	})
