@@ -166,10 +166,9 @@ func (r *Room) lost(why error) {
 		// one would wait for the room to come back. Handed back, it comes
 		// back from what the store kept wherever its clients come first,
 		// this node too. A claim another node has taken meanwhile is not
-		// handed back: its revision has moved on.
-		// A store that has just failed may take a while to answer again
-		// (a JetStream leader being elected): Release tries again
-		// meanwhile.
+		// handed back (ErrFenced). A store that has just failed may take
+		// a while to answer again (a JetStream leader being elected):
+		// Release tries again meanwhile.
 		r.k.Go(func() func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()

@@ -17,8 +17,9 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	"github.com/pore/elamanipeli/server/node"
 	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/pore/elamanipeli/server/node"
 )
 
 // Errors a room's owner meets.
