@@ -473,7 +473,6 @@ type peer struct {
 	cancel context.CancelFunc
 	cfg    *Config
 	ended  func() // runs once the connection has ended (whenEnded)
-	over   bool   // it has
 
 	// reading is held while something reads the connection other than a
 	// read of the WebSocket (which has a lock of its own): a parked
@@ -587,7 +586,7 @@ func (p *peer) end() {
 	p.cancel()
 	p.mu.Lock()
 	f := p.ended
-	p.ended, p.over = nil, true
+	p.ended = nil
 	p.mu.Unlock()
 	if f != nil {
 		go f()
@@ -598,7 +597,7 @@ func (p *peer) end() {
 // ended, or now if it has.
 func (p *peer) whenEnded(f func()) {
 	p.mu.Lock()
-	over := p.over
+	over := p.ctx.Err() != nil // end has begun: it may have looked already
 	if !over {
 		p.ended = f
 	}

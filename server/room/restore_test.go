@@ -305,11 +305,7 @@ func TestARoomActsOnlyUnderTheLeaseItWasTakenUnder(t *testing.T) {
 	defer back.Close()
 	gametest.Wait(t, back, "the seat back", func(s *gametest.State) bool { return s.HasView && s.Status == gametest.Online })
 	back.Act(rules.Action{Kind: rules.ActLock, On: true})
-	for deadline := time.Now().Add(5 * time.Second); srv.Hub.Rooms() > 0; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the room was not let go")
-		}
-	}
+	waitLetGo(t, srv)
 	if n := acted.Load(); n != 0 {
 		t.Fatalf("the room evaluated %d actions under a lease its node had lost", n)
 	}
@@ -328,12 +324,18 @@ func TestARoomLetGoForItsLogHandsItsClaimBack(t *testing.T) {
 	gametest.Wait(t, host, "a room", func(s *gametest.State) bool { return s.HasView && s.Pending == 0 })
 	st.down.Store(true)
 	host.Act(rules.Action{Kind: rules.ActLock, On: true})
+	waitLetGo(t, srv)
+	waitReleased(t, st)
+}
+
+// waitLetGo waits for srv's rooms to have been let go.
+func waitLetGo(t *testing.T, srv *gametest.Server) {
+	t.Helper()
 	for deadline := time.Now().Add(5 * time.Second); srv.Hub.Rooms() > 0; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the room was not let go")
 		}
 	}
-	waitReleased(t, st)
 }
 
 // waitReleased waits for st to have had a claim handed back.
