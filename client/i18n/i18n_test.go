@@ -26,7 +26,7 @@ func TestEveryLanguageHasEveryKey(t *testing.T) {
 	}
 	for _, l := range langs {
 		for k := range all {
-			if s, ok := catalogs[l][k]; !ok || s == "" {
+			if s, ok := catalog(l)[k]; !ok || s == "" {
 				t.Errorf("%s: missing %q", l, k)
 			}
 		}
@@ -56,7 +56,7 @@ func TestEveryCodeAndNameIsTranslated(t *testing.T) {
 		need = append(need, "react."+r)
 	}
 	for _, k := range need {
-		if _, ok := catalogs["fi"][k]; !ok {
+		if _, ok := catalog("fi")[k]; !ok {
 			t.Errorf("missing %q", k)
 		}
 	}
@@ -78,7 +78,7 @@ func TestEveryKeyTheScreenUsesExists(t *testing.T) {
 		}
 		for _, m := range re.FindAllSubmatch(b, -1) {
 			n++
-			if _, ok := catalogs["fi"][string(m[1])]; !ok {
+			if _, ok := catalog("fi")[string(m[1])]; !ok {
 				t.Errorf("%s asks for %q, which no catalog has", filepath.Base(f), m[1])
 			}
 		}
