@@ -225,7 +225,10 @@ func TestOversizedFramesCloseWith1009AndLeakNothing(t *testing.T) {
 	if n := settle(t, base); n > base {
 		t.Errorf("%d goroutines after the oversized frames, %d before", n, base)
 	}
-	goleak.VerifyNone(t, leaks)
+	// The room's own goroutine may have ended at a tick and been started
+	// again by the spectators' joins; it lingers up to place.Linger (2 s)
+	// after them by design. It is the room's, not the connections'.
+	goleak.VerifyNone(t, leaks, goleak.IgnoreTopFunction("github.com/pore/elamanipeli/server/place.(*Kernel).linger"))
 	// The room carried on: its host still gets answers.
 	if ack := h.Act(ctx, 1, rules.Action{Kind: rules.ActLock, On: true}); ack.Code != "" {
 		t.Fatalf("the host's action was refused: %s", ack.Code)
