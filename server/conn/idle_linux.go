@@ -140,7 +140,9 @@ func thePoller() (*poller, error) {
 // processor wait meanwhile, and the others have one processor less. Under
 // the workshop load, in the same seconds as the server of 1821ed6 (a
 // goroutine reading every connection), the p99 went from ×1.26 of that
-// server's to ×1.11 with it, for 2–4 points more CPU.
+// server's to ×1.13 with it, for 2–4 points more CPU (BENCHMARKS.md, "A
+// processor spare for the poller"). Once set, the runtime no longer follows
+// a container's CPU limit as it changes; it still starts from it.
 func spareProcessor() {
 	if os.Getenv("GOMAXPROCS") == "" {
 		runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + 1)
