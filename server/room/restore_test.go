@@ -312,6 +312,43 @@ func TestARoomActsOnlyUnderTheLeaseItWasTakenUnder(t *testing.T) {
 	waitReleased(t, st)
 }
 
+// A node that lost its lease lets go of the rooms it took under that lease,
+// not of those it has taken since under its new one: the loss may be heard
+// late (the cluster test once saw such a room let go, its last action not
+// yet kept, and that action evaluated again).
+func TestLettingGoSparesRoomsTakenUnderTheNewLease(t *testing.T) {
+	st := &memStore{}
+	var lease atomic.Value
+	lease.Store("first")
+	st.lease = func() string { return lease.Load().(string) }
+	var acted atomic.Int64
+	srv := gametest.Start(t, gametest.Options{Store: st,
+		Holds: func(epoch string) bool { return epoch == lease.Load() },
+		Acted: func(string, rules.SeatID, uint64) { acted.Add(1) },
+	})
+	create := protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}
+	room := func(s *gametest.State) bool { return s.HasView && s.Pending == 0 }
+	old := srv.Session(create, gametest.SessionOptions{})
+	defer old.Close()
+	gametest.Wait(t, old, "a room under the first lease", room)
+	lease.Store("second") // the first is lost; the node has a new one
+	fresh := srv.Session(create, gametest.SessionOptions{})
+	defer fresh.Close()
+	gametest.Wait(t, fresh, "a room under the second lease", room)
+
+	srv.Hub.LetGo("the node's lease was lost")
+	for deadline := time.Now().Add(5 * time.Second); srv.Hub.Rooms() != 1; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d rooms after letting go, want the one taken under the second lease", srv.Hub.Rooms())
+		}
+	}
+	fresh.Act(rules.Action{Kind: rules.ActLock, On: true})
+	gametest.Wait(t, fresh, "the action answered", func(s *gametest.State) bool { return s.Pending == 0 && acted.Load() == 1 })
+	if n := srv.Hub.Rooms(); n != 1 {
+		t.Fatalf("%d rooms, want the one taken under the second lease still here", n)
+	}
+}
+
 // A room whose log cannot be written stops, since whether the write landed
 // cannot be known, and hands its claim back: the store would otherwise go
 // on naming this node, alive, as its owner, and no node would bring it back

@@ -337,6 +337,12 @@ func (r *Room) seatFor(id rules.SeatID, addr string, key place.Key) *seat {
 
 // act applies an action a member asked for, once: an id the seat has had
 // before is acknowledged again without applying it.
+// leaseGone reports whether the node no longer holds the lease the room
+// was taken under.
+func (r *Room) leaseGone() bool {
+	return r.claim != nil && r.hub.holds != nil && !r.hub.holds(r.claim.Epoch())
+}
+
 func (r *Room) act(m *place.Member, a protocol.Act) {
 	s := r.seat(rules.SeatID(m.Slot()))
 	if s == nil {
@@ -346,7 +352,7 @@ func (r *Room) act(m *place.Member, a protocol.Act) {
 		r.answer(s, m, protocol.Ack{ID: a.ID, Dup: true})
 		return
 	}
-	if r.claim != nil && r.hub.holds != nil && !r.hub.holds(r.claim.Epoch()) {
+	if r.leaseGone() {
 		// This node's lease has lapsed (it was paused, or cut off): the
 		// room may be another node's by now, so nothing more is applied
 		// here. The client sends the action again where the room is.
