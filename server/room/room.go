@@ -335,14 +335,14 @@ func (r *Room) seatFor(id rules.SeatID, addr string, key place.Key) *seat {
 	return s
 }
 
-// act applies an action a member asked for, once: an id the seat has had
-// before is acknowledged again without applying it.
 // leaseGone reports whether the node no longer holds the lease the room
 // was taken under.
 func (r *Room) leaseGone() bool {
 	return r.claim != nil && r.hub.holds != nil && !r.hub.holds(r.claim.Epoch())
 }
 
+// act applies an action a member asked for, once: an id the seat has had
+// before is acknowledged again without applying it.
 func (r *Room) act(m *place.Member, a protocol.Act) {
 	s := r.seat(rules.SeatID(m.Slot()))
 	if s == nil {
