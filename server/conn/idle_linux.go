@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"net"
-	"os"
 	"runtime"
 	"sync"
 	"syscall"
@@ -127,26 +126,9 @@ func thePoller() (*poller, error) {
 			return
 		}
 		pollerP = &poller{fd: fd, waiting: map[uint64]func(){}}
-		spareProcessor()
 		go pollerP.loop()
 	})
 	return pollerP, pollerErr
-}
-
-// spareProcessor gives the runtime one processor more than it chose, unless
-// GOMAXPROCS is set. The poller's goroutine spends its life in epoll_wait,
-// and a goroutine in a system call keeps its processor until the runtime
-// takes it back (after 20 µs to 10 ms); the goroutines queued on that
-// processor wait meanwhile, and the others have one processor less. Under
-// the workshop load, in the same seconds as the server of 1821ed6 (a
-// goroutine reading every connection), the p99 went from ×1.26 of that
-// server's to ×1.13 with it, for 2–4 points more CPU (BENCHMARKS.md, "A
-// processor spare for the poller"). Once set, the runtime no longer follows
-// a container's CPU limit as it changes; it still starts from it.
-func spareProcessor() {
-	if os.Getenv("GOMAXPROCS") == "" {
-		runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + 1)
-	}
 }
 
 func (p *poller) newID() uint64 {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -77,32 +76,6 @@ func TestQuietConnectionsHoldNoGoroutine(t *testing.T) {
 	t.Logf("goroutines for %d quiet connections and their rooms: %d with readers kept, %d without", n, grew[true], grew[false])
 	if grew[true]-grew[false] < n*3/4 {
 		t.Fatalf("quiet connections hold %d goroutines more than with their readers kept, want about %d fewer", grew[false]-grew[true], n)
-	}
-}
-
-// procsAtStart is the runtime's processors before any connection waited in
-// the epoll set.
-var procsAtStart = runtime.GOMAXPROCS(0)
-
-// TestThePollerHasAProcessorOfItsOwn: once quiet connections wait in the
-// epoll set, whose goroutine holds a processor while it waits, the runtime
-// has one processor more than it chose (unless GOMAXPROCS says otherwise).
-func TestThePollerHasAProcessorOfItsOwn(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("connections wait without a goroutine on Linux only")
-	}
-	if os.Getenv("GOMAXPROCS") != "" {
-		t.Skip("GOMAXPROCS is set: the runtime keeps it")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	srv := gametest.Start(t, gametest.Options{})
-	for _, r := range quietRooms(t, ctx, srv, 3) {
-		defer r.Close()
-	}
-	goroutinesSettle()
-	if got := runtime.GOMAXPROCS(0); got != procsAtStart+1 {
-		t.Fatalf("%d processors with the poller waiting, %d at the start: want one more", got, procsAtStart)
 	}
 }
 
