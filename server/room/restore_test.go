@@ -305,7 +305,7 @@ func TestARoomActsOnlyUnderTheLeaseItWasTakenUnder(t *testing.T) {
 	defer back.Close()
 	gametest.Wait(t, back, "the seat back", func(s *gametest.State) bool { return s.HasView && s.Status == gametest.Online })
 	back.Act(rules.Action{Kind: rules.ActLock, On: true})
-	waitLetGo(t, srv)
+	waitLetGo(t, srv, 0)
 	if n := acted.Load(); n != 0 {
 		t.Fatalf("the room evaluated %d actions under a lease its node had lost", n)
 	}
@@ -337,11 +337,7 @@ func TestLettingGoSparesRoomsTakenUnderTheNewLease(t *testing.T) {
 	gametest.Wait(t, fresh, "a room under the second lease", room)
 
 	srv.Hub.LetGo("the node's lease was lost")
-	for deadline := time.Now().Add(5 * time.Second); srv.Hub.Rooms() != 1; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d rooms after letting go, want the one taken under the second lease", srv.Hub.Rooms())
-		}
-	}
+	waitLetGo(t, srv, 1) // all but the room taken under the second lease
 	fresh.Act(rules.Action{Kind: rules.ActLock, On: true})
 	gametest.Wait(t, fresh, "the action answered", func(s *gametest.State) bool { return s.Pending == 0 && acted.Load() == 1 })
 	if n := srv.Hub.Rooms(); n != 1 {
@@ -361,16 +357,16 @@ func TestARoomLetGoForItsLogHandsItsClaimBack(t *testing.T) {
 	gametest.Wait(t, host, "a room", func(s *gametest.State) bool { return s.HasView && s.Pending == 0 })
 	st.down.Store(true)
 	host.Act(rules.Action{Kind: rules.ActLock, On: true})
-	waitLetGo(t, srv)
+	waitLetGo(t, srv, 0)
 	waitReleased(t, st)
 }
 
-// waitLetGo waits for srv's rooms to have been let go.
-func waitLetGo(t *testing.T, srv *gametest.Server) {
+// waitLetGo waits for srv's rooms to have been let go, all but left.
+func waitLetGo(t *testing.T, srv *gametest.Server, left int) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); srv.Hub.Rooms() > 0; time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(5 * time.Second); srv.Hub.Rooms() > left; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatal("the room was not let go")
+			t.Fatalf("%d rooms, want %d: the rooms were not let go", srv.Hub.Rooms(), left)
 		}
 	}
 }
