@@ -192,7 +192,9 @@ func TestRestartResumesTheGame(t *testing.T) {
 		default:
 			t.Fatalf("seat %d was not told that the server restarts", i)
 		}
-		if st := s.b.Session().State(); st.Closed != 1012 {
+		// The server has gone, but the bot's reading goroutine may not have
+		// taken in the close frame yet.
+		if st := waitState(t, s.b.Session(), func(s *gametest.State) bool { return s.Closed != 0 }); st.Closed != 1012 {
 			t.Fatalf("seat %d: connection closed with %d, want 1012", i, st.Closed)
 		}
 		if st := s.b.Session().State(); st.View.Phase != rules.Playing {
