@@ -24,7 +24,7 @@ import (
 // on two cores left the goroutines it had just started waiting. The runtime
 // watches the set edge-triggered, as it watches sockets: every event that
 // reaches the set wakes it again, and the goroutine takes all there are
-// before it waits (TestQuietConnectionsAlwaysWake).
+// before it waits (TestThePollerMissesNoByte, TestQuietConnectionsAlwaysWake).
 //
 // Over TLS the record layer buffers what it has decrypted, out of the
 // socket's sight, so a TLS connection keeps its goroutine.
