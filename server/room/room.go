@@ -50,7 +50,8 @@ type Room struct {
 	pendingSince, flightSince time.Time
 	logging                   bool
 	flushing                  bool
-	replaying                 bool // the room is being rebuilt from its log: nothing is news
+	replaying                 bool          // the room is being rebuilt from its log: nothing is news
+	logGroup                  time.Duration // the phase of the room's log ticks (untilFlush)
 
 	// tickets are the knocks and spectators that went away, by their
 	// token's key: their place is free at once, and coming back with the
@@ -123,6 +124,7 @@ func newRoom(h *Hub, id string, st rules.State, by string) *Room {
 	// queued meanwhile.
 	f := fnv.New64a()
 	f.Write([]byte(id))
+	r.logGroup = time.Duration(f.Sum64()%logGroups) * h.cfg.LogEvery / logGroups
 	r.k = place.NewKernel(r, place.KernelOptions{
 		ID: id, Tick: h.cfg.Tick, Phase: time.Duration(f.Sum64() % uint64(h.cfg.Tick)),
 		Inbox: h.cfg.Inbox, Near: maxNear, Log: r.log, Stats: h.places.Stats(), Now: h.now, Creator: by,
