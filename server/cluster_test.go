@@ -307,6 +307,94 @@ func TestPlayersOnDifferentServersShareARoom(t *testing.T) {
 	}
 }
 
+// TestARoomNobodyComesBackToEndsOnAnotherServer: a room whose people have
+// all gone away when its server dies still ends. Nothing wakes it on the
+// other servers (no client comes back to it), so once the dead server's
+// lease has run out and the grace for a returning client has passed,
+// another server takes it over by itself; there its seats' window runs
+// out, and the room is forgotten and its codes set free, as it would be
+// on the server it began on.
+func TestARoomNobodyComesBackToEndsOnAnotherServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts three servers and waits out a lease; skipped with -short")
+	}
+	if runtime.GOOS == "windows" {
+		t.Skip("signals")
+	}
+	bin := serverBinary(t)
+	gametest.OneClusterAtATime(t)
+	nodes := startCluster(t, bin, t.TempDir(), 3, "-window", "3s")
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Second)
+	defer cancel()
+	url := func(i int) string { return "ws://" + nodes[i].addr + "/ws" }
+
+	// A game in play on the first server: the host and a player there.
+	host := gametest.StartBot(gametest.SessionOptions{URL: url(0), Hello: protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}},
+		gametest.BotConfig{Decks: []string{"lammittely"}, WaitPlayers: 1, Pace: 200 * time.Millisecond, Seed: 11})
+	hs := waitState(t, host.Session(), func(s *gametest.State) bool { return s.Watch != "" })
+	player := gametest.StartBot(gametest.SessionOptions{URL: url(0), Hello: protocol.Hello{Want: protocol.WantJoin, Code: hs.Code, Lang: "fi"}},
+		gametest.BotConfig{Pace: 200 * time.Millisecond, Seed: 12})
+	playing, stop := context.WithCancel(ctx)
+	for _, b := range []*gametest.Bot{host, player} {
+		go b.Run(playing)
+	}
+	waitState(t, host.Session(), func(s *gametest.State) bool { return s.View.Played >= 2 })
+	stop()
+	host.Close()
+	player.Close()
+	if n := metricsOf(t, nodes[0])["elamanipeli_rooms"]; n != 1 {
+		t.Fatalf("the first server counts %v rooms, want its one", n)
+	}
+
+	// Its server dies, and nobody comes back.
+	killed := time.Now()
+	nodes[0].p.cmd.Process.Signal(syscall.SIGKILL)
+	<-nodes[0].p.exited
+	nodes[0].p.exited <- nil
+
+	others := nodes[1:]
+	sum := func(name string) (total float64) {
+		for _, n := range others {
+			total += metricsOf(t, n)[name]
+		}
+		return total
+	}
+	// The lease (15 s), a sweep (5 s) and the grace (10 s), and a margin.
+	for sum("elamanipeli_rooms_taken_over_total") == 0 {
+		if time.Since(killed) > 60*time.Second {
+			t.Fatalf("no other server took the room over in %v", time.Since(killed).Round(time.Second))
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	took := time.Since(killed)
+	if took < node.DefaultLease {
+		t.Errorf("the room was taken over %v after its server died, before the server's lease of %v ran out", took.Round(time.Millisecond), node.DefaultLease)
+	}
+	// The window of 3 s runs out at one of the room's ticks (every 5 s).
+	for sum("elamanipeli_rooms") != 0 {
+		if time.Since(killed) > took+20*time.Second {
+			t.Fatalf("the room taken over still runs %v later", (time.Since(killed) - took).Round(time.Second))
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	t.Logf("taken over %v after the crash, forgotten %v after that", took.Round(time.Millisecond), (time.Since(killed) - took).Round(time.Millisecond))
+	said := false
+	for _, n := range others {
+		said = said || n.p.said("room forgotten: everyone left")
+	}
+	if !said {
+		t.Error("neither server logged the room forgotten for its people being gone")
+	}
+	// Its codes are free: nothing is left to join or to watch.
+	for _, h := range []protocol.Hello{{Want: protocol.WantJoin, Code: hs.Code}, {Want: protocol.WantWatch, Code: hs.Watch}} {
+		r := gametest.MustDial(t, ctx, url(1), gametest.DialOptions{})
+		if _, code := r.Hello(ctx, h); code != protocol.ErrNoRoom {
+			t.Errorf("%v with the ended room's code: %q, want %q", h.Want, code, protocol.ErrNoRoom)
+		}
+		r.Close()
+	}
+}
+
 // seatBot is one bot of the big test and the ids its session gave its
 // actions.
 type seatBot struct {
