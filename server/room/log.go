@@ -75,12 +75,8 @@ func (r *Room) flush() {
 	last, claim, count := r.n, r.claim, int64(len(r.pending))
 	r.pending, r.logging = nil, true
 	r.flightSince, r.pendingSince = r.pendingSince, time.Time{}
-	// A JetStream leader going takes a few seconds to replace: the log
-	// waits for it (nothing else of the room does).
-	ctx, cancel := context.WithTimeout(r.work, 20*time.Second)
 	finish := r.k.Await()
-	claim.Append(ctx, batch, last, func(err error) {
-		cancel()
+	claim.Append(r.work, batch, last, func(err error) {
 		finish(func() { r.logged(err, last, count) })
 	})
 }

@@ -27,7 +27,7 @@ type Store interface {
 type Claim interface {
 	// Append writes a batch of the log, whose last entry is number last,
 	// without waiting: done runs once with the outcome, from any
-	// goroutine; ctx bounds its tries.
+	// goroutine; its tries end with ctx.
 	Append(ctx context.Context, batch []byte, last uint64, done func(error))
 	Save(ctx context.Context, snapshot []byte, upTo uint64) error
 	Release(ctx context.Context) error

@@ -295,8 +295,9 @@ func (c *Claim) Epoch() string { return c.epoch }
 // Append puts a batch of the room's log, whose last entry is number last,
 // at the log's end without waiting: done runs once with the outcome, on a
 // goroutine of the store's, and must not block. The outcome is ErrFenced
-// once another node owns the room. A claim has one append at a time. ctx
-// bounds the tries after a first one that had no answer.
+// once another node owns the room. A claim has one append at a time. The
+// tries after a first one that had no answer go on until ctx ends, for at
+// most appendRetries.
 func (c *Claim) Append(ctx context.Context, batch []byte, last uint64, done func(error)) {
 	expect, err := c.end()
 	if err != nil {
@@ -354,10 +355,18 @@ func (s *Store) notAppended(_ jetstream.JetStream, m *nats.Msg, err error) {
 }
 
 // again tries an append again, waiting for each answer, from try number
-// try (0: it was never sent).
+// try (0: it was never sent). Its bound is made only here: a timer for
+// each append cost a sixtieth of the server's CPU under the everyday load.
 func (a *appending) again(try int) {
-	a.done(a.c.publish(a.ctx, a.msg, a.last, a.expect, try))
+	ctx, cancel := context.WithTimeout(a.ctx, appendRetries)
+	defer cancel()
+	a.done(a.c.publish(ctx, a.msg, a.last, a.expect, try))
 }
+
+// appendRetries bounds the tries of an append that had no answer: a
+// JetStream leader going takes a few seconds to replace, and the log
+// waits for it (nothing else of the room does).
+const appendRetries = 20 * time.Second
 
 // appendTimeout bounds the wait for one try's answer.
 const appendTimeout = 3 * time.Second
