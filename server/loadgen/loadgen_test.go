@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -49,6 +50,29 @@ func TestSmokeRun(t *testing.T) {
 		t.Skip("builds and starts the server")
 	}
 	rep, _ := runReport(t, "-scenario", "smoke")
+	checkSmoke(t, rep)
+}
+
+// TestPlainServerSmokeRun: the plain server the game's server is measured
+// against (./server/loadgen/plain) still speaks enough of the protocol for
+// the same short run.
+func TestPlainServerSmokeRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and starts the plain server")
+	}
+	bin := filepath.Join(t.TempDir(), "plain")
+	if out, err := exec.Command("go", "build", "-o", bin, "./plain").CombinedOutput(); err != nil {
+		t.Fatalf("build the plain server: %v\n%s", err, out)
+	}
+	rep, _ := runReport(t, "-scenario", "smoke", "-server-bin", bin)
+	checkSmoke(t, rep)
+}
+
+// checkSmoke checks a smoke run's report: every room set up, every action
+// delivered to every member, and the floor, the memory points and the
+// server's CPU in it.
+func checkSmoke(t *testing.T, rep Report) {
+	t.Helper()
 	if rep.Floor.N == 0 || rep.Floor.P50 <= 0 {
 		t.Errorf("no floor measured: %+v", rep.Floor)
 	}
