@@ -315,7 +315,7 @@ func TestPlayersOnDifferentServersShareARoom(t *testing.T) {
 // its codes set free, as it would be on the server it began on.
 func TestARoomNobodyComesBackToEndsOnAnotherServer(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts three servers and waits out a lease; skipped with -short")
+		t.Skip("starts three servers and waits out a sweep's grace; skipped with -short")
 	}
 	if runtime.GOOS == "windows" {
 		t.Skip("signals")
@@ -347,9 +347,7 @@ func TestARoomNobodyComesBackToEndsOnAnotherServer(t *testing.T) {
 
 	// Its server dies, and nobody comes back.
 	killed := time.Now()
-	nodes[0].p.cmd.Process.Signal(syscall.SIGKILL)
-	<-nodes[0].p.exited
-	nodes[0].p.exited <- nil
+	nodes[0].p.kill()
 
 	others := nodes[1:]
 	sum := func(name string) (total float64) {
@@ -551,9 +549,7 @@ func TestServiceOfThreeSurvivesACrashADeployAndAPause(t *testing.T) {
 	// A crash: kill -9, and the server back a few seconds later.
 	played(3)
 	killed := time.Now()
-	nodes[0].p.cmd.Process.Signal(syscall.SIGKILL)
-	<-nodes[0].p.exited
-	nodes[0].p.exited <- nil
+	nodes[0].p.kill()
 	time.Sleep(3 * time.Second)
 	nodes[0].start(t, bin)
 	t.Logf("crash at %v; back after %v", killed.Sub(began).Round(time.Millisecond), time.Since(killed).Round(time.Millisecond))

@@ -109,6 +109,12 @@ func (p *process) stop(t *testing.T) {
 	t.Logf("stopped in %v", time.Since(began).Round(time.Millisecond))
 }
 
+// kill ends the server as a crash does (SIGKILL) and waits until it has.
+func (p *process) kill() {
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	p.exited <- <-p.exited // for the cleanup
+}
+
 func (p *process) log() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
