@@ -76,6 +76,17 @@ func (b *Browser) ClearFragment() {
 	js.Global().Get("history").Call("replaceState", nil, "", loc.Get("pathname").String()+loc.Get("search").String())
 }
 
+// Knocked is the knock the page's door took before the game started
+// (main.js sets elamanipeliDoor), given once.
+func (b *Browser) Knocked() (string, bool) {
+	d := js.Global().Get("elamanipeliDoor")
+	if !d.Truthy() {
+		return "", false
+	}
+	js.Global().Delete("elamanipeliDoor")
+	return d.Get("nick").String(), true
+}
+
 // PageURL is the game page's address, for join links.
 func (b *Browser) PageURL() string {
 	loc := js.Global().Get("location")

@@ -73,6 +73,9 @@ func (d *Desktop) Fragment() string { return d.link }
 // ClearFragment forgets the link once it is used.
 func (d *Desktop) ClearFragment() { d.link = "" }
 
+// Knocked is never: the desktop has no page to knock from.
+func (d *Desktop) Knocked() (string, bool) { return "", false }
+
 // PageURL is the server's page, for join links.
 func (d *Desktop) PageURL() string { return d.page }
 

@@ -15,6 +15,7 @@ import (
 type fakePlatform struct {
 	values map[string]string
 	frag   string
+	door   *string // the nickname the page's door knocked with, if it did
 	live   string
 	acts   []platform.MirrorAction
 	// mirrored are the mirror's buttons a screen reader pressed (a DOM
@@ -30,10 +31,18 @@ type fakePlatform struct {
 
 func newFakePlatform() *fakePlatform { return &fakePlatform{values: map[string]string{}} }
 
-func (p *fakePlatform) Get(k string) string                { return p.values[k] }
-func (p *fakePlatform) Set(k, v string)                    { p.values[k] = v }
-func (p *fakePlatform) Fragment() string                   { return p.frag }
-func (p *fakePlatform) ClearFragment()                     { p.frag = "" }
+func (p *fakePlatform) Get(k string) string { return p.values[k] }
+func (p *fakePlatform) Set(k, v string)     { p.values[k] = v }
+func (p *fakePlatform) Fragment() string    { return p.frag }
+func (p *fakePlatform) ClearFragment()      { p.frag = "" }
+func (p *fakePlatform) Knocked() (string, bool) {
+	if p.door == nil {
+		return "", false
+	}
+	nick := *p.door
+	p.door = nil
+	return nick, true
+}
 func (p *fakePlatform) PageURL() string                    { return "https://peli.example.fi/" }
 func (p *fakePlatform) ServerWS() string                   { return "wss://peli.example.fi/ws" }
 func (p *fakePlatform) DrawsFields() bool                  { return false }

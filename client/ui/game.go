@@ -25,6 +25,10 @@ type Platform interface {
 	Set(key, value string)
 	Fragment() string
 	ClearFragment()
+	// Knocked is the knock the page took at its door before the game
+	// started (an invitation link's nickname), once: ok is false when
+	// there was none.
+	Knocked() (nick string, ok bool)
 	PageURL() string
 	ServerWS() string
 	DrawsFields() bool
@@ -148,7 +152,9 @@ func New(o Options) *Game {
 	platform.OnWake(frame)
 
 	g.readLink()
-	if tok := g.p.Get("token"); tok != "" {
+	if nick, ok := g.p.Knocked(); ok && g.joining != "" {
+		g.knock(nick)
+	} else if tok := g.p.Get("token"); tok != "" {
 		g.open(protocol.Hello{Want: protocol.WantResume, Token: tok})
 		if tok2 := g.p.Get("token2"); tok2 != "" { // hot-seat: the youth's side too
 			g.openExtra(protocol.Hello{Want: protocol.WantResume, Token: tok2})
@@ -246,6 +252,12 @@ func (g *Game) startLocal(nick string) {
 	g.lastErr = ""
 	g.sess, g.extra = host, youth
 	g.hotseat, g.side = true, 0
+}
+
+// knock knocks on the room (or joins the workshop) a link brought the
+// player to.
+func (g *Game) knock(nick string) {
+	g.open(protocol.Hello{Want: protocol.WantJoin, Code: g.joining, Nick: nick, Lang: g.set.Lang})
 }
 
 // open starts a session as hello asks.

@@ -1,8 +1,13 @@
 package ui
 
 import (
+	"maps"
 	"strings"
 	"testing"
+
+	"github.com/pore/elamanipeli/client/session"
+	"github.com/pore/elamanipeli/shared/protocol"
+	"github.com/pore/elamanipeli/shared/rules"
 )
 
 func label(p *fakePlatform, id string) string {
@@ -57,5 +62,58 @@ func TestLinksAreFollowedInARunningTab(t *testing.T) {
 	}
 	if !strings.Contains(p.live, "MNP-7RT") {
 		t.Errorf("the invitation says %q", p.live)
+	}
+}
+
+// heldSeat is a session that never connects: it keeps what it was asked.
+type heldSeat struct{ o session.Options }
+
+func (s *heldSeat) State() *session.State        { return &session.State{} }
+func (s *heldSeat) Events() <-chan session.Event { return nil }
+func (s *heldSeat) Act(rules.Action)             {}
+func (s *heldSeat) Close()                       {}
+
+// TestTheDoorsKnockIsSentAtStart: a young person who knocked at the page's
+// door while the client loaded (an invitation link) is knocking as soon as
+// the client starts, with the nickname they typed, in the language they
+// picked, and sees the link's room no more; a door's knock without a link
+// to a room is nothing, and a page without one starts as before.
+func TestTheDoorsKnockIsSentAtStart(t *testing.T) {
+	start := func(frag string, door *string, values map[string]string) (*Game, *fakePlatform, []protocol.Hello) {
+		p := newFakePlatform()
+		p.frag, p.door = frag, door
+		maps.Copy(p.values, values)
+		var hellos []protocol.Hello
+		g := New(Options{Platform: p, Scale: 1, Session: func(o session.Options) Seat {
+			hellos = append(hellos, o.Hello)
+			return &heldSeat{o}
+		}})
+		return g, p, hellos
+	}
+	nick := "Eero"
+	_, p, hellos := start("join=KXT4PW", &nick, map[string]string{"lang": "sv", "room": "MNP7RT", "token": "old"})
+	want := protocol.Hello{Want: protocol.WantJoin, Code: "KXT4PW", Nick: "Eero", Lang: "sv"}
+	if len(hellos) != 1 || hellos[0] != want {
+		t.Fatalf("the door's knock sent %+v, want %+v", hellos, want)
+	}
+	if p.frag != "" || p.door != nil || p.values["token"] != "" {
+		t.Errorf("after the knock: fragment %q, door %v, token %q", p.frag, p.door, p.values["token"])
+	}
+
+	empty := ""
+	_, _, hellos = start("workshop=HXT3MV", &empty, nil)
+	if want := (protocol.Hello{Want: protocol.WantJoin, Code: "HXT3MV", Lang: "fi"}); len(hellos) != 1 || hellos[0] != want {
+		t.Errorf("a workshop's door sent %+v, want %+v", hellos, want)
+	}
+
+	// Without a link to knock on, the seat this device has comes back.
+	_, _, hellos = start("", &nick, map[string]string{"token": "a-seat"})
+	if want := (protocol.Hello{Want: protocol.WantResume, Token: "a-seat"}); len(hellos) != 1 || hellos[0] != want {
+		t.Errorf("a door's knock with no link sent %+v, want only %+v", hellos, want)
+	}
+	// A link without a knock waits at the start screen for one.
+	g, _, hellos := start("join=KXT4PW", nil, nil)
+	if len(hellos) != 0 || g.joining != "KXT4PW" {
+		t.Errorf("a link without a knock sent %+v (joining %q)", hellos, g.joining)
 	}
 }

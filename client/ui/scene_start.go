@@ -87,9 +87,7 @@ func (s *startScene) build(g *Game, f *Frame) {
 			card := c.Take(f.TextHeight(invited, Style{Size: SizeCard, Bold: true}, w-40) + 40)
 			f.Shadowed(card, 16)
 			f.Text(card.Inset(20), invited, Style{Size: SizeCard, Bold: true, Color: g.th.Ink, Center: true})
-			knock := func() {
-				g.open(protocol.Hello{Want: protocol.WantJoin, Code: g.joining, Nick: nick.Value, Lang: g.set.Lang})
-			}
+			knock := func() { g.knock(nick.Value) }
 			nick.Submit = knock
 			c.Button("knock", knockLabel, Primary, true, knock)
 			c.Button("other", other, Link, true, func() { g.joining, g.toWorkshop = "", false })

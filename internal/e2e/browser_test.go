@@ -189,18 +189,25 @@ func newPage(t *testing.T, bctx context.Context, name, url string, w, h int64, m
 type startup int
 
 const (
-	started startup = iota // the game's mirror has buttons
+	started startup = iota // the game's mirror has buttons, or an invitation's door is open
 	slow                   // the page answers but the game did not start by the deadline
 	hung                   // the page stopped answering
 )
 
-// start waits until the game has started in the tab, the deadline passes,
-// or the tab has not answered for 30 s.
+// start waits until the game has started in the tab (or the page's door
+// waits for a knock), the deadline passes, or the tab has not answered for
+// 30 s.
 func (p *Page) start(deadline time.Time) startup {
+	return p.waitStart(deadline, `document.querySelectorAll("#sr-actions button").length > 0 || !document.getElementById("door").hidden`)
+}
+
+// waitStart waits until ready holds in the tab, the deadline passes, or the
+// tab has not answered for 30 s.
+func (p *Page) waitStart(deadline time.Time, ready string) startup {
 	answered := time.Now()
 	for time.Now().Before(deadline) {
 		ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelectorAll("#sr-actions button").length > 0`))
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](ready))
 		cancel()
 		switch {
 		case err == nil && ok:
@@ -213,6 +220,37 @@ func (p *Page) start(deadline time.Time) startup {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return slow
+}
+
+// knockAtDoor knocks at the door an invitation link opens (the page's own
+// form, before the game runs): it types nick, if any, taps the button as
+// the page's device does (a touch or a click), and waits for the game to
+// start, knocking.
+func (p *Page) knockAtDoor(nick string) {
+	p.t.Helper()
+	p.waitFor("the door", `!document.getElementById("door").hidden`)
+	if nick != "" {
+		p.run(chromedp.Click(chromedp.CSS("#door-nick")), chromedp.SendKeys(chromedp.CSS("#door-nick"), nick))
+	}
+	if p.mobile {
+		r, err := chromedp.Run(p.ctx, chromedp.Evaluate[[]float64](`(r => [r.x + r.width/2, r.y + r.height/2])(document.getElementById("door-knock").getBoundingClientRect())`))
+		if err != nil || len(r) != 2 {
+			p.t.Fatalf("%s: the door's button: %v", p.name, err)
+		}
+		p.run(chromedp.TapXY(r[0], r[1]))
+	} else {
+		p.run(chromedp.Click(chromedp.CSS("#door-knock")))
+	}
+	p.started()
+}
+
+// started waits for the game to start in the tab, after a knock at its door.
+func (p *Page) started() {
+	p.t.Helper()
+	if p.waitStart(time.Now().Add(4*time.Minute), `document.querySelectorAll("#sr-actions button").length > 0`) != started {
+		p.shot("timeout")
+		p.t.Fatalf("%s: the game did not start after the knock; live: %q; console:\n%s", p.name, p.live(), p.consoleText())
+	}
 }
 
 // consoleText is what the page wrote to its console, one message a line.

@@ -78,10 +78,11 @@ func TestWholeGameInTheBrowser(t *testing.T) {
 	}
 	host.photograph("lobby")
 
-	// The young person opens the join link: one tap, no typing.
+	// The young person opens the join link: one tap at the page's door, no
+	// typing.
 	youth := open(t, b, "youth", srv.URL+"/#join="+strings.ReplaceAll(code, "-", ""), 390, 844, true)
 	youth.photograph("invited")
-	youth.tap("knock")
+	youth.knockAtDoor("")
 	youth.waitFor("the door", `document.getElementById("sr").textContent.length > 0 && !!document.getElementById("act-leave")`)
 	youth.photograph("knocking")
 

@@ -49,9 +49,13 @@ func TestAScreenReaderPlaysAWholeGame(t *testing.T) {
 	}
 
 	youth := open(t, b, "reader-youth", srv.URL+"/#join="+strings.ReplaceAll(code, "-", ""), 390, 844, true)
-	youth.hears("Sinut on kutsuttu huoneeseen " + code)
-	youth.typeIn("nick", "Eero")
-	youth.enter("knock")
+	// The invitation's door is the page's own form, before the game runs:
+	// its heading says where, its field has its label, and Enter on its
+	// button knocks.
+	youth.waitFor("the door's invitation", fmt.Sprintf(`document.getElementById("door-invited").textContent === %q && document.getElementById("door-nick").labels[0].textContent === "Nimimerkki (vapaaehtoinen)"`, "Sinut on kutsuttu huoneeseen "+code))
+	youth.run(chromedp.Focus(chromedp.CSS("#door-nick")), chromedp.SendKeys(chromedp.CSS("#door-nick"), "Eero"),
+		chromedp.Focus(chromedp.CSS("#door-knock")), chromedp.KeyEvent(kb.Enter))
+	youth.started()
 	youth.hears("Koputit ovelle")
 	host.hears("Eero koputtaa ovella.")
 

@@ -141,7 +141,7 @@ func playShortGame(t *testing.T, url string) {
 		t.Fatalf("no room code in the lobby's announcement %q", host.live())
 	}
 	youth := open(t, b, "release-youth", url+"/#join="+strings.ReplaceAll(code, "-", ""), 390, 844, true)
-	youth.tap("knock")
+	youth.knockAtDoor("")
 	host.tap("admit-1")
 	host.waitFor("the young person seated", `!!document.getElementById("act-remove-1")`)
 	host.tap("choose-decks")

@@ -70,8 +70,7 @@ func TestWorkshopInTheBrowser(t *testing.T) {
 		go p.Run(ctx)
 		bots[n] = p
 	}
-	phone.typeIn("nick", "Pihla")
-	phone.tap("knock")
+	phone.knockAtDoor("Pihla")
 	phone.waitFor("the workshop", `document.getElementById("sr").textContent.includes("Kouluttaja muodostaa")`)
 	phone.photograph("workshop-waiting")
 	trainer.waitFor("twelve waiting", `document.getElementById("sr").textContent.includes("odottaa 12")`)

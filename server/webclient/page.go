@@ -12,6 +12,8 @@ import (
 	"slices"
 	"sync"
 	texttemplate "text/template"
+
+	"github.com/pore/elamanipeli/shared/rules"
 )
 
 // pageFiles holds the game page: index.html is a template that gets the hashed
@@ -49,13 +51,17 @@ var staticFiles = sync.OnceValue(func() map[string]*asset {
 // renderIndex makes index.html for b; for nil, a page that waits for the
 // build.
 func renderIndex(b *bundle) *asset {
-	var data struct{ Wasm, Exec string }
+	data := struct {
+		Wasm, Exec string
+		Door       string // JSON, read by main.js
+		MaxNick    int
+	}{Door: doorJSON(), MaxNick: rules.MaxNick}
 	if b != nil {
 		data.Wasm, data.Exec = b.wasmURL, b.execURL
 	}
 	var buf bytes.Buffer
 	if err := indexTemplate.Execute(&buf, data); err != nil {
-		panic(fmt.Sprintf("index.html: %v", err)) // a fixed template given two strings
+		panic(fmt.Sprintf("index.html: %v", err)) // a fixed template given fixed data
 	}
 	return memAsset("text/html; charset=utf-8", buf.Bytes())
 }

@@ -114,8 +114,152 @@
     loader.hidden = false;
     progress.hidden = true;
     say(fi, en);
+    if (door) {
+      door.fail();
+    }
     retry.hidden = false;
   }
+
+  // openDoor shows the door when the page opens at an invitation link
+  // (#join=CODE, #workshop=CODE) to a room this device has no seat in: the
+  // young person picks a language, types a nickname and knocks while the
+  // client still downloads; the client starts only then, and knocks with
+  // what they typed (window.elamanipeliDoor, read once by the client). The
+  // texts are the client's own, in every language (data-door, from
+  // server/webclient/door.go). It returns null when there is no door, or
+  // the door: knocked is a promise of the knock ({nick}), or of null when
+  // the young person follows "this is not my room" instead.
+  function openDoor() {
+    const form = document.getElementById('door');
+    const m = /^#(join|workshop)=(.+)$/.exec(location.hash);
+    let langs;
+    try {
+      langs = JSON.parse(form.dataset.door || '[]');
+    } catch (e) {
+      langs = [];
+    }
+    if (!m || !langs.length) {
+      return null;
+    }
+    // As the client reads a code: a to z in capitals, no spaces or dashes.
+    const code = m[2].replace(/[a-z]/g, function (c) { return c.toUpperCase(); }).replace(/[ -]/g, '');
+    if (!code || code === stored('room')) {
+      return null; // the seat's own room: the client takes the seat back
+    }
+    const workshop = m[1] === 'workshop';
+    const shown = code.length === 6 ? code.slice(0, 3) + '-' + code.slice(3) : code;
+    const el = function (id) { return document.getElementById(id); };
+    const title = loader.querySelector('h1');
+    const subtitle = loader.querySelector('.subtitle');
+    const nick = el('door-nick');
+    const knockButton = el('door-knock');
+    const other = el('door-other');
+    const langRow = form.querySelector('.langs');
+    let lang = stored('lang');
+    if (!langs.some(function (l) { return l.lang === lang; })) {
+      lang = langs[0].lang;
+    }
+    let knocked = false;
+    let texts = {};
+    const buttons = langs.map(function (l) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.lang = l.lang;
+      b.textContent = l.texts['lang.name'];
+      b.addEventListener('click', function () {
+        lang = l.lang;
+        store('lang', lang); // the client's own setting, kept as it keeps it
+        show();
+      });
+      langRow.appendChild(b);
+      return b;
+    });
+    function show() {
+      texts = langs.find(function (l) { return l.lang === lang; }).texts;
+      document.documentElement.lang = lang;
+      buttons.forEach(function (b) { b.setAttribute('aria-pressed', String(b.lang === lang)); });
+      title.textContent = texts['app.title'];
+      el('door-tagline').textContent = texts['start.tagline'];
+      // The code is never broken at its dash.
+      const invited = texts[workshop ? 'start.invited-workshop' : 'start.invited'].split('{0}');
+      const codeSpan = document.createElement('span');
+      codeSpan.className = 'code';
+      codeSpan.textContent = shown;
+      el('door-invited').replaceChildren(invited[0], codeSpan, invited.slice(1).join(shown));
+      el('door-nick-label').textContent = texts['start.nick'];
+      nick.placeholder = texts['start.nick-placeholder'];
+      knockButton.textContent = texts[workshop ? 'start.join-workshop' : 'start.knock'];
+      el('door-privacy').textContent = texts['start.privacy'];
+      other.textContent = texts[workshop ? 'start.not-this-workshop' : 'start.not-this'];
+      if (!progress.hidden) {
+        say(texts[knocked ? 'door.waiting' : 'door.loading'], '');
+      }
+    }
+    subtitle.hidden = true;
+    statusEn.hidden = true;
+    form.hidden = false;
+    show();
+    const d = { knocked: null, ready: null, close: null, fail: null };
+    d.knocked = new Promise(function (resolve) {
+      form.addEventListener('submit', function (e) {
+        e.preventDefault();
+        if (knocked) {
+          return;
+        }
+        knocked = true;
+        nick.readOnly = true;
+        knockButton.disabled = true;
+        show();
+        resolve({ nick: nick.value.trim() });
+      });
+      other.addEventListener('click', function (e) {
+        e.preventDefault();
+        if (knocked) {
+          return;
+        }
+        knocked = true;
+        history.replaceState(null, '', location.pathname + location.search);
+        resolve(null);
+      });
+    });
+    // ready: the client is compiled, and starts at the knock.
+    d.ready = function () {
+      progress.hidden = true;
+      statusFi.textContent = '';
+    };
+    // close hands over to the client: the door goes, and what was typed
+    // in it with it.
+    d.close = function () {
+      form.hidden = true;
+      nick.value = '';
+    };
+    d.fail = function () {
+      form.hidden = true;
+      statusEn.hidden = true;
+      statusFi.textContent = texts['door.failed'];
+    };
+    return d;
+  }
+
+  // stored and store read and keep the client's settings on this device,
+  // under the client's names (client/platform).
+  function stored(key) {
+    try {
+      return localStorage.getItem('elamanipeli.' + key) || '';
+    } catch (e) {
+      return '';
+    }
+  }
+
+  function store(key, value) {
+    try {
+      localStorage.setItem('elamanipeli.' + key, value);
+    } catch (e) {
+      // no storage: the choice holds for this page
+    }
+  }
+
+  const door = openDoor();
 
   async function start() {
     if (typeof WebAssembly !== 'object') {
@@ -125,11 +269,21 @@
     }
     const urls = await clientURLs();
     progress.value = 0;
-    say('Ladataan peliä…', 'Loading the game…');
+    if (!door) {
+      say('Ladataan peliä…', 'Loading the game…');
+    }
     const loaded = await Promise.all([loadScript(urls.exec), download(urls.wasm)]);
     const go = new Go(); // from wasm_exec.js
     const result = await instantiate(loaded[1], go.importObject);
     performance.mark('elamanipeli-instantiated');
+    if (door) {
+      door.ready();
+      const knock = await door.knocked;
+      if (knock) {
+        window.elamanipeliDoor = knock;
+      }
+      door.close();
+    }
     loader.hidden = true; // the game draws its own canvas from here on
     keep();
     rest();
