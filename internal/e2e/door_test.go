@@ -18,7 +18,8 @@ import (
 )
 
 // TestTheDoorOfAnInvitation: an invitation link opens the page's own door (a
-// language, a nickname and a knock) and the client waits behind it,
+// language, a nickname and a knock; another link opened in the tab opens
+// its own) and the client waits behind it,
 // compiled but not started, until the young person knocks; the knock then
 // reaches the room with the nickname typed, in the language picked, and
 // nothing of the nickname stays on the device. "This is not my room" opens
@@ -33,7 +34,11 @@ func TestTheDoorOfAnInvitation(t *testing.T) {
 	code := gametest.Wait(t, host, "the room", func(s *session.State) bool { return s.Code != "" }).Code
 	shown := code[:3] + "-" + code[3:]
 
-	youth := open(t, b, "door-youth", srv.URL+"/#join="+strings.ToLower(code), 390, 844, true)
+	// A first link, then the right one opened in the same tab: the door
+	// follows it.
+	youth := open(t, b, "door-youth", srv.URL+"/#join=ABCDEF", 390, 844, true)
+	youth.waitFor("the first link's door", `document.getElementById("door-invited").textContent.endsWith("ABC-DEF")`)
+	youth.run(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = %q`, "#join="+strings.ToLower(code))))
 	youth.waitFor("the door in Finnish", fmt.Sprintf(`document.getElementById("door-invited").textContent === %q && document.getElementById("door-knock").textContent === "Koputa ovelle"`, "Sinut on kutsuttu huoneeseen "+shown))
 	youth.photograph("door")
 

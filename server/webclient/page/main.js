@@ -199,6 +199,13 @@
     statusEn.hidden = true;
     form.hidden = false;
     show();
+    // Another link opened in this tab before the knock: its own door.
+    function followLink() {
+      if (!knocked) {
+        location.reload();
+      }
+    }
+    window.addEventListener('hashchange', followLink);
     const d = { knocked: null, ready: null, close: null, fail: null };
     d.knocked = new Promise(function (resolve) {
       form.addEventListener('submit', function (e) {
@@ -230,6 +237,7 @@
     // close hands over to the client: the door goes, and what was typed
     // in it with it.
     d.close = function () {
+      window.removeEventListener('hashchange', followLink);
       form.hidden = true;
       nick.value = '';
     };
