@@ -23,7 +23,7 @@ var doorKeys = []string{
 	"lang.name", "app.title", "start.tagline",
 	"start.invited", "start.invited-workshop", "start.nick", "start.nick-placeholder",
 	"start.knock", "start.join-workshop", "start.not-this", "start.not-this-workshop",
-	"start.privacy", "door.loading", "door.waiting", "door.failed",
+	"start.privacy", "door.loading", "door.waiting",
 }
 
 // doorLanguage is one language of the door: its code and its texts by key.

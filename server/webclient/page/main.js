@@ -113,10 +113,10 @@
   function failed(fi, en) {
     loader.hidden = false;
     progress.hidden = true;
-    say(fi, en);
     if (door) {
       door.fail();
     }
+    say(fi, en);
     retry.hidden = false;
   }
 
@@ -241,10 +241,11 @@
       form.hidden = true;
       nick.value = '';
     };
+    // fail takes the door away for the page's failure, which says why
+    // in Finnish and English.
     d.fail = function () {
       form.hidden = true;
-      statusEn.hidden = true;
-      statusFi.textContent = texts['door.failed'];
+      statusEn.hidden = false;
     };
     return d;
   }
