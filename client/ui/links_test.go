@@ -65,8 +65,8 @@ func TestLinksAreFollowedInARunningTab(t *testing.T) {
 	}
 }
 
-// heldSeat is a session that never connects: it keeps what it was asked.
-type heldSeat struct{ o session.Options }
+// heldSeat is a session that never connects.
+type heldSeat struct{}
 
 func (s *heldSeat) State() *session.State        { return &session.State{} }
 func (s *heldSeat) Events() <-chan session.Event { return nil }
@@ -86,7 +86,7 @@ func TestTheDoorsKnockIsSentAtStart(t *testing.T) {
 		var hellos []protocol.Hello
 		g := New(Options{Platform: p, Scale: 1, Session: func(o session.Options) Seat {
 			hellos = append(hellos, o.Hello)
-			return &heldSeat{o}
+			return &heldSeat{}
 		}})
 		return g, p, hellos
 	}
