@@ -194,11 +194,18 @@ const (
 	hung                   // the page stopped answering
 )
 
+// What start and started wait for: the game's mirror has buttons; the
+// page's door waits for a knock.
+const (
+	gameRuns = `document.querySelectorAll("#sr-actions button").length > 0`
+	doorOpen = `!document.getElementById("door").hidden`
+)
+
 // start waits until the game has started in the tab (or the page's door
 // waits for a knock), the deadline passes, or the tab has not answered for
 // 30 s.
 func (p *Page) start(deadline time.Time) startup {
-	return p.waitStart(deadline, `document.querySelectorAll("#sr-actions button").length > 0 || !document.getElementById("door").hidden`)
+	return p.waitStart(deadline, gameRuns+" || "+doorOpen)
 }
 
 // waitStart waits until ready holds in the tab, the deadline passes, or the
@@ -228,7 +235,7 @@ func (p *Page) waitStart(deadline time.Time, ready string) startup {
 // start, knocking.
 func (p *Page) knockAtDoor(nick string) {
 	p.t.Helper()
-	p.waitFor("the door", `!document.getElementById("door").hidden`)
+	p.waitFor("the door", doorOpen)
 	if nick != "" {
 		p.run(chromedp.Click(chromedp.CSS("#door-nick")), chromedp.SendKeys(chromedp.CSS("#door-nick"), nick))
 	}
@@ -247,7 +254,7 @@ func (p *Page) knockAtDoor(nick string) {
 // started waits for the game to start in the tab, after a knock at its door.
 func (p *Page) started() {
 	p.t.Helper()
-	if p.waitStart(time.Now().Add(4*time.Minute), `document.querySelectorAll("#sr-actions button").length > 0`) != started {
+	if p.waitStart(time.Now().Add(4*time.Minute), gameRuns) != started {
 		p.shot("timeout")
 		p.t.Fatalf("%s: the game did not start after the knock; live: %q; console:\n%s", p.name, p.live(), p.consoleText())
 	}

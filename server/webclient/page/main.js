@@ -206,8 +206,7 @@
       }
     }
     window.addEventListener('hashchange', followLink);
-    const d = { knocked: null, ready: null, close: null, fail: null };
-    d.knocked = new Promise(function (resolve) {
+    const knockPromise = new Promise(function (resolve) {
       form.addEventListener('submit', function (e) {
         e.preventDefault();
         if (knocked) {
@@ -229,25 +228,27 @@
         resolve(null);
       });
     });
-    // ready: the client is compiled, and starts at the knock.
-    d.ready = function () {
-      progress.hidden = true;
-      statusFi.textContent = '';
+    return {
+      knocked: knockPromise,
+      // ready: the client is compiled, and starts at the knock.
+      ready: function () {
+        progress.hidden = true;
+        statusFi.textContent = '';
+      },
+      // close hands over to the client: the door goes, and what was
+      // typed in it with it.
+      close: function () {
+        window.removeEventListener('hashchange', followLink);
+        form.hidden = true;
+        nick.value = '';
+      },
+      // fail takes the door away for the page's failure, which says why
+      // in Finnish and English.
+      fail: function () {
+        form.hidden = true;
+        statusEn.hidden = false;
+      },
     };
-    // close hands over to the client: the door goes, and what was typed
-    // in it with it.
-    d.close = function () {
-      window.removeEventListener('hashchange', followLink);
-      form.hidden = true;
-      nick.value = '';
-    };
-    // fail takes the door away for the page's failure, which says why
-    // in Finnish and English.
-    d.fail = function () {
-      form.hidden = true;
-      statusEn.hidden = false;
-    };
-    return d;
   }
 
   // stored and store read and keep the client's settings on this device,
