@@ -160,6 +160,7 @@
       lang = langs[0].lang;
     }
     let knocked = false;
+    let loading = true;
     let texts = {};
     const buttons = langs.map(function (l) {
       const b = document.createElement('button');
@@ -191,7 +192,7 @@
       knockButton.textContent = texts[workshop ? 'start.join-workshop' : 'start.knock'];
       el('door-privacy').textContent = texts['start.privacy'];
       other.textContent = texts[workshop ? 'start.not-this-workshop' : 'start.not-this'];
-      if (!progress.hidden) {
+      if (loading) {
         say(texts[knocked ? 'door.waiting' : 'door.loading'], '');
       }
     }
@@ -230,10 +231,13 @@
     });
     return {
       knocked: knockPromise,
-      // ready: the client is compiled, and starts at the knock.
+      // ready: the client is compiled, and starts at the knock. The bar
+      // and its line go out of sight but keep their room: the door is
+      // centred, and the knock button must not move under a finger.
       ready: function () {
-        progress.hidden = true;
-        statusFi.textContent = '';
+        loading = false;
+        progress.classList.add('gone');
+        statusFi.classList.add('gone');
       },
       // close hands over to the client: the door goes, and what was
       // typed in it with it.
@@ -246,6 +250,7 @@
       // in Finnish and English.
       fail: function () {
         form.hidden = true;
+        statusFi.classList.remove('gone');
         statusEn.hidden = false;
       },
     };
