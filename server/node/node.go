@@ -251,7 +251,13 @@ func startServer(o Options) (*server.Server, error) {
 		// Routes need a client port to start (nats-server waits for it):
 		// it listens on loopback only, and nothing uses it.
 		opts.DontListen, opts.Host, opts.Port = false, "127.0.0.1", server.RANDOM_PORT
-		opts.Cluster = server.ClusterOpts{Name: "elamanipeli", Host: host, Port: p, Username: routeUser, Password: pass}
+		// One route between two nodes, not a pool (PoolSize -1): the
+		// service has one account, so a pool would carry nothing a single
+		// route does not, and its dedicated route for the system account
+		// once kept a cluster from forming at all ("Not possible to have a
+		// dedicated route for account $SYS", then no meta leader for two
+		// minutes) when three nodes started at once.
+		opts.Cluster = server.ClusterOpts{Name: "elamanipeli", Host: host, Port: p, Username: routeUser, Password: pass, PoolSize: -1}
 		for _, r := range o.Routes {
 			u, err := url.Parse(strings.TrimSpace(r))
 			if err != nil || u.Host == "" {
