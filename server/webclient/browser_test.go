@@ -70,7 +70,11 @@ func TestBrowserLoadsTheClient(t *testing.T) {
 				console = append(console, string(a.Value))
 			}
 		case *runtime.EventExceptionThrown:
-			exceptions = append(exceptions, e.ExceptionDetails.Text+" "+e.ExceptionDetails.Exception.Description)
+			text := e.ExceptionDetails.Text
+			if x := e.ExceptionDetails.Exception; x != nil {
+				text += " " + x.Description
+			}
+			exceptions = append(exceptions, text)
 		}
 	}); err != nil {
 		t.Fatal(err)
