@@ -41,7 +41,7 @@ func TestTheDoorOfAnInvitation(t *testing.T) {
 	youth.run(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = %q`, "#join="+strings.ToLower(code))))
 	youth.waitFor("the door in Finnish", fmt.Sprintf(`document.getElementById("door-invited").textContent === %q && document.getElementById("door-knock").textContent === "Koputa ovelle"`, "Sinut on kutsuttu huoneeseen "+shown))
 	youth.photograph("door")
-	const knockAt = `JSON.stringify([document.getElementById("door-knock").getBoundingClientRect(), performance.getEntriesByName("elamanipeli-instantiated").length > 0])`
+	const knockAt = `JSON.stringify([document.getElementById("door-knock").getBoundingClientRect(), performance.getEntriesByName("elamanipeli-compiled").length > 0])`
 	before, err := chromedp.Run(youth.ctx, chromedp.Evaluate[string](knockAt))
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +49,7 @@ func TestTheDoorOfAnInvitation(t *testing.T) {
 
 	// The client compiles meanwhile, and waits: Go has not started, the
 	// game's mirror is empty, and the room has heard no knock.
-	youth.waitWithin(4*time.Minute, "the client compiled", `performance.getEntriesByName("elamanipeli-instantiated").length > 0`)
+	youth.waitWithin(4*time.Minute, "the client compiled", `performance.getEntriesByName("elamanipeli-compiled").length > 0`)
 	// The knock button has not moved while the client loaded: a finger
 	// on its way to it still lands on it.
 	after, err := chromedp.Run(youth.ctx, chromedp.Evaluate[string](knockAt))

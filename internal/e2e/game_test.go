@@ -66,8 +66,8 @@ func TestWholeGameInTheBrowser(t *testing.T) {
 
 	host := open(t, b, "worker", srv.URL+"/", 768, 1024, true)
 	tm := host.timings()
-	t.Logf("page timeline (ms after navigation): downloaded %.0f, compiled %.0f, Go started %.0f, first update %.0f, first frame %.0f",
-		tm["downloaded"], tm["instantiated"], tm["main"], tm["first-update"], tm["first-frame"])
+	t.Logf("page timeline (ms after navigation): downloaded %.0f, compiled %.0f, instantiated %.0f, Go started %.0f, first update %.0f, first frame %.0f",
+		tm["downloaded"], tm["compiled"], tm["instantiated"], tm["main"], tm["first-update"], tm["first-frame"])
 	host.photograph("start")
 	host.looksDrawn("create", ui.Calm.Accent, ui.Calm.Bg)
 	host.tap("create")

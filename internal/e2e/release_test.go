@@ -179,7 +179,7 @@ func playShortGame(t *testing.T, url string) {
 	host.tap("end-yes")
 	host.waitFor("the summary", `!!document.getElementById("act-close")`)
 	youth.waitFor("the summary", `!!document.getElementById("act-help-0")`)
-	sizes, err := chromedp.Run(host.ctx, chromedp.Evaluate[[]float64](`(e => e ? [e.encodedBodySize, e.decodedBodySize] : [])(performance.getEntriesByType("resource").find(e => e.name.endsWith(".wasm")))`))
+	sizes, err := chromedp.Run(host.ctx, chromedp.Evaluate[[]float64](`(m => m ? [m.detail.sent, m.detail.decoded] : [])(performance.getEntriesByName("elamanipeli-compiled")[0])`))
 	if err != nil || len(sizes) != 2 || sizes[0] <= 0 || sizes[0] > sizes[1]/3 {
 		t.Errorf("the worker's page fetched the wasm as %v bytes [sent, decoded] (%v); want it compressed", sizes, err)
 	}

@@ -143,6 +143,11 @@ func TestBrowserLoadsTheClient(t *testing.T) {
 	if v := eval(`JSON.stringify(violations)`); v != "[]" {
 		t.Errorf("Content-Security-Policy violations: %s", v)
 	}
+	// The client was fetched and compiled by the page's worker, under the
+	// policy, not by the page after the worker failed.
+	if v := eval(`String(performance.getEntriesByType('resource').filter(e => e.name.endsWith('.wasm')).length) + ' ' + JSON.stringify(performance.getEntriesByName('elamanipeli-compiled')[0].detail)`); !strings.HasPrefix(v, "0 ") || strings.Contains(out, "compiling on the page") {
+		t.Errorf("the page fetched the client itself (wasm fetches on the page and the compile's bytes: %s; console %q)", v, out)
+	}
 	values := eval(`progressValues.join(' ')`)
 	if !strings.HasSuffix(values, "100") || len(strings.Fields(values)) < 3 {
 		t.Errorf("the progress bar took the values %q; want it to move up to 100", values)

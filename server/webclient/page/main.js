@@ -1,16 +1,27 @@
 // main.js starts Elämäni peli. It waits while the server builds the client,
-// downloads the WebAssembly with a progress bar and runs it with the Go
-// runtime's wasm_exec.js. Both URLs carry the build key; they come from the
+// downloads and compiles the WebAssembly in a worker (this script again)
+// with a progress bar, and runs it with the Go runtime's wasm_exec.js. Both URLs carry the build key; they come from the
 // page's <meta> tags, or from /client/status while the first build runs.
 'use strict';
 
 (function () {
+  // In a worker (compiled, below), this script compiles the client and
+  // sends it to the page, with the download's progress on the way.
+  if (typeof document === 'undefined') {
+    self.onmessage = function (e) {
+      compile(e.data, function (fraction) { self.postMessage({ progress: fraction }); })
+        .then(function (c) { self.postMessage(c); })
+        .catch(function (err) { self.postMessage({ error: String(err && err.message || err) }); });
+    };
+    return;
+  }
   const POLL_MS = 2000;
   const loader = document.getElementById('loader');
   const progress = document.getElementById('progress');
   const statusFi = document.getElementById('status-fi');
   const statusEn = document.getElementById('status-en');
   const retry = document.getElementById('retry');
+  const scriptURL = document.currentScript.src; // this script, for the worker
 
   function say(fi, en) {
     statusFi.textContent = fi;
@@ -57,40 +68,101 @@
     }
   }
 
-  function setProgress(fraction) {
-    progress.value = Math.min(100, Math.round(fraction * 100));
-  }
-
-  // download fetches the wasm. The progress bar reads a clone of the
-  // response and counts decoded bytes against X-Raw-Size (with
-  // Content-Encoding the browser cannot tell the length); the original
-  // response goes to WebAssembly.instantiateStreaming untouched, so the
-  // browser can compile while it downloads and keep the compiled code for
-  // the next visit.
-  async function download(url) {
+  // compile fetches the client and compiles it as it downloads. The
+  // progress bar reads a clone of the response and counts decoded bytes
+  // against X-Raw-Size (with Content-Encoding the browser cannot tell the
+  // length), telling onProgress each whole percent; the original goes to
+  // WebAssembly.compileStreaming untouched, so that the browser keeps the
+  // compiled code for the next visit. It returns the module and the bytes
+  // the download took, sent and decoded. It runs in a worker (compiled).
+  async function compile(url, onProgress) {
     const resp = await fetch(url);
     if (!resp.ok) {
       throw new Error('HTTP ' + resp.status + ' for ' + url);
     }
     const total = Number(resp.headers.get('X-Raw-Size')) || 0;
-    if (!resp.body || !total) {
-      return resp;
+    if (resp.body && total) {
+      const reader = resp.clone().body.getReader();
+      (async function () {
+        let received = 0;
+        let told = -1;
+        for (;;) {
+          const chunk = await reader.read();
+          if (chunk.done) {
+            onProgress(1);
+            return;
+          }
+          received += chunk.value.byteLength;
+          const percent = Math.floor(100 * received / total);
+          if (percent !== told) {
+            told = percent;
+            onProgress(received / total);
+          }
+        }
+      })().catch(function () {});
     }
-    const reader = resp.clone().body.getReader();
-    (async function () {
-      let received = 0;
-      for (;;) {
-        const chunk = await reader.read();
-        if (chunk.done) {
-          performance.mark('elamanipeli-downloaded');
-          setProgress(1);
+    const module = typeof WebAssembly.compileStreaming === 'function'
+      ? await WebAssembly.compileStreaming(resp)
+      : await WebAssembly.compile(await resp.arrayBuffer());
+    let entry;
+    for (let i = 0; i < 20 && !entry; i++) { // it may come a moment after the body
+      entry = performance.getEntriesByType('resource').find(function (e) { return e.name === resp.url; });
+      if (!entry) {
+        await new Promise(function (resolve) { setTimeout(resolve, 10); });
+      }
+    }
+    return { module: module, sent: entry ? entry.encodedBodySize : 0, decoded: entry ? entry.decodedBodySize : 0 };
+  }
+
+  // compiled returns the client, compiled, and marks elamanipeli-compiled
+  // with the bytes its download took. It compiles in a worker running this
+  // script: V8 consumes a streamed module on the thread that compiles it,
+  // in tasks of 15–70 ms (four times that on a slow phone) that would hold
+  // up the page, and the young person typing at its door. A browser that
+  // cannot (no workers, or no way to pass a module between threads)
+  // compiles here.
+  async function compiled(url) {
+    let c;
+    try {
+      c = await compileInWorker(url);
+    } catch (err) {
+      console.warn('compiling on the page: ' + err);
+      c = await compile(url, setProgress);
+    }
+    setProgress(1); // the progress's last word may come after the module
+    performance.mark('elamanipeli-compiled', { detail: { sent: c.sent, decoded: c.decoded } });
+    return c.module;
+  }
+
+  function compileInWorker(url) {
+    return new Promise(function (resolve, reject) {
+      const worker = new Worker(scriptURL);
+      worker.onmessage = function (e) {
+        if (e.data.progress !== undefined) {
+          setProgress(e.data.progress);
           return;
         }
-        received += chunk.value.byteLength;
-        setProgress(received / total);
-      }
-    })().catch(function () {});
-    return resp;
+        worker.terminate();
+        if (e.data.module) {
+          resolve(e.data);
+        } else {
+          reject(new Error(e.data.error));
+        }
+      };
+      worker.onerror = function (e) {
+        e.preventDefault();
+        worker.terminate();
+        reject(new Error('the worker: ' + e.message));
+      };
+      worker.postMessage(url);
+    });
+  }
+
+  function setProgress(fraction) {
+    progress.value = Math.min(100, Math.round(fraction * 100));
+    if (fraction === 1 && !performance.getEntriesByName('elamanipeli-downloaded').length) {
+      performance.mark('elamanipeli-downloaded');
+    }
   }
 
   function loadScript(src) {
@@ -101,13 +173,6 @@
       s.onerror = function () { reject(new Error('cannot load ' + src)); };
       document.head.appendChild(s);
     });
-  }
-
-  async function instantiate(resp, imports) {
-    if (typeof WebAssembly.instantiateStreaming === 'function') {
-      return WebAssembly.instantiateStreaming(resp, imports);
-    }
-    return WebAssembly.instantiate(await resp.arrayBuffer(), imports);
   }
 
   function failed(fi, en) {
@@ -287,10 +352,7 @@
     if (!door) {
       say('Ladataan peliä…', 'Loading the game…');
     }
-    const loaded = await Promise.all([loadScript(urls.exec), download(urls.wasm)]);
-    const go = new Go(); // from wasm_exec.js
-    const result = await instantiate(loaded[1], go.importObject);
-    performance.mark('elamanipeli-instantiated');
+    const loaded = await Promise.all([loadScript(urls.exec), compiled(urls.wasm)]);
     if (door) {
       door.ready();
       const knock = await door.knocked;
@@ -299,10 +361,13 @@
       }
       door.close();
     }
+    const go = new Go(); // from wasm_exec.js
+    const instance = await WebAssembly.instantiate(loaded[1], go.importObject);
+    performance.mark('elamanipeli-instantiated');
     loader.hidden = true; // the game draws its own canvas from here on
     keep();
     rest();
-    await go.run(result.instance);
+    await go.run(instance);
     failed('Peli pysähtyi. Lataa sivu uudelleen.', 'The game stopped. Please reload the page.');
   }
 
