@@ -1,7 +1,8 @@
 // main.js starts Elämäni peli. It waits while the server builds the client,
 // downloads and compiles the WebAssembly in a worker (this script again)
-// with a progress bar, and runs it with the Go runtime's wasm_exec.js. Both URLs carry the build key; they come from the
-// page's <meta> tags, or from /client/status while the first build runs.
+// with a progress bar, and runs it with the Go runtime's wasm_exec.js. Both
+// URLs carry the build key; they come from the page's <meta> tags, or from
+// /client/status while the first build runs.
 'use strict';
 
 (function () {
