@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pore/elamanipeli/internal/gametest"
+	"github.com/pore/elamanipeli/server/conn"
 	"github.com/pore/elamanipeli/shared/protocol"
 )
 
@@ -97,7 +98,7 @@ func serverFrame(t *testing.T, br *bufio.Reader) protocol.Message {
 // connection trades net/http's buffers for smaller ones (the frame waits in
 // net/http's reader when the connection is taken over).
 func TestHelloRightBehindTheHandshake(t *testing.T) {
-	srv := gametest.Start(t, gametest.Options{})
+	srv := gametest.Start(t, gametest.Options{Conn: conn.Config{PongAfter: answerEveryPing}})
 	// A ping behind the hello, in the same packet: it waits in the
 	// reader's buffer, where the socket shows nothing, and is answered
 	// all the same (the connection must not go to sleep over it).
@@ -118,7 +119,7 @@ func TestHelloRightBehindTheHandshake(t *testing.T) {
 // TestFramesArrivingTogether: frames that reach the server in one read of
 // its small buffer are all answered, in order.
 func TestFramesArrivingTogether(t *testing.T) {
-	srv := gametest.Start(t, gametest.Options{})
+	srv := gametest.Start(t, gametest.Options{Conn: conn.Config{PongAfter: answerEveryPing}})
 	c, br := rawWS(t, srv, protocol.Hello{V: protocol.Version, Want: protocol.WantCreate, Lang: "fi"})
 	for serverFrame(t, br).Type() != protocol.TypeSnapshot {
 	}

@@ -18,6 +18,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -56,7 +57,20 @@ type Config struct {
 	// its client is quiet; by default (on Linux) a quiet connection has no
 	// goroutine, only its socket in an epoll set (idle_linux.go).
 	KeepReaders bool
+	// PongAfter is how long a connection has had nothing from the server
+	// before a Ping is answered: a client takes any frame as a sign of
+	// life (client/session), so a Ping that comes while updates flow needs
+	// no Pong. 0: DefaultPongAfter; negative: every Ping is answered.
+	PongAfter time.Duration
 }
+
+// DefaultPongAfter leaves a client that pings every heartbeat (hb, 10 s
+// by default) without a frame for at most 5 s + hb, where it takes the
+// connection for dead after 2 hb + 5 s, whatever the heartbeat. Where
+// updates flow (a room acts every few seconds) most Pongs go unsent: a
+// fifth of the writes of the everyday load (BENCHMARKS.md, "Pongs only
+// when nothing else was sent").
+const DefaultPongAfter = 5 * time.Second
 
 func (c *Config) defaults() {
 	if c.HelloTimeout <= 0 {
@@ -73,6 +87,9 @@ func (c *Config) defaults() {
 	}
 	if c.SendBuffer <= 0 {
 		c.SendBuffer = 32 << 10
+	}
+	if c.PongAfter == 0 {
+		c.PongAfter = DefaultPongAfter
 	}
 }
 
@@ -427,7 +444,9 @@ func (c *seated) step() bool {
 			return false
 		}
 	case protocol.Ping:
-		p.sendMsg(protocol.Pong{N: msg.N})
+		if p.quietFor(p.cfg.PongAfter) {
+			p.sendMsg(protocol.Pong{N: msg.N})
+		}
 	default:
 		p.fail(protocol.ErrBadMessage)
 		return false
@@ -479,6 +498,8 @@ type peer struct {
 	// connection looking into the reader's buffer, the closing handshake.
 	reading sync.Mutex
 
+	wrote atomic.Int64 // when the last frame's write began (Unix ns)
+
 	mu      sync.Mutex
 	queue   [][]byte
 	bytes   int
@@ -505,6 +526,18 @@ func (p *peer) Send(b []byte) bool {
 		go p.drain()
 	}
 	return true
+}
+
+// quietFor reports whether the client has had nothing from the server
+// for d: no frame written since, none being written or waiting.
+func (p *peer) quietFor(d time.Duration) bool {
+	if d < 0 {
+		return true
+	}
+	p.mu.Lock()
+	busy := p.writing || len(p.queue) > 0
+	p.mu.Unlock()
+	return !busy && time.Since(time.Unix(0, p.wrote.Load())) >= d
 }
 
 // Close writes what is queued and then closes with status. It returns at
@@ -553,7 +586,9 @@ func (p *peer) drain() {
 		// A deadline on the connection rather than a context for each
 		// write: the same bound, without a timer and a context made and
 		// torn down for every frame.
-		p.nc.SetWriteDeadline(time.Now().Add(p.cfg.WriteTimeout))
+		now := time.Now()
+		p.wrote.Store(now.UnixNano())
+		p.nc.SetWriteDeadline(now.Add(p.cfg.WriteTimeout))
 		err := p.ws.Write(context.Background(), websocket.MessageBinary, b)
 		if err != nil {
 			p.mu.Lock()

@@ -59,7 +59,7 @@ func TestQuietConnectionsHoldNoGoroutine(t *testing.T) {
 	const n = 60
 	grew := map[bool]int{}
 	for _, keep := range []bool{true, false} {
-		srv := gametest.Start(t, gametest.Options{Conn: conn.Config{KeepReaders: keep}})
+		srv := gametest.Start(t, gametest.Options{Conn: conn.Config{KeepReaders: keep, PongAfter: answerEveryPing}})
 		before := goroutinesSettle()
 		rs := quietRooms(t, ctx, srv, n)
 		grew[keep] = goroutinesSettle() - before
@@ -86,7 +86,7 @@ func TestQuietConnectionsHoldNoGoroutine(t *testing.T) {
 func TestQuietConnectionsAlwaysWake(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	srv := gametest.Start(t, gametest.Options{})
+	srv := gametest.Start(t, gametest.Options{Conn: conn.Config{PongAfter: answerEveryPing}})
 	const clients = 64
 	rs := quietRooms(t, ctx, srv, clients)
 

@@ -68,7 +68,9 @@ type Act struct {
 	Action rules.Action `msgpack:"a"`
 }
 
-// Ping asks for a Pong with the same N.
+// Ping asks for a Pong with the same N, which the server sends when it has
+// sent nothing else for a while: any frame from the server tells a client its
+// connection lives, and a client waits for frames, not for Pongs.
 type Ping struct {
 	N uint64 `msgpack:"n"`
 }
