@@ -67,9 +67,9 @@ type Config struct {
 // DefaultPongAfter leaves a client that pings every heartbeat (hb, 10 s
 // by default) without a frame for at most 5 s + hb, where it takes the
 // connection for dead after 2 hb + 5 s, whatever the heartbeat. Where
-// updates flow (a room acts every few seconds) most Pongs go unsent: a
-// fifth of the writes of the everyday load (BENCHMARKS.md, "Pongs only
-// when nothing else was sent").
+// updates flow (a room acts every few seconds) most Pongs go unsent: 27 %
+// of the server's writes under the everyday load (BENCHMARKS.md, "Where
+// the server's extra CPU goes").
 const DefaultPongAfter = 5 * time.Second
 
 func (c *Config) defaults() {
