@@ -21,20 +21,16 @@ func (u Update) EncodeMsgpack(enc *msgpack.Encoder) error {
 	w := fields{enc: enc}
 	w.mapLen(2)
 	w.uint("q", u.Seq)
-	if w.key("e") {
-		if u.Events == nil {
-			w.nil()
-		} else {
-			w.arrayLen(len(u.Events))
-			for i := range u.Events {
-				w.event(&u.Events[i])
-			}
+	if w.key("e") && w.items(u.Events == nil, len(u.Events)) {
+		for i := range u.Events {
+			w.event(&u.Events[i])
 		}
 	}
 	return w.err
 }
 
-// fields writes a struct's map, keeping the first error.
+// fields writes a struct's map, keeping the first error. The opt methods
+// write an omitempty field: nothing when its value is empty.
 type fields struct {
 	enc *msgpack.Encoder
 	err error
@@ -43,18 +39,6 @@ type fields struct {
 func (w *fields) mapLen(n int) {
 	if w.err == nil {
 		w.err = w.enc.EncodeMapLen(n)
-	}
-}
-
-func (w *fields) arrayLen(n int) {
-	if w.err == nil {
-		w.err = w.enc.EncodeArrayLen(n)
-	}
-}
-
-func (w *fields) nil() {
-	if w.err == nil {
-		w.err = w.enc.EncodeNil()
 	}
 }
 
@@ -72,9 +56,21 @@ func (w *fields) str(k, v string) {
 	}
 }
 
+func (w *fields) optStr(k, v string) {
+	if v != "" {
+		w.str(k, v)
+	}
+}
+
 func (w *fields) int(k string, v int) {
 	if w.key(k) {
 		w.err = w.enc.EncodeInt(int64(v))
+	}
+}
+
+func (w *fields) optInt(k string, v int) {
+	if v != 0 {
+		w.int(k, v)
 	}
 }
 
@@ -86,26 +82,35 @@ func (w *fields) uint(k string, v uint64) {
 	}
 }
 
-func (w *fields) bool(k string, v bool) {
-	if w.key(k) {
-		w.err = w.enc.EncodeBool(v)
+func (w *fields) optBool(k string, v bool) {
+	if v && w.key(k) {
+		w.err = w.enc.EncodeBool(true)
 	}
 }
 
-func (w *fields) strs(k string, v []string) {
-	if !w.key(k) {
-		return
-	}
-	if v == nil {
-		w.nil()
-		return
-	}
-	w.arrayLen(len(v))
-	for _, s := range v {
-		if w.err == nil {
-			w.err = w.enc.EncodeString(s)
+func (w *fields) optStrs(k string, v []string) {
+	if len(v) > 0 && w.key(k) && w.items(false, len(v)) {
+		for _, s := range v {
+			if w.err == nil {
+				w.err = w.enc.EncodeString(s)
+			}
 		}
 	}
+}
+
+// items begins a list's value of n items, nil for a nil list as
+// reflection writes one, and reports whether the items follow. (A loop of
+// the caller's, not a function to call for each: one passed w to the heap.)
+func (w *fields) items(isNil bool, n int) bool {
+	if w.err != nil {
+		return false
+	}
+	if isNil {
+		w.err = w.enc.EncodeNil()
+		return false
+	}
+	w.err = w.enc.EncodeArrayLen(n)
+	return w.err == nil
 }
 
 // count is how many of an omitempty struct's fields are kept: always
@@ -124,36 +129,23 @@ func (w *fields) event(e *rules.Event) {
 		len(e.Decks) > 0, len(e.Chosen) > 0, len(e.Excluded) > 0, e.Summary != nil))
 	w.uint("k", uint64(e.Kind))
 	w.int("s", int(e.Seat))
-	if e.Pos != 0 {
-		w.int("p", e.Pos)
-	}
-	if e.Value != 0 {
-		w.int("v", e.Value)
-	}
-	if e.On {
-		w.bool("o", true)
-	}
-	if e.Text != "" {
-		w.str("t", e.Text)
-	}
+	w.optInt("p", e.Pos)
+	w.optInt("v", e.Value)
+	w.optBool("o", e.On)
+	w.optStr("t", e.Text)
 	if e.SeatInfo != nil && w.key("si") {
 		w.seat(e.SeatInfo)
 	}
 	if e.Step != nil && w.key("st") {
 		w.step(e.Step)
 	}
-	if len(e.Decks) > 0 && w.key("dk") {
-		w.arrayLen(len(e.Decks))
+	if len(e.Decks) > 0 && w.key("dk") && w.items(false, len(e.Decks)) {
 		for i := range e.Decks {
 			w.deck(&e.Decks[i])
 		}
 	}
-	if len(e.Chosen) > 0 {
-		w.strs("ch", e.Chosen)
-	}
-	if len(e.Excluded) > 0 {
-		w.strs("ex", e.Excluded)
-	}
+	w.optStrs("ch", e.Chosen)
+	w.optStrs("ex", e.Excluded)
 	if e.Summary != nil && w.key("su") {
 		w.summary(e.Summary)
 	}
@@ -163,14 +155,10 @@ func (w *fields) seat(s *rules.SeatView) {
 	w.mapLen(count(4, s.Nick != "", s.Online))
 	w.int("id", int(s.ID))
 	w.uint("r", uint64(s.Role))
-	if s.Nick != "" {
-		w.str("n", s.Nick)
-	}
+	w.optStr("n", s.Nick)
 	w.str("l", s.Lang)
 	w.uint("st", uint64(s.Status))
-	if s.Online {
-		w.bool("on", true)
-	}
+	w.optBool("on", s.Online)
 }
 
 func (w *fields) deck(d *rules.DeckInfo) {
@@ -178,22 +166,12 @@ func (w *fields) deck(d *rules.DeckInfo) {
 	w.str("id", d.ID)
 	w.str("k", string(d.Kind))
 	w.str("ti", d.Title)
-	if d.Description != "" {
-		w.str("d", d.Description)
-	}
-	if d.Minutes != 0 {
-		w.int("m", d.Minutes)
-	}
-	if d.MinAge != 0 {
-		w.int("a", d.MinAge)
-	}
+	w.optStr("d", d.Description)
+	w.optInt("m", d.Minutes)
+	w.optInt("a", d.MinAge)
 	w.int("n", d.Cards)
-	if len(d.Tags) > 0 {
-		w.strs("tg", d.Tags)
-	}
-	if d.Custom {
-		w.bool("cu", true)
-	}
+	w.optStrs("tg", d.Tags)
+	w.optBool("cu", d.Custom)
 }
 
 func (w *fields) step(s *rules.StepView) {
@@ -205,32 +183,21 @@ func (w *fields) step(s *rules.StepView) {
 	w.int("t", int(s.Turn))
 	w.int("ch", s.Choice)
 	w.int("cb", int(s.ChoiceBy))
-	if len(s.Answers) > 0 && w.key("a") {
-		w.arrayLen(len(s.Answers))
+	if len(s.Answers) > 0 && w.key("a") && w.items(false, len(s.Answers)) {
 		for i := range s.Answers {
 			w.answer(&s.Answers[i])
 		}
 	}
-	if s.Bookmarked {
-		w.bool("b", true)
-	}
+	w.optBool("b", s.Bookmarked)
 }
 
 func (w *fields) answer(a *rules.Answer) {
 	w.mapLen(count(1, a.Text != "", a.Passed, a.Rating != 0, a.Rated))
 	w.int("s", int(a.Seat))
-	if a.Text != "" {
-		w.str("t", a.Text)
-	}
-	if a.Passed {
-		w.bool("p", true)
-	}
-	if a.Rating != 0 {
-		w.int("v", a.Rating)
-	}
-	if a.Rated {
-		w.bool("r", true)
-	}
+	w.optStr("t", a.Text)
+	w.optBool("p", a.Passed)
+	w.optInt("v", a.Rating)
+	w.optBool("r", a.Rated)
 }
 
 func (w *fields) card(c *rules.CardView) {
@@ -239,81 +206,39 @@ func (w *fields) card(c *rules.CardView) {
 		c.Hours != "", c.By != 0, c.Open))
 	if w.key("ref") {
 		w.mapLen(count(1, c.Ref.Deck != ""))
-		if c.Ref.Deck != "" {
-			w.str("d", c.Ref.Deck)
-		}
+		w.optStr("d", c.Ref.Deck)
 		w.str("c", c.Ref.Card)
 	}
 	w.str("k", string(c.Kind))
-	if c.Theme != "" {
-		w.str("th", c.Theme)
-	}
+	w.optStr("th", c.Theme)
 	w.str("a", string(c.Answerer))
-	if c.Deck != "" {
-		w.str("dt", c.Deck)
-	}
-	if c.Title != "" {
-		w.str("ti", c.Title)
-	}
+	w.optStr("dt", c.Deck)
+	w.optStr("ti", c.Title)
 	w.str("t", c.Text)
-	if c.Prompt != "" {
-		w.str("p", c.Prompt)
-	}
-	if c.Note != "" {
-		w.str("n", c.Note)
-	}
-	if len(c.Choices) > 0 {
-		w.strs("c", c.Choices)
-	}
-	if c.Min != 0 {
-		w.int("mi", c.Min)
-	}
-	if c.Max != 0 {
-		w.int("ma", c.Max)
-	}
-	if c.Low != "" {
-		w.str("lo", c.Low)
-	}
-	if c.High != "" {
-		w.str("hi", c.High)
-	}
-	if c.Phone != "" {
-		w.str("ph", c.Phone)
-	}
-	if c.URL != "" {
-		w.str("u", c.URL)
-	}
-	if c.Hours != "" {
-		w.str("ho", c.Hours)
-	}
-	if c.By != 0 {
-		w.int("by", int(c.By))
-	}
-	if c.Open {
-		w.bool("op", true)
-	}
+	w.optStr("p", c.Prompt)
+	w.optStr("n", c.Note)
+	w.optStrs("c", c.Choices)
+	w.optInt("mi", c.Min)
+	w.optInt("ma", c.Max)
+	w.optStr("lo", c.Low)
+	w.optStr("hi", c.High)
+	w.optStr("ph", c.Phone)
+	w.optStr("u", c.URL)
+	w.optStr("ho", c.Hours)
+	w.optInt("by", int(c.By))
+	w.optBool("op", c.Open)
 }
 
 func (w *fields) summary(s *rules.SummaryView) {
 	w.mapLen(2)
-	if w.key("s") {
-		if s.Steps == nil {
-			w.nil()
-		} else {
-			w.arrayLen(len(s.Steps))
-			for i := range s.Steps {
-				w.summaryStep(&s.Steps[i])
-			}
+	if w.key("s") && w.items(s.Steps == nil, len(s.Steps)) {
+		for i := range s.Steps {
+			w.summaryStep(&s.Steps[i])
 		}
 	}
-	if w.key("h") {
-		if s.Help == nil {
-			w.nil()
-		} else {
-			w.arrayLen(len(s.Help))
-			for i := range s.Help {
-				w.card(&s.Help[i])
-			}
+	if w.key("h") && w.items(s.Help == nil, len(s.Help)) {
+		for i := range s.Help {
+			w.card(&s.Help[i])
 		}
 	}
 }
@@ -321,25 +246,16 @@ func (w *fields) summary(s *rules.SummaryView) {
 func (w *fields) summaryStep(s *rules.SummaryStep) {
 	w.mapLen(count(2, s.Deck != "", s.Title != "", s.Choice != "", len(s.Ratings) > 0, s.Bookmarked))
 	w.str("k", string(s.Kind))
-	if s.Deck != "" {
-		w.str("d", s.Deck)
-	}
-	if s.Title != "" {
-		w.str("ti", s.Title)
-	}
+	w.optStr("d", s.Deck)
+	w.optStr("ti", s.Title)
 	w.str("t", s.Text)
-	if s.Choice != "" {
-		w.str("c", s.Choice)
-	}
-	if len(s.Ratings) > 0 && w.key("r") {
-		w.arrayLen(len(s.Ratings))
+	w.optStr("c", s.Choice)
+	if len(s.Ratings) > 0 && w.key("r") && w.items(false, len(s.Ratings)) {
 		for _, r := range s.Ratings {
 			if w.err == nil {
 				w.err = w.enc.EncodeInt(int64(r))
 			}
 		}
 	}
-	if s.Bookmarked {
-		w.bool("b", true)
-	}
+	w.optBool("b", s.Bookmarked)
 }
