@@ -1,15 +1,17 @@
 // Package conn serves the game's WebSocket: it accepts a connection, waits
 // for its Hello, seats it in a room or a workshop through the place
 // directory, and then reads frames and hands them on, until the connection
-// ends. Writing happens in package place's terms: a bounded queue per
-// connection, drained by a short-lived goroutine with a deadline on every
-// write.
+// ends. Writing happens in package place's terms: a frame is written to the
+// socket as it is sent, and what the socket does not take at once waits in
+// a bounded outbox, written out by a short-lived goroutine with a deadline
+// on every write.
 package conn
 
 import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -41,12 +43,11 @@ type Config struct {
 	Origins      []string
 	HelloTimeout time.Duration // a connection that says nothing is closed after this
 	WriteTimeout time.Duration // a write that takes longer drops the connection
-	QueueFrames  int           // frames waiting for a slow client before it is dropped
-	QueueBytes   int           // bytes likewise
+	QueueBytes   int           // bytes waiting for a slow client before it is dropped
 	// SendBuffer bounds the kernel's send buffer of a WebSocket. Left to
 	// itself the kernel grows it to megabytes, which a client that stops
-	// reading fills slowly and silently; kept small, the queue above fills
-	// and the client is dropped within seconds.
+	// reading fills slowly and silently; kept small, the outbox fills
+	// (QueueBytes) and the client is dropped within seconds.
 	SendBuffer int
 	TrustProxy bool // take the client's address from the last X-Forwarded-For entry (set by our own proxy)
 	// Addresses makes the keys limits count clients by; nil: one of the
@@ -78,9 +79,6 @@ func (c *Config) defaults() {
 	}
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = 5 * time.Second
-	}
-	if c.QueueFrames <= 0 {
-		c.QueueFrames = 128
 	}
 	if c.QueueBytes <= 0 {
 		c.QueueBytes = 512 << 10
@@ -117,7 +115,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "This page may not open the game's WebSocket. If it is the game's own address, start the server with -public-url https://that.address (or -origin that.address).", http.StatusForbidden)
 		return
 	}
-	b := &bounded{ResponseWriter: w, size: h.cfg.SendBuffer, park: !h.cfg.KeepReaders}
+	b := &bounded{ResponseWriter: w, cfg: &h.cfg}
 	ws, err := websocket.Accept(b, r, &websocket.AcceptOptions{
 		InsecureSkipVerify: true, // the origin is checked above
 		CompressionMode:    websocket.CompressionDisabled,
@@ -131,7 +129,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ws.SetReadLimit(protocol.MaxClientFrame)
 	// The rest runs on its own goroutine, so that net/http lets go of the
 	// request's buffers while the connection lives on.
-	go h.serve(ws, h.cfg.Addresses.Key(r), b.conn, b.idle)
+	go h.serve(ws, h.cfg.Addresses.Key(r), b.out, b.idle)
 }
 
 // originAllowed says whether the page that opens a WebSocket may: a
@@ -181,14 +179,13 @@ func unbindable(host string) bool {
 // net/http's 4 KiB ones, which the WebSocket would keep for its whole life:
 // client frames are small, and most updates fit the writer's buffer whole.
 // Only WebSockets get it: the page and the client download keep the
-// kernel's tuning.
+// kernel's tuning. The writer writes into the connection's outbox.
 type bounded struct {
 	http.ResponseWriter
-	size int
-	park bool // let the connection wait without a goroutine (idler)
+	cfg *Config
 
-	conn net.Conn // the hijacked connection; set by Hijack
-	idle idler    // likewise
+	out  *outbox // the hijacked connection's; set by Hijack
+	idle idler   // likewise
 }
 
 // The buffers a WebSocket keeps, the largest part of an idle connection's
@@ -218,14 +215,14 @@ func (b *bounded) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	} else {
 		br = bufio.NewReaderSize(c, readBuffer)
 	}
-	rw = bufio.NewReadWriter(br, bufio.NewWriterSize(c, writeBuffer))
-	b.conn, b.idle = c, idler(blockingIdle{})
-	if b.park {
+	b.out, b.idle = newOutbox(c, b.cfg), idler(blockingIdle{})
+	rw = bufio.NewReadWriter(br, bufio.NewWriterSize(b.out, writeBuffer))
+	if !b.cfg.KeepReaders {
 		b.idle = newIdler(c, br)
 	}
 	for inner := c; ; {
 		if t, ok := inner.(interface{ SetWriteBuffer(int) error }); ok {
-			t.SetWriteBuffer(b.size)
+			t.SetWriteBuffer(b.cfg.SendBuffer)
 			break
 		}
 		u, ok := inner.(interface{ NetConn() net.Conn }) // TLS
@@ -237,12 +234,13 @@ func (b *bounded) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return c, rw, nil
 }
 
-func (h *Handler) serve(ws *websocket.Conn, addr string, nc net.Conn, idle idler) {
-	// The peer owns the context: it ends when the last queued frame is
+func (h *Handler) serve(ws *websocket.Conn, addr string, out *outbox, idle idler) {
+	// The peer owns the context: it ends when the last frame sent is
 	// written and the connection closed, so an error message still reaches
 	// a client that is being sent away.
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &peer{ws: ws, nc: nc, ctx: ctx, cancel: cancel, cfg: &h.cfg}
+	p := &peer{ws: ws, out: out, ctx: ctx, cancel: cancel, cfg: &h.cfg}
+	out.whenFailed(p.broken)
 
 	hello, ok := h.readHello(p)
 	if !ok {
@@ -483,11 +481,12 @@ func (h *Handler) readHello(p *peer) (protocol.Hello, bool) {
 	return hello, true
 }
 
-// peer is a connection's outgoing side: a bounded queue, drained by a
-// goroutine that exists only while there is something to write.
+// peer is a connection's outgoing side. A frame is written as it is sent,
+// by whoever sends it (a room's goroutine, mostly), into the WebSocket and
+// its outbox, which never waits for the client.
 type peer struct {
 	ws     *websocket.Conn
-	nc     net.Conn // under ws: its write deadline bounds every write
+	out    *outbox // under ws
 	ctx    context.Context
 	cancel context.CancelFunc
 	cfg    *Config
@@ -498,49 +497,42 @@ type peer struct {
 	// connection looking into the reader's buffer, the closing handshake.
 	reading sync.Mutex
 
-	wrote atomic.Int64 // when the last frame's write began (Unix ns)
+	wrote atomic.Int64 // when the last frame was sent (Unix ns)
 
-	mu      sync.Mutex
-	queue   [][]byte
-	bytes   int
-	writing bool
-	closed  bool
-	status  int // close status to send once the queue is written
-	reason  string
+	mu     sync.Mutex
+	closed bool // the connection is over
+	status int  // close status, once Close was called
 }
 
-// Send queues a frame; false means the client has fallen behind.
+// Send writes a frame; false means the client has fallen behind.
 func (p *peer) Send(b []byte) bool {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed || p.status != 0 {
+	over := p.closed || p.status != 0
+	p.mu.Unlock()
+	if over {
 		return true // going away anyway
 	}
-	if len(p.queue) >= p.cfg.QueueFrames || p.bytes+len(b) > p.cfg.QueueBytes {
+	p.wrote.Store(time.Now().UnixNano())
+	err := p.ws.Write(context.Background(), websocket.MessageBinary, b)
+	if errors.Is(err, errBehind) {
 		return false
 	}
-	p.queue = append(p.queue, b)
-	p.bytes += len(b)
-	if !p.writing {
-		p.writing = true
-		go p.drain()
+	if err != nil {
+		p.broken()
 	}
 	return true
 }
 
 // quietFor reports whether the client has had nothing from the server
-// for d: no frame written since, none being written or waiting.
+// for d: no frame sent since, none waiting in the outbox.
 func (p *peer) quietFor(d time.Duration) bool {
 	if d < 0 {
 		return true
 	}
-	p.mu.Lock()
-	busy := p.writing || len(p.queue) > 0
-	p.mu.Unlock()
-	return !busy && time.Since(time.Unix(0, p.wrote.Load())) >= d
+	return !p.out.pending() && time.Since(time.Unix(0, p.wrote.Load())) >= d
 }
 
-// Close writes what is queued and then closes with status. It returns at
+// Close writes what was sent and then closes with status. It returns at
 // once.
 func (p *peer) Close(status int, reason string) {
 	p.mu.Lock()
@@ -548,63 +540,33 @@ func (p *peer) Close(status int, reason string) {
 	if p.closed || p.status != 0 {
 		return
 	}
-	p.status, p.reason = status, reason
-	if !p.writing {
-		p.writing = true
-		go p.drain()
-	}
+	p.status = status
+	go p.finish(status, reason)
 }
 
-func (p *peer) drain() {
-	for {
-		p.mu.Lock()
-		if p.closed {
-			p.writing = false
-			p.mu.Unlock()
-			return
-		}
-		if len(p.queue) == 0 {
-			if p.status != 0 {
-				p.closed = true
-				status, reason := p.status, p.reason
-				p.mu.Unlock()
-				p.finish(status, reason)
-				return
-			}
-			p.writing = false
-			p.queue = nil // an idle connection holds no queue
-			p.mu.Unlock()
-			p.nc.SetWriteDeadline(time.Time{})
-			return
-		}
-		b := p.queue[0]
-		p.queue[0] = nil
-		p.queue = p.queue[1:]
-		p.bytes -= len(b)
-		p.mu.Unlock()
-
-		// A deadline on the connection rather than a context for each
-		// write: the same bound, without a timer and a context made and
-		// torn down for every frame.
-		now := time.Now()
-		p.wrote.Store(now.UnixNano())
-		p.nc.SetWriteDeadline(now.Add(p.cfg.WriteTimeout))
-		err := p.ws.Write(context.Background(), websocket.MessageBinary, b)
-		if err != nil {
-			p.mu.Lock()
-			p.closed, p.writing, p.queue = true, false, nil
-			p.mu.Unlock()
-			p.ws.CloseNow()
-			p.end()
-			return
-		}
+// broken ends a connection that could not be written.
+func (p *peer) broken() {
+	p.mu.Lock()
+	over := p.closed
+	p.closed = true
+	p.mu.Unlock()
+	if !over {
+		p.ws.CloseNow()
+		p.end()
 	}
 }
 
 // finish sends the close frame and ends the connection.
 func (p *peer) finish(status int, reason string) {
-	p.nc.SetWriteDeadline(time.Time{}) // the closing handshake has its own
-	if status == place.StatusNormal && reason == "" {
+	p.out.settle()
+	p.mu.Lock()
+	over := p.closed
+	p.closed = true
+	p.mu.Unlock()
+	if over {
+		return // broken meanwhile
+	}
+	if status == place.StatusNormal && reason == "" || p.out.broken() {
 		p.ws.CloseNow()
 	} else {
 		// Close waits for the client's answer for up to a few seconds,

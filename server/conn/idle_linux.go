@@ -38,25 +38,55 @@ type epollIdle struct {
 }
 
 func newIdler(c net.Conn, br *bufio.Reader) idler {
-	var rc syscall.RawConn
-	for inner := c; inner != nil; {
-		if _, ok := inner.(*tls.Conn); ok {
-			return blockingIdle{}
-		}
-		if sc, ok := inner.(syscall.Conn); ok {
-			rc, _ = sc.SyscallConn()
-			break
-		}
-		u, ok := inner.(interface{ NetConn() net.Conn })
-		if !ok {
-			break
-		}
-		inner = u.NetConn()
-	}
+	rc := socketOf(c)
 	if rc == nil {
 		return blockingIdle{}
 	}
 	return &epollIdle{br: br, rc: rc}
+}
+
+// socketOf finds the socket under c, if its bytes are the WebSocket's own
+// (not under TLS, whose record layer stands between).
+func socketOf(c net.Conn) syscall.RawConn {
+	for inner := c; inner != nil; {
+		if _, ok := inner.(*tls.Conn); ok {
+			return nil
+		}
+		if sc, ok := inner.(syscall.Conn); ok {
+			rc, _ := sc.SyscallConn()
+			return rc
+		}
+		u, ok := inner.(interface{ NetConn() net.Conn })
+		if !ok {
+			return nil
+		}
+		inner = u.NetConn()
+	}
+	return nil
+}
+
+// writeNow writes what of b the socket takes without waiting: one
+// write(2), which a socket with room in its send buffer takes whole.
+func writeNow(rc syscall.RawConn, b []byte) (int, error) {
+	var n int
+	var werr error
+	err := rc.Write(func(fd uintptr) bool {
+		for {
+			n, werr = syscall.Write(int(fd), b)
+			if !errors.Is(werr, syscall.EINTR) {
+				break
+			}
+		}
+		if errors.Is(werr, syscall.EAGAIN) {
+			werr = nil
+		}
+		n = max(n, 0)
+		return true // never wait: what is left waits in the outbox
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, werr
 }
 
 // pending reports whether there is something to read: bytes in the reader's

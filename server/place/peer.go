@@ -1,9 +1,10 @@
 package place
 
-// Peer is one client connection as a place sees it. Send never blocks: it
-// queues the frame and reports false when the queue is full, and the place
-// then drops the peer. Close ends the connection with a WebSocket status
-// code; it too returns at once.
+// Peer is one client connection as a place sees it. Send never waits for
+// the client: it writes what the connection takes at once and queues the
+// rest, and reports false when the queue is full; the place then drops the
+// peer. Close ends the connection with a WebSocket status code; it too
+// returns at once.
 type Peer interface {
 	Send(frame []byte) bool
 	Close(status int, reason string)
