@@ -8,6 +8,8 @@ import (
 	"os"
 	"sync"
 	"syscall"
+
+	"github.com/pore/elamanipeli/server/workers"
 )
 
 // On Linux a quiet connection holds no goroutine. A goroutine parked in the
@@ -269,7 +271,7 @@ func (p *poller) hand(events []syscall.EpollEvent) {
 		id := uint64(uint32(ev.Fd)) | uint64(uint32(ev.Pad))<<32
 		if resume := p.waiting[id]; resume != nil {
 			delete(p.waiting, id)
-			go resume()
+			workers.Go(resume)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/time/rate"
 
+	"github.com/pore/elamanipeli/server/workers"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
 )
@@ -212,10 +213,11 @@ func (k *Kernel) start(exit func()) {
 
 // wake makes sure the place runs soon: whoever puts something in its inbox
 // or results, or a timer going off, calls it after. A place with nothing to
-// do has no goroutine; the first wake starts one.
+// do has no goroutine; the first wake starts one (a kept one: package
+// workers).
 func (k *Kernel) wake() {
 	if k.queued.Add(1) == 1 {
-		go k.run()
+		workers.Go(k.run)
 		return
 	}
 	select { // its goroutine may be lingering
@@ -477,7 +479,7 @@ func (k *Kernel) post(ctx context.Context, e *envelope) error {
 // flight (a save, say): a second waits for the first's result to be taken.
 func (k *Kernel) Go(work func() (then func())) {
 	k.pending++
-	go func() { k.give(work()) }()
+	workers.Go(func() { k.give(work()) })
 }
 
 // Await is Go for work that something else does: the place counts it in
