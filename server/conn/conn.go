@@ -215,10 +215,11 @@ func (b *bounded) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	} else {
 		br = bufio.NewReaderSize(c, readBuffer)
 	}
-	b.out, b.idle = newOutbox(c, b.cfg), idler(blockingIdle{})
+	rc := socketOf(c) // the outbox writes it, the idler waits on it
+	b.out, b.idle = newOutbox(c, rc, b.cfg), idler(blockingIdle{})
 	rw = bufio.NewReadWriter(br, bufio.NewWriterSize(b.out, writeBuffer))
 	if !b.cfg.KeepReaders {
-		b.idle = newIdler(c, br)
+		b.idle = newIdler(rc, br)
 	}
 	for inner := c; ; {
 		if t, ok := inner.(interface{ SetWriteBuffer(int) error }); ok {

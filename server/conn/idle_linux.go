@@ -39,8 +39,8 @@ type epollIdle struct {
 	added bool // in the epoll set (it may be disarmed)
 }
 
-func newIdler(c net.Conn, br *bufio.Reader) idler {
-	rc := socketOf(c)
+// newIdler parks a connection on its socket rc (socketOf; nil: it cannot).
+func newIdler(rc syscall.RawConn, br *bufio.Reader) idler {
 	if rc == nil {
 		return blockingIdle{}
 	}

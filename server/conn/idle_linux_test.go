@@ -37,7 +37,7 @@ func TestThePollerMissesNoByte(t *testing.T) {
 		defer client.Close()
 		defer server.Close()
 		br := bufio.NewReader(server)
-		e, ok := newIdler(server, br).(*epollIdle)
+		e, ok := newIdler(socketOf(server), br).(*epollIdle)
 		if !ok {
 			t.Fatal("a TCP socket does not wait in the epoll set")
 		}

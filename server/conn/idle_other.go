@@ -9,7 +9,7 @@ import (
 )
 
 // Elsewhere a connection keeps its goroutine and waits in the read.
-func newIdler(net.Conn, *bufio.Reader) idler { return blockingIdle{} }
+func newIdler(syscall.RawConn, *bufio.Reader) idler { return blockingIdle{} }
 
 // Elsewhere every frame goes through the outbox's goroutine.
 func socketOf(net.Conn) syscall.RawConn { return nil }

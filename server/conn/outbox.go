@@ -38,8 +38,10 @@ type outbox struct {
 	idleOnce chan struct{} // closed when the goroutine ends (settle)
 }
 
-func newOutbox(c net.Conn, cfg *Config) *outbox {
-	return &outbox{c: c, rc: socketOf(c), cfg: cfg}
+// newOutbox writes to c, and straight to its socket rc when rc is not nil
+// (socketOf).
+func newOutbox(c net.Conn, rc syscall.RawConn, cfg *Config) *outbox {
+	return &outbox{c: c, rc: rc, cfg: cfg}
 }
 
 // Write takes b whole, or fails for good.

@@ -56,7 +56,7 @@ func TestOutboxWritesAtOnceAndInOrder(t *testing.T) {
 	server, client := socketPair(t)
 	cfg := Config{}
 	cfg.defaults()
-	o := newOutbox(server, &cfg)
+	o := newOutbox(server, socketOf(server), &cfg)
 	const size = 200
 
 	var want bytes.Buffer
@@ -138,7 +138,7 @@ func TestOutboxRefusesAClientTooFarBehind(t *testing.T) {
 		server, _ := socketPair(t)
 		cfg := Config{QueueBytes: 64 << 10}
 		cfg.defaults()
-		o := newOutbox(server, &cfg)
+		o := newOutbox(server, socketOf(server), &cfg)
 		var err error
 		for i := 0; err == nil; i++ {
 			if i > 10_000 {
@@ -163,7 +163,7 @@ func TestOutboxRefusesAClientTooFarBehind(t *testing.T) {
 		server, _ := socketPair(t)
 		cfg := Config{WriteTimeout: 300 * time.Millisecond}
 		cfg.defaults()
-		o := newOutbox(server, &cfg)
+		o := newOutbox(server, socketOf(server), &cfg)
 		failed := make(chan struct{})
 		o.whenFailed(func() { close(failed) })
 		start := time.Now()
