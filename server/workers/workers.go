@@ -8,20 +8,30 @@
 // has its stack grown already.
 //
 // The pool is panjf2000/ants's, without bound: a task never waits for a
-// worker, and goroutines idle for a second end.
+// worker. A burst (a stall of the process, then the events that came
+// meanwhile all at once) starts hundreds of workers; those left idle end
+// after Idle, so that quiet connections do not keep their grown stacks
+// (with a second, 5 MB at 18,000 connections, a quarter of a kilobyte of
+// each one's memory; BENCHMARKS.md, "Idle workers end sooner").
 package workers
 
 import (
 	"fmt"
 	"runtime/debug"
+	"time"
 
 	"github.com/panjf2000/ants/v2"
 )
 
+// Idle is how long a worker waits for a next task before it ends. Under
+// play a few workers run task after task and never wait that long.
+const Idle = 200 * time.Millisecond
+
 var pool = newPool()
 
 func newPool() *ants.Pool {
-	p, err := ants.NewPool(-1, ants.WithPanicHandler(crash))
+	p, err := ants.NewPool(-1, ants.WithPanicHandler(crash), ants.WithExpiryDuration(Idle))
+
 	if err != nil {
 		panic(err) // only bad options fail
 	}

@@ -56,3 +56,32 @@ func TestGoNeverWaits(t *testing.T) {
 	close(release)
 	finished.Wait()
 }
+
+// TestIdleWorkersEnd: the workers a burst started end once idle, and the
+// process's goroutines come back to what they were.
+func TestIdleWorkersEnd(t *testing.T) {
+	time.Sleep(3 * Idle) // the workers of the tests before end
+	before := runtime.NumGoroutine()
+	const n = 500
+	var started sync.WaitGroup
+	started.Add(n)
+	release := make(chan struct{})
+	for range n {
+		Go(func() {
+			started.Done()
+			<-release
+		})
+	}
+	started.Wait()
+	if g := runtime.NumGoroutine(); g < before+n {
+		t.Fatalf("%d goroutines with %d tasks blocked, want at least %d", g, n, before+n)
+	}
+	close(release)
+	deadline := time.Now().Add(10 * Idle)
+	for runtime.NumGoroutine() > before+10 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines %v after a burst of %d ended, want about %d again", runtime.NumGoroutine(), 10*Idle, n, before)
+		}
+		time.Sleep(Idle / 10)
+	}
+}
