@@ -15,9 +15,10 @@ import (
 // per connection, 250 MB at 18,000) and its rooms make garbage all the
 // time, so it collects every ten seconds or so, and each collection takes
 // a processor for a quarter of a second: the slowest frames of a game fall
-// inside those (BENCHMARKS.md, "A memory limit"). Given a limit, the
-// collector runs only when the heap nears it: on a machine or a container
-// that is the server's own, set about half of its memory.
+// inside those (BENCHMARKS.md, "Idle workers end sooner, and a memory
+// limit"). Given a limit, the collector runs only when the heap nears it:
+// on a machine or a container that is the server's own, set about half of
+// its memory.
 
 // minMemoryLimit is the least -memory-limit takes: below it the collector
 // would run all the time.

@@ -31,7 +31,6 @@ var pool = newPool()
 
 func newPool() *ants.Pool {
 	p, err := ants.NewPool(-1, ants.WithPanicHandler(crash), ants.WithExpiryDuration(Idle))
-
 	if err != nil {
 		panic(err) // only bad options fail
 	}
