@@ -26,6 +26,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/KimMachineGun/automemlimit/memlimit"
+
 	"github.com/rs/zerolog"
 
 	"github.com/pore/elamanipeli/assets"
@@ -56,33 +58,33 @@ func main() {
 }
 
 type config struct {
-	addr        string
-	checkDeck   string
-	lang        string
-	decks       string
-	origins     string
-	publicURL   string
-	tlsCert     string
-	tlsKey      string
-	window      time.Duration
-	trustProxy  bool
-	logLevel    string
-	pretty      bool
-	clientDir   string
-	prebuilt    string
-	dataDir     string
-	natsURL     string
-	keyFile     string
-	nodeName    string
-	cluster     string
-	routes      string
-	actedLog    string
-	noClient    bool
-	metrics     string
-	debugAddr   string
-	memoryLimit int64 // bytes; 0: Go's default collector
-	version     bool
-	health      bool
+	addr       string
+	checkDeck  string
+	lang       string
+	decks      string
+	origins    string
+	publicURL  string
+	tlsCert    string
+	tlsKey     string
+	window     time.Duration
+	trustProxy bool
+	logLevel   string
+	pretty     bool
+	clientDir  string
+	prebuilt   string
+	dataDir    string
+	natsURL    string
+	keyFile    string
+	nodeName   string
+	cluster    string
+	routes     string
+	actedLog   string
+	noClient   bool
+	metrics    string
+	debugAddr  string
+	memory     memorySetting
+	version    bool
+	health     bool
 }
 
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -117,14 +119,14 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.BoolVar(&c.noClient, "no-client", false, "serve no browser client, only the WebSocket (load tests, native clients)")
 	fs.StringVar(&c.metrics, "metrics", "", "where to serve Prometheus /metrics: empty for the game's own port, `host:port` for a port of its own, or off")
 	fs.StringVar(&c.debugAddr, "debug-addr", "", "serve pprof and /debug/gc on this `host:port` (keep it on loopback); empty: off")
-	memoryLimit := fs.String("memory-limit", "off", "let the heap grow to this `size` (e.g. 1GiB) before the collector runs: about half the memory of a machine or container that is the server's own; off: Go's default")
+	memoryLimit := fs.String("memory-limit", "off", "let the heap grow to this `size` (e.g. 1GiB) before the collector runs: about half the memory of a machine or container that is the server's own; auto: half of what its container or systemd service may use, if limited; off: Go's default")
 	fs.BoolVar(&c.version, "version", false, "print the version, the commit and the browser client's hash, and exit")
 	fs.BoolVar(&c.health, "health", false, "ask the server on -addr ($PORT) of this machine whether it is up: exit 0 if /healthz answers (a container's health check)")
 	err := fs.Parse(args)
 	if err != nil {
 		return c, err
 	}
-	if c.memoryLimit, err = parseMemoryLimit(*memoryLimit); err != nil {
+	if c.memory, err = parseMemoryLimit(*memoryLimit); err != nil {
 		return c, err
 	}
 	if (c.tlsCert == "") != (c.tlsKey == "") {
@@ -160,9 +162,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return checkHealth(ctx, cfg, stdout)
 	}
 	log := newLogger(cfg, stderr)
-	if cfg.memoryLimit > 0 {
-		defer limitMemory(cfg.memoryLimit)()
-		log.Info().Int64("memory_limit", cfg.memoryLimit).Msg("the collector runs as the heap nears the memory limit")
+	if n, err := cfg.memory.limit(memlimit.FromCgroup); err != nil {
+		log.Info().Err(err).Msg("no memory limit found: Go's default collector")
+	} else if n > 0 {
+		defer limitMemory(n)()
+		log.Info().Int64("memory_limit", n).Msg("the collector runs as the heap nears the memory limit")
 	}
 	l, err := net.Listen("tcp", cfg.addr)
 	if err != nil {

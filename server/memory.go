@@ -18,29 +18,58 @@ import (
 // inside those (BENCHMARKS.md, "Idle workers end sooner, and a memory
 // limit"). Given a limit, the collector runs only when the heap nears it:
 // on a machine or a container that is the server's own, set about half of
-// its memory.
+// its memory, or let auto take half of what its container or service may
+// use.
 
 // minMemoryLimit is the least -memory-limit takes: below it the collector
 // would run all the time.
 const minMemoryLimit = 64 << 20
 
+// memorySetting is -memory-limit: a size, auto, or off.
+type memorySetting struct {
+	size int64 // bytes; 0: none given
+	auto bool  // half the memory.max of the server's container or service
+}
+
 // parseMemoryLimit reads -memory-limit: a size such as 1GiB, 800MB or
-// 2G, or off (or empty) for Go's default collector.
-func parseMemoryLimit(s string) (int64, error) {
-	if s == "" || strings.EqualFold(s, "off") {
-		return 0, nil
+// 2G; auto for half the memory its container or systemd service may use
+// (its cgroup's limit), if it has a limit; off (or empty) for Go's default
+// collector.
+func parseMemoryLimit(s string) (memorySetting, error) {
+	switch {
+	case s == "" || strings.EqualFold(s, "off"):
+		return memorySetting{}, nil
+	case strings.EqualFold(s, "auto"):
+		return memorySetting{auto: true}, nil
 	}
 	n, err := humanize.ParseBytes(s)
 	if err != nil {
-		return 0, fmt.Errorf("-memory-limit %q: want a size such as 1GiB or 800MB, or off", s)
+		return memorySetting{}, fmt.Errorf("-memory-limit %q: want a size such as 1GiB or 800MB, auto, or off", s)
 	}
 	if n < minMemoryLimit {
-		return 0, fmt.Errorf("-memory-limit %q: want at least %s", s, humanize.IBytes(minMemoryLimit))
+		return memorySetting{}, fmt.Errorf("-memory-limit %q: want at least %s", s, humanize.IBytes(minMemoryLimit))
 	}
 	if n > 1<<62 {
-		return 0, fmt.Errorf("-memory-limit %q: too large", s)
+		return memorySetting{}, fmt.Errorf("-memory-limit %q: too large", s)
 	}
-	return int64(n), nil
+	return memorySetting{size: int64(n)}, nil
+}
+
+// limit is the memory limit to set, in bytes (0: none), given what the
+// server's cgroup may use (memlimit.FromCgroup). An error says why auto
+// found none.
+func (m memorySetting) limit(cgroup func() (uint64, error)) (int64, error) {
+	if !m.auto {
+		return m.size, nil
+	}
+	max, err := cgroup()
+	if err != nil {
+		return 0, err
+	}
+	if max/2 < minMemoryLimit {
+		return 0, fmt.Errorf("the container may use %s: too little to leave half to the heap", humanize.IBytes(max))
+	}
+	return int64(min(max/2, 1<<62)), nil
 }
 
 // limitMemory lets the heap grow to limit before the collector runs, and

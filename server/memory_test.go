@@ -1,23 +1,51 @@
 package main
 
 import (
+	"errors"
 	"runtime/debug"
 	"testing"
+
+	"github.com/KimMachineGun/automemlimit/memlimit"
 )
 
 func TestParseMemoryLimit(t *testing.T) {
-	for in, want := range map[string]int64{
-		"": 0, "off": 0, "OFF": 0,
-		"1GiB": 1 << 30, "1 GiB": 1 << 30, "800MB": 800e6, "512MiB": 512 << 20, "2G": 2e9,
+	for in, want := range map[string]memorySetting{
+		"": {}, "off": {}, "OFF": {}, "auto": {auto: true}, "Auto": {auto: true},
+		"1GiB": {size: 1 << 30}, "1 GiB": {size: 1 << 30}, "800MB": {size: 800e6},
+		"512MiB": {size: 512 << 20}, "2G": {size: 2e9},
 	} {
 		if got, err := parseMemoryLimit(in); err != nil || got != want {
-			t.Errorf("parseMemoryLimit(%q) = %d, %v; want %d", in, got, err, want)
+			t.Errorf("parseMemoryLimit(%q) = %+v, %v; want %+v", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"lots", "-1GiB", "1MiB", "63MiB", "1GiBs", "99999999999EiB"} {
+	for _, in := range []string{"lots", "-1GiB", "1MiB", "63MiB", "1GiBs", "99999999999EiB", "automatic"} {
 		if got, err := parseMemoryLimit(in); err == nil {
-			t.Errorf("parseMemoryLimit(%q) = %d, want an error", in, got)
+			t.Errorf("parseMemoryLimit(%q) = %+v, want an error", in, got)
 		}
+	}
+}
+
+// TestMemoryLimitAuto: auto takes half of what the cgroup may use, and
+// none when it has no limit or too little.
+func TestMemoryLimitAuto(t *testing.T) {
+	cgroup := func(n uint64, err error) func() (uint64, error) {
+		return func() (uint64, error) { return n, err }
+	}
+	auto := memorySetting{auto: true}
+	if n, err := auto.limit(cgroup(2<<30, nil)); err != nil || n != 1<<30 {
+		t.Errorf("auto in a cgroup of 2 GiB: %d, %v; want 1 GiB", n, err)
+	}
+	if n, err := auto.limit(cgroup(0, memlimit.ErrNoLimit)); !errors.Is(err, memlimit.ErrNoLimit) || n != 0 {
+		t.Errorf("auto in a cgroup without a limit: %d, %v; want none, and why", n, err)
+	}
+	if n, err := auto.limit(cgroup(100<<20, nil)); err == nil || n != 0 {
+		t.Errorf("auto in a cgroup of 100 MiB: %d, %v; want none, and why", n, err)
+	}
+	if n, err := (memorySetting{size: 3 << 30}).limit(cgroup(2<<30, nil)); err != nil || n != 3<<30 {
+		t.Errorf("a size given: %d, %v; want it, whatever the cgroup", n, err)
+	}
+	if n, err := (memorySetting{}).limit(cgroup(2<<30, nil)); err != nil || n != 0 {
+		t.Errorf("off: %d, %v; want none", n, err)
 	}
 }
 
@@ -41,11 +69,21 @@ func TestLimitMemory(t *testing.T) {
 }
 
 func TestMemoryLimitFlag(t *testing.T) {
-	c, err := parseFlags([]string{"-memory-limit", "1GiB"}, func(string) string { return "" }, nil)
-	if err != nil || c.memoryLimit != 1<<30 {
-		t.Fatalf("-memory-limit 1GiB: %d, %v", c.memoryLimit, err)
+	noEnv := func(string) string { return "" }
+	for args, want := range map[string]memorySetting{
+		"":     {},
+		"1GiB": {size: 1 << 30},
+		"auto": {auto: true},
+	} {
+		flags := []string{}
+		if args != "" {
+			flags = []string{"-memory-limit", args}
+		}
+		if c, err := parseFlags(flags, noEnv, nil); err != nil || c.memory != want {
+			t.Errorf("-memory-limit %q: %+v, %v; want %+v", args, c.memory, err, want)
+		}
 	}
-	if _, err := parseFlags([]string{"-memory-limit", "1MB"}, func(string) string { return "" }, nil); err == nil {
-		t.Fatal("-memory-limit 1MB: no error")
+	if _, err := parseFlags([]string{"-memory-limit", "1MB"}, noEnv, nil); err == nil {
+		t.Error("-memory-limit 1MB: no error")
 	}
 }
