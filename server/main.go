@@ -27,7 +27,6 @@ import (
 	"time"
 
 	"github.com/KimMachineGun/automemlimit/memlimit"
-
 	"github.com/rs/zerolog"
 
 	"github.com/pore/elamanipeli/assets"

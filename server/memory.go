@@ -62,14 +62,14 @@ func (m memorySetting) limit(cgroup func() (uint64, error)) (int64, error) {
 	if !m.auto {
 		return m.size, nil
 	}
-	max, err := cgroup()
+	may, err := cgroup()
 	if err != nil {
 		return 0, err
 	}
-	if max/2 < minMemoryLimit {
-		return 0, fmt.Errorf("the container may use %s: too little to leave half to the heap", humanize.IBytes(max))
+	if may/2 < minMemoryLimit {
+		return 0, fmt.Errorf("the container or service may use %s: too little to leave half to the heap", humanize.IBytes(may))
 	}
-	return int64(min(max/2, 1<<62)), nil
+	return int64(min(may/2, 1<<62)), nil
 }
 
 // limitMemory lets the heap grow to limit before the collector runs, and
