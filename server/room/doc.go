@@ -9,9 +9,10 @@
 // asks of them without ever waiting on one, and finds them by code for
 // tests and uploads. The place directory finds them for connections.
 //
-// A room writes its snapshot to a Store when it has changed, at most every
-// SaveEvery, and when the server shuts down; Hub.Restore brings the rooms
-// back after a start, in the background. A room that ends, or that
+// A room appends what happens to its log in a Store within LogEvery, and
+// writes its snapshot, the checkpoint the log is replayed on, every
+// SaveEvery or SaveAfter entries, and when the server shuts down;
+// Hub.Restore brings the rooms back after a start, in the background. A room that ends, or that
 // everyone left for longer than the window, is erased from memory and from
 // the store.
 package room

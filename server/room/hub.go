@@ -24,12 +24,17 @@ type Config struct {
 	DeadAfter time.Duration // a connection silent this long is dropped
 	Tick      time.Duration // how often a room looks after itself
 	// SaveEvery is how often at most a room that changed writes its
-	// snapshot (checked each tick). A graceful shutdown writes every room whatever the time;
-	// a crash loses at most this much play. Writing a snapshot costs the
-	// server more than an action does, so the everyday load (a card
-	// every few seconds in thousands of rooms) would otherwise spend most
-	// of its time saving (see BENCHMARKS.md).
+	// snapshot (checked each tick), and SaveAfter how many entries of
+	// its log since its last snapshot make it write one sooner. A
+	// snapshot is the checkpoint a restore replays the log on (a crash
+	// loses only what the log had not kept, see LogEvery), so it is
+	// written seldom: it costs the server several actions' worth, and a
+	// snapshot every 30 s took a twentieth of its CPU under the everyday
+	// load (a card every few seconds in thousands of rooms; BENCHMARKS.md).
+	// SaveAfter bounds the log a restore reads. A graceful shutdown writes
+	// every room whatever the time.
 	SaveEvery time.Duration
+	SaveAfter int
 	// LogEvery is how long at most what happens in a room waits to be
 	// written to its log, and LogLag how far behind the log may fall
 	// (its store slow for a moment) before the room holds its clients'
@@ -62,7 +67,10 @@ func (c *Config) defaults() {
 	def(&c.Heartbeat, 10*time.Second)
 	def(&c.DeadAfter, 30*time.Second)
 	def(&c.Tick, 5*time.Second)
-	def(&c.SaveEvery, 6*c.Tick) // 30 s
+	def(&c.SaveEvery, 5*time.Minute)
+	if c.SaveAfter <= 0 {
+		c.SaveAfter = 256
+	}
 	def(&c.LogEvery, 50*time.Millisecond)
 	def(&c.LogLag, 150*time.Millisecond)
 	def(&c.LobbyWindow, 2*time.Minute)
@@ -267,7 +275,7 @@ func (h *Hub) add(st rules.State, keys []place.Key, by string, prepare func(*Roo
 			h.stats.rooms.Add(-1)
 			return nil, protocol.ErrBusy
 		}
-		r.wrote = h.now()
+		r.wrote, r.savedN = h.now(), r.n
 	}
 	h.places.Run(r.k)
 	return r, ""

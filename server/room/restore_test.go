@@ -489,3 +489,44 @@ func TestBusyRoomSavesAtItsPace(t *testing.T) {
 		t.Errorf("the room came back locked %v, want its last state, %v", views[0].Locked, want)
 	}
 }
+
+// A room whose log has grown by SaveAfter entries since its snapshot
+// writes one at its next tick, long before SaveEvery: a restore never
+// reads more than about SaveAfter entries of log. One that has not waits
+// for SaveEvery.
+func TestALongLogMakesARoomSave(t *testing.T) {
+	for _, c := range []struct {
+		after    int
+		least    int64
+		most     int64
+		describe string
+	}{
+		{after: 10, least: 2, most: 3, describe: "every 10 entries"},
+		{after: 0, least: 0, most: 0, describe: "by default (256 entries)"},
+	} {
+		t.Run(c.describe, func(t *testing.T) {
+			st := &memStore{}
+			const tick = 10 * time.Millisecond
+			srv := gametest.Start(t, gametest.Options{Store: st, Room: room.Config{Tick: tick, SaveEvery: time.Hour, SaveAfter: c.after}})
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			h := gametest.MustDial(t, ctx, srv.WS, gametest.DialOptions{})
+			defer h.Close()
+			if _, code := h.Hello(ctx, protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}); code != "" {
+				t.Fatalf("create: %s", code)
+			}
+			// 25 entries, each answered once the log has it; the rate
+			// limit allows 20 a second.
+			for id := uint64(1); id <= 25; id++ {
+				if ack := h.Act(ctx, id, rules.Action{Kind: rules.ActLock, On: id%2 == 1}); ack.Code != "" {
+					t.Fatalf("lock: %s", ack.Code)
+				}
+				time.Sleep(6 * tick)
+			}
+			time.Sleep(10 * tick) // ticks enough for a save that is due
+			if n := st.saves.Load(); n < c.least || n > c.most {
+				t.Errorf("%d saves of a room with 25 entries, want %d to %d", n, c.least, c.most)
+			}
+		})
+	}
+}

@@ -33,6 +33,7 @@ type Room struct {
 	dirty  bool      // changed since it was last saved
 	saving bool      // a save is in flight
 	wrote  time.Time // when the last snapshot was taken (zero: never)
+	savedN uint64    // the last entry of the log it holds
 	ended  bool      // over, stopped for a restart, or let go
 
 	// What keeps the room (nil: nothing does), and its log (log.go): the
@@ -638,7 +639,7 @@ func (r *Room) Tick(now time.Time) {
 		r.close()
 		return
 	}
-	if now.Sub(r.wrote) >= cfg.SaveEvery {
+	if now.Sub(r.wrote) >= cfg.SaveEvery || r.n-r.savedN >= uint64(cfg.SaveAfter) {
 		r.save(false)
 	}
 }

@@ -77,7 +77,7 @@ func (r *Room) save(force bool) {
 		r.log.Error().Err(err).Msg("snapshot not encoded")
 		return
 	}
-	r.dirty, r.wrote = false, r.hub.now()
+	r.dirty, r.wrote, r.savedN = false, r.hub.now(), r.n
 	claim, upTo := r.claim, r.n
 	if force {
 		r.savedNow(r.write(claim, b, upTo), upTo)
@@ -290,7 +290,7 @@ func (h *Hub) resume(r *Room, claim Claim) (*Room, error) {
 	if err != nil {
 		return nil, fmt.Errorf("room: taken over but not saved: %w", err)
 	}
-	r.dirty, r.wrote = false, h.now()
+	r.dirty, r.wrote, r.savedN = false, h.now(), r.n
 	if h.stats.rooms.Add(1) > int64(h.cfg.MaxRooms) {
 		h.stats.rooms.Add(-1)
 		return nil, nil
