@@ -29,8 +29,9 @@ type Config struct {
 	// snapshot is the checkpoint a restore replays the log on (a crash
 	// loses only what the log had not kept, see LogEvery), so it is
 	// written seldom: it costs the server several actions' worth, and a
-	// snapshot every 30 s took a twentieth of its CPU under the everyday
-	// load (a card every few seconds in thousands of rooms; BENCHMARKS.md).
+	// snapshot every 30 s took some 7 % of its CPU under the everyday
+	// load (a card every few seconds in thousands of rooms; BENCHMARKS.md,
+	// "Snapshots seldom").
 	// SaveAfter bounds the log a restore reads. A graceful shutdown writes
 	// every room whatever the time.
 	SaveEvery time.Duration
