@@ -12,7 +12,7 @@
 // A room appends what happens to its log in a Store within LogEvery, and
 // writes its snapshot, the checkpoint the log is replayed on, every
 // SaveEvery or SaveAfter entries, and when the server shuts down;
-// Hub.Restore brings the rooms back after a start, in the background. A room that ends, or that
-// everyone left for longer than the window, is erased from memory and from
-// the store.
+// Hub.Restore brings the rooms back after a start, in the background. A
+// room that ends, or that everyone left for longer than the window, is
+// erased from memory and from the store.
 package room

@@ -25,15 +25,14 @@ type Config struct {
 	Tick      time.Duration // how often a room looks after itself
 	// SaveEvery is how often at most a room that changed writes its
 	// snapshot (checked each tick), and SaveAfter how many entries of
-	// its log since its last snapshot make it write one sooner. A
-	// snapshot is the checkpoint a restore replays the log on (a crash
-	// loses only what the log had not kept, see LogEvery), so it is
-	// written seldom: it costs the server several actions' worth, and a
-	// snapshot every 30 s took some 7 % of its CPU under the everyday
-	// load (a card every few seconds in thousands of rooms; BENCHMARKS.md,
-	// "Snapshots seldom").
-	// SaveAfter bounds the log a restore reads. A graceful shutdown writes
-	// every room whatever the time.
+	// its log since its last snapshot make it write one sooner, which
+	// bounds the log a restore reads. A snapshot is only the checkpoint
+	// a restore replays the log on (a crash loses what the log had not
+	// kept, see LogEvery), so it is written seldom: it costs the server
+	// several actions' worth, and a snapshot every 30 s took about a
+	// tenth of its CPU under the everyday load (a card every few seconds
+	// in thousands of rooms; BENCHMARKS.md, "Snapshots seldom"). A
+	// graceful shutdown writes every room whatever the time.
 	SaveEvery time.Duration
 	SaveAfter int
 	// LogEvery is how long at most what happens in a room waits to be
