@@ -66,8 +66,8 @@ func TestHostileFramesOverTheWire(t *testing.T) {
 					if status != websocket.StatusPolicyViolation {
 						t.Fatalf("closed with %v, want a policy close", status)
 					}
-					// The room's updates to the seat (a spectator before it
-					// leaving) may still cross the error on its way.
+					// The room's updates to the seat (that an earlier
+					// spectator left) may still cross the error on its way.
 					i := slices.Index(msgs, protocol.Message(protocol.Error{Code: protocol.ErrBadMessage}))
 					if i < 0 || slices.ContainsFunc(msgs[i+1:], func(m protocol.Message) bool { return m.Type() != protocol.TypeUpdate }) {
 						t.Fatalf("the last message but updates before the close was not bad-message: %+v", msgs)
