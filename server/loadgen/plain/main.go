@@ -34,6 +34,9 @@ func main() {
 	fs := flag.NewFlagSet("plain", flag.ExitOnError)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen on `host:port`")
 	debugAddr := fs.String("debug-addr", "", "serve pprof and /debug/gc on this `host:port`")
+	// The game's server tells its clients to ping every 10 s: the load
+	// generator pings as each Welcome says, so the two get the same load.
+	heartbeat := fs.Int("heartbeat", 10, "tell clients to ping every `seconds`")
 	fs.Bool("no-client", true, "ignored: there is no client")
 	fs.String("data", "", "ignored: nothing is kept")
 	fs.Parse(os.Args[1:])
@@ -51,7 +54,7 @@ func main() {
 		fail(err)
 	}
 	say("serving", "http://"+l.Addr().String())
-	s := &server{rooms: map[string]*room{}}
+	s := &server{rooms: map[string]*room{}, heartbeat: *heartbeat}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/ws", s.serve)
 	fail(http.Serve(l, mux))
@@ -69,8 +72,9 @@ func fail(err error) {
 }
 
 type server struct {
-	mu    sync.Mutex
-	rooms map[string]*room // by its code and by its spectator code
+	mu        sync.Mutex
+	rooms     map[string]*room // by its code and by its spectator code
+	heartbeat int              // seconds, told in the Welcome
 }
 
 // room is its members' connections, by seat, and its update count.
@@ -132,7 +136,7 @@ func (s *server) enter(h protocol.Hello, ws *websocket.Conn) (*room, rules.SeatI
 		code, watch := rand.Text()[:6], rand.Text()[:8]
 		s.rooms[code], s.rooms[watch] = rm, rm
 		rm.members = append(rm.members, ws)
-		return rm, 0, protocol.Welcome{Seat: 0, Role: rules.Host, Code: code, Watch: watch, Heartbeat: 5}
+		return rm, 0, protocol.Welcome{Seat: 0, Role: rules.Host, Code: code, Watch: watch, Heartbeat: s.heartbeat}
 	}
 	rm := s.rooms[h.Code]
 	if rm == nil {
@@ -142,7 +146,7 @@ func (s *server) enter(h protocol.Hello, ws *websocket.Conn) (*room, rules.SeatI
 	defer rm.mu.Unlock()
 	seat := rules.SeatID(len(rm.members))
 	rm.members = append(rm.members, ws)
-	return rm, seat, protocol.Welcome{Seat: seat, Code: h.Code, Heartbeat: 5}
+	return rm, seat, protocol.Welcome{Seat: seat, Code: h.Code, Heartbeat: s.heartbeat}
 }
 
 // act answers an action. Letting a player in sends them their view; the
