@@ -264,14 +264,12 @@ func (h *Handler) serve(ws *websocket.Conn, addr string, out *outbox, idle idler
 
 // idler is how a seated connection waits for its client between frames.
 type idler interface {
-	// pending reports whether something waits to be read (true when it
-	// cannot tell: the read then waits).
-	pending() bool
-	// park arranges for resume to run on a goroutine of its own once the
-	// client has sent something, so that the caller's goroutine can end.
-	// It reports false when it cannot: the caller reads, and waits there.
+	// park arranges for resume (the same each time) to run on a goroutine
+	// of its own once the client has sent something, so that the caller's
+	// goroutine can end. It reports false when something waits to be read
+	// already, or it cannot: the caller reads, and waits there.
 	park(resume func()) bool
-	// forget undoes park.
+	// forget undoes park for good: the connection is over.
 	forget()
 }
 
@@ -279,7 +277,6 @@ type idler interface {
 // without epoll).
 type blockingIdle struct{}
 
-func (blockingIdle) pending() bool    { return true }
 func (blockingIdle) park(func()) bool { return false }
 func (blockingIdle) forget()          {}
 
@@ -305,11 +302,6 @@ type seated struct {
 // connection. ready says the client has sent something.
 func (c *seated) run(ready bool) {
 	for {
-		if !ready {
-			c.p.reading.Lock()
-			ready = c.idle.pending()
-			c.p.reading.Unlock()
-		}
 		if !ready && c.park() {
 			return
 		}
@@ -321,8 +313,8 @@ func (c *seated) run(ready bool) {
 	}
 }
 
-// park lets the goroutine go while the client is quiet; false means it
-// could not, and the goroutine reads on.
+// park lets the goroutine go while the client is quiet; false means there
+// is something to read, or it could not, and the goroutine reads on.
 func (c *seated) park() bool {
 	c.mu.Lock()
 	if c.ended {
@@ -331,7 +323,12 @@ func (c *seated) park() bool {
 	}
 	c.parked = true
 	c.mu.Unlock()
-	if c.idle.park(c.resume) {
+	// The idler looks at what the connection has buffered, which a Close
+	// reading the connection itself changes.
+	c.p.reading.Lock()
+	gone := c.idle.park(c.resume)
+	c.p.reading.Unlock()
+	if gone {
 		return true
 	}
 	c.mu.Lock()

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/pore/elamanipeli/server/workers"
@@ -33,11 +34,24 @@ import (
 
 // epollIdle is a connection's place in the poller.
 type epollIdle struct {
-	br    *bufio.Reader
-	rc    syscall.RawConn
-	id    uint64
-	added bool // in the epoll set (it may be disarmed)
+	br     *bufio.Reader
+	rc     syscall.RawConn
+	added  bool         // in the epoll set, for good
+	resume func()       // what park was given
+	state  atomic.Int32 // reading or parked
+	id     uint64       // its events', under the poller's mutex
+	gone   bool         // forgotten, under the poller's mutex
 }
+
+// A connection is being read (its goroutine runs, or is about to), or is
+// parked: the poller's goroutine starts the next one when the client
+// sends something. Whoever moves it from parked to reading (the poller's
+// goroutine on an event, or park, which finds something on the way)
+// reads it.
+const (
+	reading int32 = iota
+	parked
+)
 
 // newIdler parks a connection on its socket rc (socketOf; nil: it cannot).
 func newIdler(rc syscall.RawConn, br *bufio.Reader) idler {
@@ -91,13 +105,9 @@ func writeNow(rc syscall.RawConn, b []byte) (int, error) {
 	return n, werr
 }
 
-// pending reports whether there is something to read: bytes in the reader's
-// buffer, or in the socket (the end of the stream and errors count, so that
-// the read finds them).
-func (e *epollIdle) pending() bool {
-	if e.br.Buffered() > 0 {
-		return true
-	}
+// readable reports whether the socket has something to read (the end of
+// the stream and errors count, so that the read finds them).
+func (e *epollIdle) readable() bool {
 	ready := true
 	err := e.rc.Control(func(fd uintptr) {
 		var b [1]byte
@@ -112,41 +122,62 @@ func (e *epollIdle) pending() bool {
 	return ready || err != nil
 }
 
-// park arms the socket: resume runs once it is readable (or closed by the
-// client). It reports false when the socket cannot be armed.
+// park lets the connection wait for its client without a goroutine:
+// resume (the same each time) runs on a goroutine of its own once the
+// client sends something. It reports false when there is something to read
+// already, or the socket cannot wait in the set: the caller reads on.
+//
+// The socket is in the set from its first park on, edge-triggered: the set
+// has an event each time bytes arrive, whatever the connection is doing,
+// and parking costs no system call but the look at the socket that must
+// come after the connection is marked parked. An event that comes while
+// the connection is read finds it reading and is dropped (the reader
+// reads on until it finds nothing); bytes that come after the look find
+// it parked.
 func (e *epollIdle) park(resume func()) bool {
 	p, err := thePoller()
 	if err != nil {
 		return false
 	}
-	if e.id == 0 {
-		e.id = p.newID()
+	if e.br.Buffered() > 0 || !e.added && !p.add(e, resume) {
+		return false
 	}
-	return p.arm(e, resume)
+	// Once parked, the connection may be another goroutine's at once:
+	// the reader's buffer is not looked at again.
+	e.state.Store(parked)
+	if !e.readable() && !p.broken.Load() {
+		return true
+	}
+	// Something came (or the set is gone): read it here, unless the
+	// poller's goroutine has taken the connection meanwhile.
+	return !e.state.CompareAndSwap(parked, reading)
 }
 
+// forget takes the connection out of the poller's sight for good. It may
+// come as the connection parks (its client closed it meanwhile).
 func (e *epollIdle) forget() {
-	if e.id != 0 {
-		if p, err := thePoller(); err == nil {
-			p.drop(e.id)
-		}
+	if p, err := thePoller(); err == nil {
+		p.mu.Lock()
+		e.gone = true
+		delete(p.conns, e.id)
+		p.mu.Unlock()
 	}
 }
 
 // poller is one epoll set and the goroutine that waits on it. Every socket
-// in it is armed for one event at a time (EPOLLONESHOT, level-triggered:
-// arming a socket that is readable already reports it at once). Events
-// carry an id, not the descriptor, since a closed descriptor's number is
-// soon reused; the kernel takes a closed socket out of the set by itself.
+// in it is there edge-triggered (see epollIdle.park). Events carry an id,
+// not the descriptor, since a closed descriptor's number is soon reused;
+// the kernel takes a closed socket out of the set by itself.
 type poller struct {
 	fd  int
 	set *os.File        // held, or its finalizer would close fd
 	rc  syscall.RawConn // the set, in the runtime's poller
 
-	mu      sync.Mutex
-	next    uint64
-	waiting map[uint64]func()
-	broken  bool // epoll_wait failed: nothing is armed any more
+	broken atomic.Bool // epoll_wait failed: nothing parks any more
+
+	mu    sync.Mutex
+	next  uint64
+	conns map[uint64]*epollIdle
 }
 
 var (
@@ -173,56 +204,48 @@ func thePoller() (*poller, error) {
 			pollerErr = err
 			return
 		}
-		pollerP = &poller{fd: fd, set: set, rc: rc, waiting: map[uint64]func(){}}
+		pollerP = &poller{fd: fd, set: set, rc: rc, conns: map[uint64]*epollIdle{}}
 		go pollerP.loop()
 	})
 	return pollerP, pollerErr
 }
 
-func (p *poller) newID() uint64 {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.next++
-	return p.next
-}
+// edgeTriggered is EPOLLET in an event's mask (syscall's constant is
+// negative).
+const edgeTriggered = syscall.EPOLLET & 0xffffffff
 
-func (p *poller) arm(e *epollIdle, resume func()) bool {
-	// What resume reads of e is written before the lock that hands resume
-	// to the poller's goroutine.
-	op := syscall.EPOLL_CTL_MOD
-	if !e.added {
-		op, e.added = syscall.EPOLL_CTL_ADD, true
-	}
+// add puts e's socket in the set for good, under a new id.
+func (p *poller) add(e *epollIdle, resume func()) bool {
+	// What the poller's goroutine reads of e is written before the lock
+	// that hands e to it.
+	e.resume = resume
 	p.mu.Lock()
-	if p.broken {
+	if e.gone {
 		p.mu.Unlock()
 		return false
 	}
-	p.waiting[e.id] = resume
+	p.next++
+	id := p.next
+	e.id = id
+	p.conns[id] = e
 	p.mu.Unlock()
 	ev := syscall.EpollEvent{
-		Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | syscall.EPOLLONESHOT,
-		Fd:     int32(uint32(e.id)), Pad: int32(uint32(e.id >> 32)),
+		Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | edgeTriggered,
+		Fd:     int32(uint32(id)), Pad: int32(uint32(id >> 32)),
 	}
 	var err error
 	// Control holds the descriptor open meanwhile, so it cannot be a
 	// reused number.
-	cerr := e.rc.Control(func(fd uintptr) { err = syscall.EpollCtl(p.fd, op, int(fd), &ev) })
+	cerr := e.rc.Control(func(fd uintptr) { err = syscall.EpollCtl(p.fd, syscall.EPOLL_CTL_ADD, int(fd), &ev) })
 	if cerr != nil || err != nil {
-		// Not armed: no event can come, and the caller reads on.
-		p.drop(e.id)
-		if op == syscall.EPOLL_CTL_ADD {
-			e.added = false
-		}
+		// Not in the set: no event can come, and the caller reads on.
+		p.mu.Lock()
+		delete(p.conns, id)
+		p.mu.Unlock()
 		return false
 	}
+	e.added = true
 	return true
-}
-
-func (p *poller) drop(id uint64) {
-	p.mu.Lock()
-	delete(p.waiting, id)
-	p.mu.Unlock()
 }
 
 // loop waits for sockets with something to read and hands each to a new
@@ -253,12 +276,13 @@ func (p *poller) loop() {
 	})
 	// The Read ends only if epoll_wait or the wait failed, which cannot
 	// happen on a set that is open; if it did, every connection waiting
-	// in it goes back to reading.
+	// in it goes back to reading (one parking now finds broken set).
+	p.broken.Store(true)
 	p.mu.Lock()
-	p.broken = true
-	for id, resume := range p.waiting {
-		delete(p.waiting, id)
-		go resume()
+	for _, e := range p.conns {
+		if e.state.CompareAndSwap(parked, reading) {
+			go e.resume()
+		}
 	}
 	p.mu.Unlock()
 }
@@ -269,9 +293,8 @@ func (p *poller) hand(events []syscall.EpollEvent) {
 	defer p.mu.Unlock()
 	for _, ev := range events {
 		id := uint64(uint32(ev.Fd)) | uint64(uint32(ev.Pad))<<32
-		if resume := p.waiting[id]; resume != nil {
-			delete(p.waiting, id)
-			workers.Go(resume)
+		if e := p.conns[id]; e != nil && e.state.CompareAndSwap(parked, reading) {
+			workers.Go(e.resume)
 		}
 	}
 }
