@@ -276,7 +276,8 @@ func (p *poller) loop() {
 	})
 	// The Read ends only if epoll_wait or the wait failed, which cannot
 	// happen on a set that is open; if it did, every connection waiting
-	// in it goes back to reading (one parking now finds broken set).
+	// in it goes back to reading (and one that parks from now on finds
+	// the set broken).
 	p.broken.Store(true)
 	p.mu.Lock()
 	for _, e := range p.conns {
@@ -287,7 +288,7 @@ func (p *poller) loop() {
 	p.mu.Unlock()
 }
 
-// hand starts the goroutines of the sockets the events are for.
+// hand starts the goroutines of the parked connections the events are for.
 func (p *poller) hand(events []syscall.EpollEvent) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
