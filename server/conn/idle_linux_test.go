@@ -28,16 +28,7 @@ func TestThePollerMissesNoByte(t *testing.T) {
 	const sockets, rounds = 2, 8000
 	var wg sync.WaitGroup
 	for i := range sockets {
-		client, err := net.Dial("tcp", ln.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		server, err := ln.Accept()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer client.Close()
-		defer server.Close()
+		client, server := tcpPair(t, ln)
 		br := bufio.NewReader(server)
 		e, ok := newIdler(socketOf(server), br).(*epollIdle)
 		if !ok {
@@ -93,6 +84,22 @@ func TestThePollerMissesNoByte(t *testing.T) {
 	wg.Wait()
 }
 
+// tcpPair connects a client to ln and returns both ends, closed when the
+// test ends.
+func tcpPair(tb testing.TB, ln net.Listener) (client, server net.Conn) {
+	client, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { client.Close() })
+	server, err = ln.Accept()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { server.Close() })
+	return client, server
+}
+
 // BenchmarkWake: what a frame costs the server to notice and read when its
 // connection waits without a goroutine (parked), against a goroutine that
 // waits in the read (blocked: the plain Go server's way, the floor). Each
@@ -114,16 +121,7 @@ func benchWake(b *testing.B, park bool) {
 	clients := make([]net.Conn, sockets)
 	got := make([]chan byte, sockets)
 	for i := range sockets {
-		client, err := net.Dial("tcp", ln.Addr().String())
-		if err != nil {
-			b.Fatal(err)
-		}
-		server, err := ln.Accept()
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer client.Close()
-		defer server.Close()
+		client, server := tcpPair(b, ln)
 		clients[i], got[i] = client, make(chan byte, 1)
 		br := bufio.NewReader(server)
 		read := func() bool {
