@@ -122,6 +122,10 @@ type Result struct {
 	// the last window with every connection still open (a service's
 	// servers, one server's for comparison; none without Cluster).
 	ServerRSS []int64
+	// Build is the server measured: empty for this one, or the one it is
+	// measured against (-against). Round counts the turns from 1.
+	Build string `json:",omitempty"`
+	Round int    `json:",omitempty"`
 }
 
 // gen is a run in progress.

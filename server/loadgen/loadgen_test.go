@@ -5,8 +5,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -50,36 +50,48 @@ func TestSmokeRun(t *testing.T) {
 		t.Skip("builds and starts the server")
 	}
 	rep, _ := runReport(t, "-scenario", "smoke")
-	checkSmoke(t, rep)
-}
-
-// TestPlainServerSmokeRun: the plain server the game's server is measured
-// against (./server/loadgen/plain) still speaks enough of the protocol for
-// the same short run.
-func TestPlainServerSmokeRun(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and starts the plain server")
-	}
-	bin := filepath.Join(t.TempDir(), "plain")
-	if out, err := exec.Command("go", "build", "-o", bin, "./plain").CombinedOutput(); err != nil {
-		t.Fatalf("build the plain server: %v\n%s", err, out)
-	}
-	rep, _ := runReport(t, "-scenario", "smoke", "-server-bin", bin)
-	checkSmoke(t, rep)
-}
-
-// checkSmoke checks a smoke run's report: every room set up, every action
-// delivered to every member, and the floor, the memory points and the
-// server's CPU in it.
-func checkSmoke(t *testing.T, rep Report) {
-	t.Helper()
-	if rep.Floor.N == 0 || rep.Floor.P50 <= 0 {
-		t.Errorf("no floor measured: %+v", rep.Floor)
-	}
 	if len(rep.Results) != 1 {
 		t.Fatalf("%d results, want the smoke run's", len(rep.Results))
 	}
-	res := rep.Results[0]
+	checkSmoke(t, rep.Floor, rep.Results[0])
+}
+
+// TestAgainstPlainSmokeRun: the plain server the game's server is measured
+// against (./server/loadgen/plain) still speaks enough of the protocol for
+// the same short run, and -against plain takes turns with it, round by
+// round, and sets the two side by side.
+func TestAgainstPlainSmokeRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and starts the plain server and the game's")
+	}
+	rep, printed := runReport(t, "-scenario", "smoke", "-against", "plain", "-rounds", "2", "-duration", "2s")
+	if rep.Against != PlainName {
+		t.Errorf("measured against %q, want %q", rep.Against, PlainName)
+	}
+	var got []string
+	for _, res := range rep.Results {
+		got = append(got, fmt.Sprintf("%d %s", res.Round, rep.name(res.Build)))
+		checkSmoke(t, rep.Floor, res)
+	}
+	want := []string{"1 " + PlainName, "1 this server", "2 " + PlainName, "2 this server"}
+	if !slices.Equal(got, want) {
+		t.Errorf("runs %q, want %q", got, want)
+	}
+	for _, s := range []string{"this server against the plain Go server", "  round 2: CPU ", "median of 2 rounds: CPU per delivery ×"} {
+		if !strings.Contains(printed, s) {
+			t.Errorf("the report does not say %q:\n%s", s, printed)
+		}
+	}
+}
+
+// checkSmoke checks a smoke run's result: every room set up, every action
+// delivered to every member, and the floor, the memory points and the
+// server's CPU in it.
+func checkSmoke(t *testing.T, floor Dist, res *Result) {
+	t.Helper()
+	if floor.N == 0 || floor.P50 <= 0 {
+		t.Errorf("no floor measured: %+v", floor)
+	}
 	sc := Scenarios["smoke"]
 	if e := res.Errors; e.Total() != 0 {
 		t.Errorf("errors: %+v", e)
@@ -146,5 +158,70 @@ func TestClusterSmokeRun(t *testing.T) {
 	}
 	if !strings.Contains(printed, "against one server in this run") {
 		t.Errorf("the report does not compare with one server:\n%s", printed)
+	}
+}
+
+// TestTurnsAgainstPlain: the figures of rounds taken in turn are set side
+// by side within each round, their ratios' median is what the CPU target
+// is checked against, and the plain server's own figures are not held to
+// this server's targets.
+func TestTurnsAgainstPlain(t *testing.T) {
+	everyday := Scenarios["everyday"]
+	mem := func(perConn int64) []MemPoint {
+		return []MemPoint{{Conns: 0, GC: GCReport{RSS: 50e6}}, {Conns: 1000, GC: GCReport{RSS: 50e6 + 1000*perConn}}}
+	}
+	result := func(build string, round int, cpu float64, p99 time.Duration, perConn int64) *Result {
+		return &Result{Scenario: everyday, Build: build, Round: round, Mem: mem(perConn),
+			Steps: []Step{{PerSec: 3600, ServerCPU: cpu, Latency: Dist{P99: p99}}}}
+	}
+	rep := &Report{Against: PlainName, Results: []*Result{
+		result(PlainName, 1, 0.40, 2*time.Millisecond, 24_000), result("", 1, 0.64, 3*time.Millisecond, 12_000),
+		result(PlainName, 2, 0.40, 2*time.Millisecond, 24_000), result("", 2, 0.72, 2*time.Millisecond, 12_000),
+		result(PlainName, 3, 0.50, 4*time.Millisecond, 24_000), result("", 3, 0.60, 2*time.Millisecond, 12_000),
+	}}
+	names, by := rep.turns()
+	if !slices.Equal(names, []string{"everyday"}) || len(by["everyday"]) != 3 {
+		t.Fatalf("turns %v %v, want everyday's three rounds", names, by)
+	}
+	cpu, p99, m := medianRatios(by["everyday"])
+	near := func(x, want float64) bool { return x > want-1e-9 && x < want+1e-9 }
+	if !near(cpu, 1.6) || !near(p99, 1.0) || !near(m, 0.5) {
+		t.Errorf("median ratios CPU ×%v, p99 ×%v, memory ×%v; want ×1.6 (of 1.6, 1.8, 1.2), ×1.0 (of 1.5, 1, 0.5), ×0.5", cpu, p99, m)
+	}
+	var cpuChecks, memChecks []Check
+	for _, c := range rep.Checks() {
+		switch {
+		case strings.HasPrefix(c.Name, "CPU per delivery"):
+			cpuChecks = append(cpuChecks, c)
+		case strings.HasPrefix(c.Name, "memory per idle connection"):
+			memChecks = append(memChecks, c)
+		}
+	}
+	if len(cpuChecks) != 1 || cpuChecks[0].OK || cpuChecks[0].Got != "×1.60 (median of 3 rounds)" {
+		t.Errorf("CPU checks %+v, want one missed at ×1.60", cpuChecks)
+	}
+	if len(memChecks) != 3 {
+		t.Errorf("memory checks %+v, want this server's three rounds only", memChecks)
+	}
+	var out strings.Builder
+	rep.printTurns(&out)
+	for _, s := range []string{"round 1: CPU 40% → 64% of a core, per delivery ×1.60; p99 2.00 ms → 3.00 ms (×1.50); memory per idle connection 24.0 → 12.0 KB (×0.50)",
+		"median of 3 rounds: CPU per delivery ×1.60, p99 ×1.00, memory per idle connection ×0.50"} {
+		if !strings.Contains(out.String(), s) {
+			t.Errorf("the side by side does not say %q:\n%s", s, out.String())
+		}
+	}
+
+	// Within the target, it is met; a round with no plain run beside it
+	// is left out.
+	rep.Results = append(rep.Results[:2], result("", 2, 0.9, time.Millisecond, 12_000))
+	rep.Results[1].Steps[0].ServerCPU = 0.50
+	if _, by := rep.turns(); len(by["everyday"]) != 1 {
+		t.Errorf("%d turns, want the one round with both", len(by["everyday"]))
+	}
+	for _, c := range rep.Checks() {
+		if strings.HasPrefix(c.Name, "CPU per delivery") && (!c.OK || c.Got != "×1.25 (median of 1 round)") {
+			t.Errorf("CPU check %+v, want met at ×1.25", c)
+		}
 	}
 }

@@ -13,6 +13,7 @@
 //	go run ./server/loadgen -scenario cluster     # the workshop load on one server, then on three as one service
 //	go run ./server/loadgen -scenario startup     # how soon the server accepts connections
 //	go run ./server/loadgen -scenario all         # all of them, with the targets checked
+//	go run ./server/loadgen -against plain -rounds 3   # everyday on the plain Go server and on this one, in turn
 //
 // Scenarios are defined in engine.go; flags override their figures. The
 // clients speak the real protocol (shared/protocol) over real WebSockets
@@ -24,12 +25,15 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -64,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	nodes := fs.Int("nodes", 0, "put the scenario on one server and then on a service of this many (the cluster scenario: 3)")
 	cpuProfile := fs.String("cpuprofile", "", "write the load generator's own CPU profile to this file")
 	playAt := fs.Int64("play-at", 0, "start playing (the warm-up, then the window) at this Unix time, in seconds, once the rooms are set up: two load generators given the same measure their servers side by side in the same seconds")
+	against := fs.String("against", "", "`plain` (the plain Go server, ./server/loadgen/plain, built here) or a server binary: put each scenario on it and on this server in turn, and give this server's figures as ratios to its, round by round")
+	rounds := fs.Int("rounds", 1, "put each scenario on the server (with -against: on both, in turn) this many times")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -91,6 +97,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		progress = nil
 	}
 
+	if *rounds < 1 {
+		return fmt.Errorf("-rounds %d: want at least 1", *rounds)
+	}
+	if (*against != "" || *rounds > 1) && (*wsURL != "" || *nodes > 1 || slices.Contains(names, "cluster")) {
+		return errors.New("-against and -rounds take turns on a server they start: not with -ws, -nodes or the cluster scenario")
+	}
+
 	dir, err := os.MkdirTemp("", "loadgen-")
 	if err != nil {
 		return err
@@ -101,6 +114,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if *bin, err = BuildServer(ctx, dir); err != nil {
 			return err
 		}
+	}
+	// The builds each scenario is put on: this server, and first, with
+	// -against, the one it is measured against, in the same rounds.
+	builds := []serverBuild{{bin: *bin, args: strings.Fields(*serverArgs)}}
+	switch *against {
+	case "":
+	case "plain":
+		plain, err := BuildPlain(ctx, dir)
+		if err != nil {
+			return err
+		}
+		// The plain server takes only the flags it is started with.
+		rep.Against = PlainName
+		builds = append([]serverBuild{{name: PlainName, bin: plain}}, builds...)
+	default:
+		rep.Against = filepath.Base(*against)
+		builds = append([]serverBuild{{name: rep.Against, bin: *against, args: builds[0].args}}, builds...)
 	}
 	if rep.Floor, err = Floor(ctx, 5000); err != nil {
 		return fmt.Errorf("floor: %w", err)
@@ -160,25 +190,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 			continue
 		}
-		if *wsURL == "" {
-			srv, err := StartServer(ctx, *bin, dir, strings.Fields(*serverArgs)...)
-			if err != nil {
-				return err
-			}
-			opt.Server, opt.WS = srv, srv.WS
-			if progress != nil {
-				fmt.Fprintf(progress, "server pid %d at %s (debug %s)\n", srv.Pid, srv.URL, srv.Debug)
-			}
-			res, err := Run(ctx, opt)
-			srv.Stop()
-			if res != nil {
-				rep.Results = append(rep.Results, res)
-			}
-			if err != nil {
-				rep.Print(stdout)
-				return err
-			}
-		} else {
+		if *wsURL != "" {
 			res, err := Run(ctx, opt)
 			if res != nil {
 				rep.Results = append(rep.Results, res)
@@ -186,9 +198,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				rep.Print(stdout)
 				return err
+			}
+			time.Sleep(time.Second)
+			continue
+		}
+		// Round by round, the build measured against first, then this one.
+		for round := 1; round <= *rounds; round++ {
+			for _, b := range builds {
+				srv, err := StartServer(ctx, b.bin, dir, b.args...)
+				if err != nil {
+					return err
+				}
+				opt.Server, opt.WS = srv, srv.WS
+				if progress != nil {
+					fmt.Fprintf(progress, "%s, pid %d at %s (debug %s)\n", rep.name(b.name), srv.Pid, srv.URL, srv.Debug)
+				}
+				res, err := Run(ctx, opt)
+				srv.Stop()
+				if res != nil {
+					res.Build, res.Round = b.name, round
+					rep.Results = append(rep.Results, res)
+				}
+				if err != nil {
+					rep.Print(stdout)
+					return err
+				}
+				time.Sleep(time.Second)
 			}
 		}
-		time.Sleep(time.Second)
 	}
 	rep.Print(stdout)
 	if *jsonOut != "" {
@@ -201,6 +238,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// serverBuild is a server binary to put a scenario on: this server (name
+// empty), or the one it is measured against.
+type serverBuild struct {
+	name string
+	bin  string
+	args []string
 }
 
 // runCluster puts opt's load on a service of n servers started for it (one:

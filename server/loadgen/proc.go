@@ -23,16 +23,27 @@ import (
 // BuildServer compiles the game server into dir and returns the binary's
 // path. It runs from the module's root, wherever the caller is.
 func BuildServer(ctx context.Context, dir string) (string, error) {
+	return build(ctx, dir, "./server", "elamanipeli-server")
+}
+
+// BuildPlain compiles the plain Go server (./server/loadgen/plain), the
+// floor issue 19 measures the game's server against, into dir.
+func BuildPlain(ctx context.Context, dir string) (string, error) {
+	return build(ctx, dir, "./server/loadgen/plain", "plain")
+}
+
+// build compiles the module's package pkg into dir/name.
+func build(ctx context.Context, dir, pkg, name string) (string, error) {
 	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
 	if err != nil {
 		return "", fmt.Errorf("loadgen: find the module: %w", err)
 	}
 	root := filepath.Dir(strings.TrimSpace(string(out)))
-	bin := filepath.Join(dir, "elamanipeli-server")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./server")
+	bin := filepath.Join(dir, name)
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, pkg)
 	cmd.Dir = root
 	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("loadgen: build the server: %w\n%s", err, b)
+		return "", fmt.Errorf("loadgen: build %s: %w\n%s", pkg, err, b)
 	}
 	return bin, nil
 }

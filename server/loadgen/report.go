@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -18,7 +19,13 @@ const (
 	TargetDeliveries  = 50_000 // a second, with p99 within TargetRampP99
 	TargetRampP99     = 10 * time.Millisecond
 	TargetStartup     = 50 * time.Millisecond
+	// TargetCPUPerDelivery is issue 19's: this server's CPU per delivery
+	// within this multiple of the plain Go server's, in the same rounds.
+	TargetCPUPerDelivery = 1.3
 )
+
+// PlainName is how reports name the plain Go server (-against plain).
+const PlainName = "the plain Go server"
 
 // Slope fits RSS = a + b·conns by least squares and returns b, in bytes per
 // connection, with the fit's r².
@@ -51,6 +58,23 @@ type Report struct {
 	Results   []*Result
 	FileLimit uint64
 	Sources   int
+	// Against names the build this server was measured against, in
+	// turns (-against); empty: none.
+	Against string `json:",omitempty"`
+}
+
+// inTurns reports whether the servers were measured in rounds (-rounds,
+// -against).
+func (rep *Report) inTurns() bool {
+	return rep.Against != "" || slices.ContainsFunc(rep.Results, func(r *Result) bool { return r.Round > 1 })
+}
+
+// name is how the report names a result's build.
+func (rep *Report) name(build string) string {
+	if build == "" {
+		return "this server"
+	}
+	return build
 }
 
 func ratio(d, floor time.Duration) string {
@@ -85,8 +109,12 @@ func (rep *Report) Print(w io.Writer) {
 	}
 	for _, res := range rep.Results {
 		sc := res.Scenario
+		title := sc.Name
+		if rep.inTurns() {
+			title = fmt.Sprintf("%s, round %d, %s", sc.Name, res.Round, rep.name(res.Build))
+		}
 		fmt.Fprintf(w, "\n-- %s: rooms of %d (host, player, %d spectators), an action per room every %v\n",
-			sc.Name, sc.Size, max(sc.Size-2, 0), sc.Every)
+			title, sc.Size, max(sc.Size-2, 0), sc.Every)
 		if res.Servers > 1 {
 			fmt.Fprintf(w, "%d servers as one service; a third of the members on a server that does not own their room: %.0f frames relayed\n",
 				res.Servers, res.Relayed)
@@ -127,6 +155,7 @@ func (rep *Report) Print(w io.Writer) {
 			fmt.Fprintln(w, "errors: none")
 		}
 	}
+	rep.printTurns(w)
 	checks := rep.Checks()
 	if len(checks) > 0 {
 		fmt.Fprintln(w, "\ntargets:")
@@ -201,6 +230,107 @@ func (rep *Report) single(res *Result) *Result {
 	return nil
 }
 
+// turn is one round of a scenario: the build measured against, then this
+// server.
+type turn struct{ base, this *Result }
+
+// turns are each scenario's rounds on both builds (-against), by scenario
+// in the order they ran.
+func (rep *Report) turns() (names []string, by map[string][]turn) {
+	if rep.Against == "" {
+		return nil, nil
+	}
+	by = map[string][]turn{}
+	bases := map[[2]any]*Result{}
+	for _, res := range rep.Results {
+		key := [2]any{res.Scenario.Name, res.Round}
+		switch {
+		case res.Build == rep.Against:
+			bases[key] = res
+		case res.Build == "" && bases[key] != nil && len(res.Steps) > 0 && len(bases[key].Steps) > 0:
+			name := res.Scenario.Name
+			if by[name] == nil {
+				names = append(names, name)
+			}
+			by[name] = append(by[name], turn{bases[key], res})
+		}
+	}
+	return names, by
+}
+
+// ratios are this server's figures over the other build's in one round:
+// CPU per delivery, p99 latency, memory per idle connection (0 when either
+// was not measured).
+func (t turn) ratios() (cpu, p99, mem float64) {
+	a, b := t.base.Steps[0], t.this.Steps[0]
+	if a.PerSec > 0 && b.PerSec > 0 && a.ServerCPU > 0 {
+		cpu = (b.ServerCPU / b.PerSec) / (a.ServerCPU / a.PerSec)
+	}
+	if a.Latency.P99 > 0 {
+		p99 = float64(b.Latency.P99) / float64(a.Latency.P99)
+	}
+	if len(t.base.Mem) >= 2 && len(t.this.Mem) >= 2 {
+		x, _ := Slope(t.base.Mem)
+		y, _ := Slope(t.this.Mem)
+		if x > 0 {
+			mem = y / x
+		}
+	}
+	return cpu, p99, mem
+}
+
+// medianRatios are the medians of the rounds' ratios.
+func medianRatios(ts []turn) (cpu, p99, mem float64) {
+	var cs, ps, ms []float64
+	for _, t := range ts {
+		c, p, m := t.ratios()
+		cs, ps, ms = append(cs, c), append(ps, p), append(ms, m)
+	}
+	return medianOf(cs), medianOf(ps), medianOf(ms)
+}
+
+// printTurns sets this server beside the build it was measured against,
+// round by round: on a shared machine one run's figures move more than
+// two builds differ, and a ratio within a round does not.
+func (rep *Report) printTurns(w io.Writer) {
+	names, by := rep.turns()
+	if len(names) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n== this server against %s, the same load in turn (%s first in each round)\n", rep.Against, rep.Against)
+	for _, name := range names {
+		fmt.Fprintf(w, "-- %s\n", name)
+		for _, t := range by[name] {
+			a, b := t.base.Steps[0], t.this.Steps[0]
+			cpu, p99, mem := t.ratios()
+			line := fmt.Sprintf("  round %d: CPU %.0f%% → %.0f%% of a core, per delivery ×%.2f; p99 %s → %s (×%.2f)",
+				t.this.Round, 100*a.ServerCPU, 100*b.ServerCPU, cpu, ms(a.Latency.P99), ms(b.Latency.P99), p99)
+			if mem > 0 {
+				x, _ := Slope(t.base.Mem)
+				y, _ := Slope(t.this.Mem)
+				line += fmt.Sprintf("; memory per idle connection %.1f → %.1f KB (×%.2f)", x/1000, y/1000, mem)
+			}
+			if a.Missing+b.Missing > 0 {
+				line += fmt.Sprintf("; missing %d → %d", a.Missing, b.Missing)
+			}
+			fmt.Fprintln(w, line)
+		}
+		cpu, p99, mem := medianRatios(by[name])
+		line := fmt.Sprintf("  median of %s: CPU per delivery ×%.2f, p99 ×%.2f", roundsOf(len(by[name])), cpu, p99)
+		if mem > 0 {
+			line += fmt.Sprintf(", memory per idle connection ×%.2f", mem)
+		}
+		fmt.Fprintln(w, line)
+	}
+}
+
+func roundsOf(n int) string {
+	if n == 1 {
+		return "1 round"
+	}
+	return fmt.Sprintf("%d rounds", n)
+}
+
 // Check is one target and how the run did against it.
 type Check struct {
 	Name string
@@ -217,6 +347,9 @@ func (rep *Report) Checks() []Check {
 		out = append(out, Check{"/healthz answered ≤ 50 ms after start", ms(s), s <= TargetStartup})
 	}
 	for _, res := range rep.Results {
+		if res.Build != "" {
+			continue // the targets are this server's
+		}
 		if len(res.Mem) >= 2 && res.Scenario.Name == "everyday" {
 			b, _ := Slope(res.Mem)
 			out = append(out, Check{"memory per idle connection ≤ 12 KB", fmt.Sprintf("%.1f KB", b/1000), b <= TargetMemPerConn})
@@ -237,7 +370,25 @@ func (rep *Report) Checks() []Check {
 				fmt.Sprintf("%.0f/s at p99 %s (%d connections)", best.PerSec, ms(best.Latency.P99), best.Conns), best.PerSec >= TargetDeliveries})
 		}
 	}
+	if _, by := rep.turns(); rep.Against == PlainName && len(by["everyday"]) > 0 {
+		cpu, _, _ := medianRatios(by["everyday"])
+		out = append(out, Check{fmt.Sprintf("CPU per delivery ≤ %.1f× the plain Go server", TargetCPUPerDelivery),
+			fmt.Sprintf("×%.2f (median of %s)", cpu, roundsOf(len(by["everyday"]))), cpu <= TargetCPUPerDelivery})
+	}
 	return out
+}
+
+// medianOf is the middle of v (the mean of the two middle ones when v has
+// an even count); 0 for none.
+func medianOf(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	v = slices.Sorted(slices.Values(v))
+	if n := len(v); n%2 == 0 {
+		return (v[n/2-1] + v[n/2]) / 2
+	}
+	return v[len(v)/2]
 }
 
 func us(d time.Duration) float64 { return float64(d) / 1e3 }
