@@ -389,17 +389,25 @@ func (d *Directory) find(hello protocol.Hello) *Kernel {
 // before a workshop participant's): here, or elsewhere in the service, which
 // it brings within reach. nil with no code: no place has any of the names.
 func (d *Directory) locate(ctx context.Context, hello protocol.Hello) (*Kernel, rules.Code) {
-	// A client waits a while for a room moving between nodes, not longer:
-	// it tries again itself.
-	ctx, cancel := context.WithTimeout(ctx, 12*time.Second)
-	defer cancel()
 	reg, far := d.registry()
+	timed := false
 	for _, n := range wanted(hello) {
 		if k := d.Find(n); k != nil {
 			return k, ""
 		}
 		if reg == nil || d.Closing() {
 			continue
+		}
+		if !timed {
+			// A client waits a while for a room moving between nodes, not
+			// longer: it tries again itself. Only a place not found here
+			// takes the timer: a context made of the connection's leaves
+			// the connection's a done channel and a map of children for
+			// as long as it lasts.
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, 12*time.Second)
+			defer cancel()
+			timed = true
 		}
 		id, home, ok, err := reg.Resolve(ctx, n)
 		if err != nil {
