@@ -40,7 +40,7 @@ func (c *Cluster) relayTo(id, owner, epoch string) (*place.Kernel, rules.Code) {
 	}
 	r := &relay{c: c, id: id, owner: owner, epoch: epoch, conns: map[int]uint64{}}
 	r.k = place.NewKernel(r, place.KernelOptions{
-		ID: id, Tick: 5 * time.Second, Log: c.log.With().Str("relay", id).Logger(), Stats: c.places.Stats(),
+		ID: id, Tick: 5 * time.Second, Log: c.log, Stats: c.places.Stats(),
 	})
 	if _, err := c.places.Add(r.k, []place.Name{name}); err != nil {
 		if k := c.places.Find(name); k != nil {

@@ -48,10 +48,10 @@ type KernelOptions struct {
 	// Linger is how long the place keeps its goroutine after a message
 	// or a result, waiting for the next (0: Linger).
 	Linger time.Duration
-	Inbox  int // the inbox's capacity
-	Near   int // client addresses remembered for Directory.Open's near
-	Log    zerolog.Logger
-	Stats  *Stats // connection counts, shared by the places of a directory; nil counts nothing
+	Inbox  int            // the inbox's capacity
+	Near   int            // client addresses remembered for Directory.Open's near
+	Log    zerolog.Logger // the server's: the kernel's lines name the place by ID
+	Stats  *Stats         // connection counts, shared by the places of a directory; nil counts nothing
 	Now    func() time.Time
 	// Creator is the address (a hashed key) that asked for the place: it
 	// counts against that address's open places until the place is
@@ -387,7 +387,6 @@ func (k *Kernel) Ended() bool {
 func (k *Kernel) End() { k.ended = true }
 
 // Log is the place's logger.
-func (k *Kernel) Log() *zerolog.Logger { return &k.log }
 
 // Now is the kernel's clock.
 func (k *Kernel) Now() time.Time { return k.opt.Now() }
@@ -666,7 +665,7 @@ func (k *Kernel) SendMsg(i int, msg protocol.Message) bool {
 func (k *Kernel) Encode(msg protocol.Message) []byte {
 	b, err := protocol.Encode(msg)
 	if err != nil {
-		k.log.Error().Err(err).Msg("encode")
+		k.log.Error().Str("place", k.opt.ID).Err(err).Msg("encode")
 		return nil
 	}
 	return b

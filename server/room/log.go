@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/pore/elamanipeli/server/place"
@@ -47,7 +48,7 @@ func (r *Room) note(e entry) {
 	e.N = r.n
 	b, err := msgpack.Marshal(e)
 	if err != nil {
-		r.log.Error().Err(err).Msg("log entry not encoded")
+		r.logAt(zerolog.ErrorLevel).Err(err).Msg("log entry not encoded")
 		return
 	}
 	if len(r.pending) == 0 {
@@ -69,7 +70,7 @@ func (r *Room) flush() {
 	}
 	batch, err := msgpack.Marshal(r.pending)
 	if err != nil {
-		r.log.Error().Err(err).Msg("log not encoded")
+		r.logAt(zerolog.ErrorLevel).Err(err).Msg("log not encoded")
 		return
 	}
 	last, claim, count := r.n, r.claim, int64(len(r.pending))
@@ -152,9 +153,9 @@ func (r *Room) lost(why error) {
 	}
 	fenced := errors.Is(why, store.ErrFenced)
 	if fenced {
-		r.log.Warn().Msg("room owned by another node now: let go")
+		r.logAt(zerolog.WarnLevel).Msg("room owned by another node now: let go")
 	} else {
-		r.log.Warn().Err(why).Msg("room let go")
+		r.logAt(zerolog.WarnLevel).Err(why).Msg("room let go")
 	}
 	if c := r.claim; c != nil && !fenced {
 		// The store may still name this node, alive, as the room's owner:
@@ -169,7 +170,7 @@ func (r *Room) lost(why error) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			if err := c.Release(ctx); err != nil && !errors.Is(err, store.ErrFenced) {
-				r.log.Warn().Err(err).Msg("a room let go not handed back")
+				r.logAt(zerolog.WarnLevel).Err(err).Msg("a room let go not handed back")
 			}
 			return func() {}
 		})

@@ -24,7 +24,6 @@ type Room struct {
 	id    string // internal: for logs and the store, never shown to anyone
 	code  string
 	watch string
-	log   zerolog.Logger
 	over  atomic.Bool // the room has closed for good, not just stopped for a restart
 
 	state  rules.State
@@ -114,7 +113,6 @@ type frame struct {
 func newRoom(h *Hub, id string, st rules.State, by string) *Room {
 	r := &Room{
 		hub: h, id: id, state: st,
-		log:     h.log.With().Str("room", id).Logger(),
 		seats:   make([]*seat, len(st.Seats)),
 		tickets: map[place.Key]*ticket{},
 	}
@@ -128,9 +126,16 @@ func newRoom(h *Hub, id string, st rules.State, by string) *Room {
 	r.logGroup = time.Duration(f.Sum64()%logGroups) * h.cfg.LogEvery / logGroups
 	r.k = place.NewKernel(r, place.KernelOptions{
 		ID: id, Tick: h.cfg.Tick, Phase: time.Duration(f.Sum64() % uint64(h.cfg.Tick)),
-		Inbox: h.cfg.Inbox, Near: maxNear, Log: r.log, Stats: h.places.Stats(), Now: h.now, Creator: by,
+		Inbox: h.cfg.Inbox, Near: maxNear, Log: h.log, Stats: h.places.Stats(), Now: h.now, Creator: by,
 	})
 	return r
+}
+
+// logAt starts a line of the hub's log at level, naming the room by its
+// id: a logger of the room's own would hold a buffer (half a kilobyte a
+// room) for the few lines a room writes.
+func (r *Room) logAt(level zerolog.Level) *zerolog.Event {
+	return r.hub.log.WithLevel(level).Str("room", r.id)
 }
 
 // maxNear bounds how many client addresses a room remembers: a device from
@@ -162,7 +167,7 @@ func (r *Room) Stop() {
 		// restart or on another node, brings the room back there.
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		if err := r.claim.Release(ctx); err != nil {
-			r.log.Warn().Err(err).Msg("room not handed over")
+			r.logAt(zerolog.WarnLevel).Err(err).Msg("room not handed over")
 		}
 		cancel()
 	}
@@ -255,7 +260,7 @@ func (r *Room) Enter(hello protocol.Hello, p place.Peer, addr string) (*place.Me
 		r.sendTo(s, protocol.Snapshot{Seq: r.seq, View: r.viewFor(s.id)})
 	}
 	r.apply(rules.System, rules.Action{Kind: rules.ActPresence, Seat: s.id, On: true})
-	r.log.Debug().Int("seat", int(s.id)).Bool("resumed", token == "").Msg("seat attached")
+	r.logAt(zerolog.DebugLevel).Int("seat", int(s.id)).Bool("resumed", token == "").Msg("seat attached")
 	if r.member(s) != m { // dropped while catching up
 		return nil, protocol.ErrBusy
 	}
@@ -459,7 +464,7 @@ func (r *Room) applyThen(by rules.SeatID, a rules.Action, actID uint64, then fun
 func (r *Room) newWatch() {
 	c, err := r.hub.places.Renew(r.k, place.Name{NS: place.Watch, S: r.watch}, place.WatchLen)
 	if err != nil {
-		r.log.Warn().Err(err).Msg("no new spectator code")
+		r.logAt(zerolog.WarnLevel).Err(err).Msg("no new spectator code")
 		return
 	}
 	r.watch, r.dirty = c, true
@@ -630,12 +635,12 @@ func (r *Room) Tick(now time.Time) {
 		return // closed while letting go of a seat
 	}
 	if !anyone || r.state.Phase == rules.Closed {
-		r.log.Info().Msg("room forgotten: everyone left")
+		r.logAt(zerolog.InfoLevel).Msg("room forgotten: everyone left")
 		r.close()
 		return
 	}
 	if r.state.Phase == rules.Lobby && !r.k.Connected(0) && !r.tookPart() && now.Sub(r.k.AwaySince(0)) >= cfg.LobbyWindow {
-		r.log.Info().Msg("room forgotten: its host went before anyone took part")
+		r.logAt(zerolog.InfoLevel).Msg("room forgotten: its host went before anyone took part")
 		r.close()
 		return
 	}
@@ -679,10 +684,10 @@ func (r *Room) close() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if err := c.Erase(ctx); err != nil {
-			r.log.Warn().Err(err).Msg("room not erased from the store")
+			r.logAt(zerolog.WarnLevel).Err(err).Msg("room not erased from the store")
 		}
 	}
-	r.log.Info().Msg("room closed")
+	r.logAt(zerolog.InfoLevel).Msg("room closed")
 }
 
 // Gone is what a client is told when the room's goroutine has stopped: the

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/pore/elamanipeli/server/place"
@@ -74,7 +75,7 @@ func (r *Room) save(force bool) {
 	}
 	b, err := msgpack.Marshal(r.record())
 	if err != nil {
-		r.log.Error().Err(err).Msg("snapshot not encoded")
+		r.logAt(zerolog.ErrorLevel).Err(err).Msg("snapshot not encoded")
 		return
 	}
 	r.dirty, r.wrote, r.savedN = false, r.hub.now(), r.n
@@ -111,7 +112,7 @@ func (r *Room) savedNow(err error, upTo uint64) {
 	case errors.Is(err, store.ErrFenced):
 		r.lost(err)
 	case err != nil:
-		r.log.Warn().Err(err).Msg("snapshot not saved")
+		r.logAt(zerolog.WarnLevel).Err(err).Msg("snapshot not saved")
 		r.dirty = true
 	}
 }
@@ -310,7 +311,7 @@ func (h *Hub) resume(r *Room, claim Claim) (*Room, error) {
 		}
 	}
 	h.places.Run(r.k)
-	r.log.Debug().Msg("room restored")
+	r.logAt(zerolog.DebugLevel).Msg("room restored")
 	return r, nil
 }
 

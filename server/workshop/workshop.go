@@ -82,7 +82,7 @@ func newWorkshop(m *Manager, id string, hello protocol.Hello, by string) *Worksh
 		log: m.log.With().Str("workshop", id).Logger(),
 	}
 	w.k = place.NewKernel(w, place.KernelOptions{
-		ID: id, Home: m.home(), Tick: m.cfg.Poll, Inbox: m.cfg.Inbox, Near: maxNear, Log: w.log, Stats: m.places.Stats(), Now: m.now, Creator: by,
+		ID: id, Home: m.home(), Tick: m.cfg.Poll, Inbox: m.cfg.Inbox, Near: maxNear, Log: m.log, Stats: m.places.Stats(), Now: m.now, Creator: by,
 	})
 	return w
 }
