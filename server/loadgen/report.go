@@ -240,10 +240,14 @@ func (rep *Report) turns() (names []string, by map[string][]turn) {
 	if rep.Against == "" {
 		return nil, nil
 	}
+	type round struct {
+		scenario string
+		n        int
+	}
 	by = map[string][]turn{}
-	bases := map[[2]any]*Result{}
+	bases := map[round]*Result{}
 	for _, res := range rep.Results {
-		key := [2]any{res.Scenario.Name, res.Round}
+		key := round{res.Scenario.Name, res.Round}
 		switch {
 		case res.Build == rep.Against:
 			bases[key] = res
@@ -269,14 +273,20 @@ func (t turn) ratios() (cpu, p99, mem float64) {
 	if a.Latency.P99 > 0 {
 		p99 = float64(b.Latency.P99) / float64(a.Latency.P99)
 	}
-	if len(t.base.Mem) >= 2 && len(t.this.Mem) >= 2 {
-		x, _ := Slope(t.base.Mem)
-		y, _ := Slope(t.this.Mem)
-		if x > 0 {
-			mem = y / x
-		}
+	if x, y := memPerConn(t.base), memPerConn(t.this); x > 0 && y > 0 {
+		mem = y / x
 	}
 	return cpu, p99, mem
+}
+
+// memPerConn is a result's memory per idle connection, in bytes; 0 when
+// it was not measured.
+func memPerConn(res *Result) float64 {
+	if len(res.Mem) < 2 {
+		return 0
+	}
+	b, _ := Slope(res.Mem)
+	return b
 }
 
 // medianRatios are the medians of the rounds' ratios.
@@ -306,9 +316,7 @@ func (rep *Report) printTurns(w io.Writer) {
 			line := fmt.Sprintf("  round %d: CPU %.0f%% → %.0f%% of a core, per delivery ×%.2f; p99 %s → %s (×%.2f)",
 				t.this.Round, 100*a.ServerCPU, 100*b.ServerCPU, cpu, ms(a.Latency.P99), ms(b.Latency.P99), p99)
 			if mem > 0 {
-				x, _ := Slope(t.base.Mem)
-				y, _ := Slope(t.this.Mem)
-				line += fmt.Sprintf("; memory per idle connection %.1f → %.1f KB (×%.2f)", x/1000, y/1000, mem)
+				line += fmt.Sprintf("; memory per idle connection %.1f → %.1f KB (×%.2f)", memPerConn(t.base)/1000, memPerConn(t.this)/1000, mem)
 			}
 			if a.Missing+b.Missing > 0 {
 				line += fmt.Sprintf("; missing %d → %d", a.Missing, b.Missing)

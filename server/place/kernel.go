@@ -386,8 +386,6 @@ func (k *Kernel) Ended() bool {
 // handler calls it when the place is over.
 func (k *Kernel) End() { k.ended = true }
 
-// Log is the place's logger.
-
 // Now is the kernel's clock.
 func (k *Kernel) Now() time.Time { return k.opt.Now() }
 
