@@ -51,7 +51,7 @@ type loadRoom struct {
 
 	mu       sync.Mutex
 	lastSeq  uint64           // the newest update the host has had
-	sched    map[uint64]int64 // action id → its scheduled send time, until acked
+	sched    map[uint64]sent  // action id → when it was to be sent, until acked
 	seqSched map[uint64]int64 // update seq → the scheduled time of the measured action that made it
 	arrivals []arrival        // while recording
 	lags     []int64          // how late the writer sent measured actions
@@ -272,7 +272,7 @@ func (r *loadRoom) arrive(m *member, seq uint64, at int64) {
 func (r *loadRoom) acked(a protocol.Ack) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	t, ok := r.sched[a.ID]
+	s, ok := r.sched[a.ID]
 	if !ok {
 		return
 	}
@@ -281,9 +281,18 @@ func (r *loadRoom) acked(a protocol.Ack) {
 		r.g.errs.refused.Add(1)
 		return
 	}
-	if r.g.inWindow(t) {
-		r.seqSched[r.lastSeq] = t
+	if s.window != 0 && s.window == r.g.winStart.Load() {
+		r.seqSched[r.lastSeq] = s.at
 	}
+}
+
+// sent is an action sent and not yet acknowledged: when it was to be sent,
+// and the window it counts in (its start; 0: none). That is decided once,
+// as it is sent: asked again as its ack came, an action sent as a window
+// opened could count in the window's deliveries and not in its actions.
+type sent struct {
+	at     int64
+	window int64
 }
 
 // actionFor is the host's n-th action after the start, in a cycle that can
@@ -414,9 +423,10 @@ func (w *writer) send(e event) {
 	id := r.nextID
 	r.nextID++
 	b, _ := protocol.Encode(protocol.Act{ID: id, Action: actionFor(id)})
-	measured := g.inWindow(e.at)
+	s := sent{at: e.at, window: g.windowOf(e.at)}
+	measured := s.window != 0
 	r.mu.Lock()
-	r.sched[id] = e.at
+	r.sched[id] = s
 	if measured {
 		r.actions++
 	}

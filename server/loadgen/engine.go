@@ -150,9 +150,13 @@ type gen struct {
 	}
 }
 
-func (g *gen) inWindow(t int64) bool {
-	s, e := g.winStart.Load(), g.winEnd.Load()
-	return s > 0 && t >= s && t < e
+// windowOf is the start of the window being measured if t falls in it,
+// or 0.
+func (g *gen) windowOf(t int64) int64 {
+	if s, e := g.winStart.Load(), g.winEnd.Load(); s > 0 && t >= s && t < e {
+		return s
+	}
+	return 0
 }
 
 func (g *gen) logf(format string, args ...any) {
@@ -329,7 +333,7 @@ func (g *gen) joinRooms(ctx context.Context, n int) error {
 	var firstErr error
 	var wg sync.WaitGroup
 	for range n {
-		r := &loadRoom{g: g, sched: map[uint64]int64{}, seqSched: map[uint64]int64{},
+		r := &loadRoom{g: g, sched: map[uint64]sent{}, seqSched: map[uint64]int64{},
 			rng: rand.New(rand.NewPCG(uint64(len(g.rooms)), 6)), home: len(g.rooms) % len(g.dialer.urls)}
 		g.rooms = append(g.rooms, r)
 		select {
