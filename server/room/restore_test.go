@@ -31,8 +31,9 @@ type memStore struct {
 	// write's context ends); logging is told of each write that waits.
 	logGate chan struct{}
 	logging chan struct{}
-	// down fails every write, as a server that crashed writes nothing.
-	down atomic.Bool
+	// down fails every write, as a server that crashed writes nothing;
+	// downTakenOver fails the writes of the claims taken over from now.
+	down, downTakenOver atomic.Bool
 	// lease, when set, names the epoch of the node's lease now, which a
 	// claim is taken under; tookOver is called after each takeover.
 	lease    func() string
@@ -49,6 +50,7 @@ type memClaim struct {
 	m     *memStore
 	id    string
 	epoch string
+	down  bool // its writes fail
 }
 
 func (m *memStore) epoch() string {
@@ -77,7 +79,7 @@ func (m *memStore) TakeOver(_ context.Context, id string) (room.Claim, store.Kep
 		m.mu.Unlock()
 		return nil, store.Kept{}, store.ErrGone
 	}
-	c, kept := &memClaim{m: m, id: id, epoch: m.epoch()}, store.Kept{Snapshot: r.snap, Log: slices.Clone(r.log)}
+	c, kept := &memClaim{m: m, id: id, epoch: m.epoch(), down: m.downTakenOver.Load()}, store.Kept{Snapshot: r.snap, Log: slices.Clone(r.log)}
 	m.mu.Unlock()
 	if m.tookOver != nil {
 		m.tookOver()
@@ -116,7 +118,7 @@ func (c *memClaim) Append(ctx context.Context, batch []byte, last uint64, done f
 }
 
 func (c *memClaim) log(ctx context.Context, batch []byte, last uint64) error {
-	if c.m.down.Load() {
+	if c.m.down.Load() || c.down {
 		return errors.New("down")
 	}
 	if g := c.m.logGate; g != nil {
@@ -139,7 +141,7 @@ func (c *memClaim) log(ctx context.Context, batch []byte, last uint64) error {
 }
 
 func (c *memClaim) Save(_ context.Context, snap []byte, upTo uint64) error {
-	if c.m.down.Load() {
+	if c.m.down.Load() || c.down {
 		return errors.New("down")
 	}
 	c.m.mu.Lock()
@@ -152,7 +154,10 @@ func (c *memClaim) Save(_ context.Context, snap []byte, upTo uint64) error {
 	return nil
 }
 
-func (c *memClaim) Release(context.Context) error {
+func (c *memClaim) Release(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err // as JetStream's client: nothing is sent once ctx has ended
+	}
 	c.m.released.Add(1)
 	return nil
 }
@@ -359,6 +364,34 @@ func TestARoomLetGoForItsLogHandsItsClaimBack(t *testing.T) {
 	host.Act(rules.Action{Kind: rules.ActLock, On: true})
 	waitLetGo(t, srv, 0)
 	waitReleased(t, st)
+}
+
+// A room taken over that does not become a running room is handed back,
+// also when what ran out was the context of the client that came for it
+// (a JetStream leader being elected): a claim kept would leave the room
+// owned by a node that does not run it, and its clients told to wait for
+// as long as that node lives.
+func TestARoomNotTakenOverIsHandedBackWhenItsClientsTimeRanOut(t *testing.T) {
+	st := &memStore{}
+	srv := gametest.Start(t, gametest.Options{Store: st})
+	host := srv.Session(protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}, gametest.SessionOptions{})
+	defer host.Close()
+	gametest.Wait(t, host, "a room", func(s *gametest.State) bool { return s.HasView && s.Pending == 0 })
+	st.mu.Lock()
+	var id string
+	for id = range st.rooms {
+	}
+	st.mu.Unlock()
+	st.downTakenOver.Store(true) // the snapshot a takeover writes fails
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := srv.Hub.TakeOver(ctx, id); err == nil {
+		t.Fatal("taken over with a store that writes nothing")
+	}
+	waitReleased(t, st)
+	if n := srv.Hub.Rooms(); n != 1 {
+		t.Fatalf("%d rooms running, want the host's still: the claim handed back was not the takeover's", n)
+	}
 }
 
 // waitLetGo waits for srv's rooms to have been let go, all but left.

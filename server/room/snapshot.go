@@ -174,15 +174,31 @@ func (h *Hub) TakeOver(ctx context.Context, id string) (*Room, error) {
 	case err != nil:
 		// Handed back: the next client to come, here or on another node,
 		// tries again.
-		claim.Release(ctx)
+		h.handBack(ctx, id, claim)
 		return nil, err
 	}
 	if r == nil {
-		claim.Release(ctx) // the server is closing: the next start takes it
+		h.handBack(ctx, id, claim) // the server is closing: the next start takes it
 		return nil, store.ErrOwned
 	}
 	return r, nil
 }
+
+// handBack gives up a claim on room id that did not become a running room.
+// Not within ctx, the client's, which may be what ran out (a JetStream
+// leader being elected): a claim kept would leave the room owned by a node
+// that does not run it, and every client of it told to wait for as long as
+// that node lives. Release tries again while the store does not answer.
+func (h *Hub) handBack(ctx context.Context, id string, claim Claim) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handBackWithin)
+	defer cancel()
+	if err := claim.Release(ctx); err != nil && !errors.Is(err, store.ErrFenced) {
+		h.log.Warn().Err(err).Str("room", id).Msg("a room not taken over not handed back")
+	}
+}
+
+// handBackWithin bounds how long a claim is given up for, as room.lost's.
+const handBackWithin = 30 * time.Second
 
 // brokenError is a room kept that cannot be brought back: its snapshot or
 // log cannot be read, or it had ended. It is erased.
