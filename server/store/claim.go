@@ -173,7 +173,12 @@ func (s *Store) TakeOver(ctx context.Context, id string) (*Claim, Kept, error) {
 	kept, err := c.load(ctx)
 	if err != nil {
 		// What cannot be read is given back: the next start tries again.
-		c.Release(ctx)
+		// Not within ctx, which may be what ran out (a leader being
+		// elected): kept, the claim would leave the room owned by this
+		// node, alive, and running nowhere.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		c.Release(rctx)
+		cancel()
 		return nil, Kept{}, err
 	}
 	s.stats.TakenOver.Add(1)
