@@ -167,11 +167,7 @@ func (r *Room) lost(why error) {
 		// a while to answer again (a JetStream leader being elected):
 		// Release tries again meanwhile.
 		r.k.Go(func() func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			if err := c.Release(ctx); err != nil && !errors.Is(err, store.ErrFenced) {
-				r.logAt(zerolog.WarnLevel).Err(err).Msg("a room let go not handed back")
-			}
+			r.hub.handBack(context.Background(), r.id, c)
 			return func() {}
 		})
 	}

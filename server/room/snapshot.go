@@ -184,20 +184,21 @@ func (h *Hub) TakeOver(ctx context.Context, id string) (*Room, error) {
 	return r, nil
 }
 
-// handBack gives up a claim on room id that did not become a running room.
-// Not within ctx, the client's, which may be what ran out (a JetStream
-// leader being elected): a claim kept would leave the room owned by a node
-// that does not run it, and every client of it told to wait for as long as
-// that node lives. Release tries again while the store does not answer.
+// handBack gives up a claim on room id, which does not run here: one let go
+// (Room.lost), or one taken over that did not come up. Not within ctx, a
+// client's, which may be what ran out (a JetStream leader being elected):
+// a claim kept would leave the room owned by a node that does not run it,
+// and every client of it told to wait for as long as that node lives.
+// Release tries again while the store does not answer.
 func (h *Hub) handBack(ctx context.Context, id string, claim Claim) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handBackWithin)
 	defer cancel()
 	if err := claim.Release(ctx); err != nil && !errors.Is(err, store.ErrFenced) {
-		h.log.Warn().Err(err).Str("room", id).Msg("a room not taken over not handed back")
+		h.log.Warn().Err(err).Str("room", id).Msg("a room not run here not handed back")
 	}
 }
 
-// handBackWithin bounds how long a claim is given up for, as room.lost's.
+// handBackWithin bounds how long handBack tries.
 const handBackWithin = 30 * time.Second
 
 // brokenError is a room kept that cannot be brought back: its snapshot or
