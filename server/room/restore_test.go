@@ -289,10 +289,7 @@ func TestAnActionIsAnsweredOnceItIsKept(t *testing.T) {
 // the room no more (other nodes see its owner's epoch gone, and take it), so
 // the room applies nothing and is let go.
 func TestARoomActsOnlyUnderTheLeaseItWasTakenUnder(t *testing.T) {
-	st := &memStore{}
-	srv := gametest.Start(t, gametest.Options{Store: st})
-	host := srv.Session(protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}, gametest.SessionOptions{})
-	hs := gametest.Wait(t, host, "a room", func(s *gametest.State) bool { return s.HasView && s.Pending == 0 })
+	st, srv, host, hs := aRoomInMemory(t)
 	srv.Stop()
 	host.Close()
 	st.released.Store(0) // the stop handed the room over
@@ -355,11 +352,8 @@ func TestLettingGoSparesRoomsTakenUnderTheNewLease(t *testing.T) {
 // on naming this node, alive, as its owner, and no node would bring it back
 // (the cluster test once saw a host turned away as busy for a minute).
 func TestARoomLetGoForItsLogHandsItsClaimBack(t *testing.T) {
-	st := &memStore{}
-	srv := gametest.Start(t, gametest.Options{Store: st})
-	host := srv.Session(protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}, gametest.SessionOptions{})
+	st, srv, host, _ := aRoomInMemory(t)
 	defer host.Close()
-	gametest.Wait(t, host, "a room", func(s *gametest.State) bool { return s.HasView && s.Pending == 0 })
 	st.down.Store(true)
 	host.Act(rules.Action{Kind: rules.ActLock, On: true})
 	waitLetGo(t, srv, 0)
@@ -372,11 +366,8 @@ func TestARoomLetGoForItsLogHandsItsClaimBack(t *testing.T) {
 // owned by a node that does not run it, and its clients told to wait for
 // as long as that node lives.
 func TestARoomNotTakenOverIsHandedBackWhenItsClientsTimeRanOut(t *testing.T) {
-	st := &memStore{}
-	srv := gametest.Start(t, gametest.Options{Store: st})
-	host := srv.Session(protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}, gametest.SessionOptions{})
+	st, srv, host, _ := aRoomInMemory(t)
 	defer host.Close()
-	gametest.Wait(t, host, "a room", func(s *gametest.State) bool { return s.HasView && s.Pending == 0 })
 	st.mu.Lock()
 	var id string
 	for id = range st.rooms {
@@ -392,6 +383,17 @@ func TestARoomNotTakenOverIsHandedBackWhenItsClientsTimeRanOut(t *testing.T) {
 	if n := srv.Hub.Rooms(); n != 1 {
 		t.Fatalf("%d rooms running, want the host's still: the claim handed back was not the takeover's", n)
 	}
+}
+
+// aRoomInMemory starts a server keeping its rooms in a memStore, and a host
+// whose room is made and has nothing pending; the caller closes the host.
+func aRoomInMemory(t *testing.T) (*memStore, *gametest.Server, *gametest.Session, *gametest.State) {
+	t.Helper()
+	st := &memStore{}
+	srv := gametest.Start(t, gametest.Options{Store: st})
+	host := srv.Session(protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}, gametest.SessionOptions{})
+	hs := gametest.Wait(t, host, "a room", func(s *gametest.State) bool { return s.HasView && s.Pending == 0 })
+	return st, srv, host, hs
 }
 
 // waitLetGo waits for srv's rooms to have been let go, all but left.
