@@ -166,6 +166,11 @@ func (s *Store) TakeOver(ctx context.Context, id string) (*Claim, Kept, error) {
 	}
 	mine, epoch := s.owner(id, o.Name, true)
 	rev, err := s.owners.Update(ctx, s.ownerKey(id), mine, e.Revision())
+	if err != nil && !isWrongSequence(err) {
+		// No answer (ctx ran out, a leader being elected): the update
+		// may have gone through all the same.
+		rev, err = s.claimedAfterAll(ctx, id, mine)
+	}
 	if err != nil {
 		return nil, Kept{}, ErrOwned // another node was quicker
 	}
@@ -173,16 +178,43 @@ func (s *Store) TakeOver(ctx context.Context, id string) (*Claim, Kept, error) {
 	kept, err := c.load(ctx)
 	if err != nil {
 		// What cannot be read is given back: the next start tries again.
-		// Not within ctx, which may be what ran out (a leader being
-		// elected): kept, the claim would leave the room owned by this
-		// node, alive, and running nowhere.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		rctx, cancel := ownContext(ctx)
 		c.Release(rctx)
 		cancel()
 		return nil, Kept{}, err
 	}
 	s.stats.TakenOver.Add(1)
 	return c, kept, nil
+}
+
+// claimedAfterAll reads room id's owner entry again after an update to
+// mine went unanswered, and returns its revision if the update went through.
+// Unread, the claim would leave the room owned by this node, alive, and
+// running nowhere: every client of it told the room is busy for as long as
+// the node lives.
+func (s *Store) claimedAfterAll(ctx context.Context, id string, mine []byte) (uint64, error) {
+	rctx, cancel := ownContext(ctx)
+	defer cancel()
+	var rev uint64
+	err := s.node.Retry(rctx, func(ctx context.Context) error {
+		e, err := s.owners.Get(ctx, s.ownerKey(id))
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(e.Value(), mine) {
+			return node.Permanent(ErrOwned)
+		}
+		rev = e.Revision()
+		return nil
+	})
+	return rev, err
+}
+
+// ownContext is a context for what must be done even when ctx has run out
+// (it may be what ran out: a leader being elected): giving back a claim
+// that does not run here, or finding out whether one was made.
+func ownContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 }
 
 // load reads the room's key, snapshot and log for a takeover, and fences

@@ -171,6 +171,67 @@ func TestRoomsOutliveTheNode(t *testing.T) {
 	}
 }
 
+// unanswered is an owners bucket whose Update goes through but whose
+// answer is lost (a leader elected meanwhile), and then runs ranOut, as
+// the caller's context running out as it waited would.
+type unanswered struct {
+	jetstream.KeyValue
+	ranOut func()
+}
+
+func (u unanswered) Update(_ context.Context, key string, value []byte, last uint64) (uint64, error) {
+	if _, err := u.KeyValue.Update(context.Background(), key, value, last); err != nil {
+		return 0, err
+	}
+	u.ranOut()
+	return 0, context.DeadlineExceeded
+}
+
+// TestATakeOverWhoseAnswerWasLostHoldsOrGivesTheRoomBack: a takeover whose
+// owner update went through unanswered is this node's all the same while
+// its caller waits, and is handed back when the caller's time has run out;
+// either way the room does not stay owned by this node and run nowhere.
+func TestATakeOverWhoseAnswerWasLostHoldsOrGivesTheRoomBack(t *testing.T) {
+	s := openStore(t, t.TempDir())
+	ctx := context.Background()
+	c, err := s.Create(ctx, "ROOM", []byte("snapshot"))
+	must(t, err)
+	must(t, c.Log(ctx, []byte("entry 1"), 1))
+	must(t, c.Release(ctx))
+	owners := s.owners
+	defer func() { s.owners = owners }()
+
+	// The caller still waits: the takeover stands.
+	s.owners = unanswered{owners, func() {}}
+	c, k, err := s.TakeOver(ctx, "ROOM")
+	if err != nil {
+		t.Fatalf("a takeover that went through unanswered: %v", err)
+	}
+	if string(k.Snapshot) != "snapshot" || len(k.Log) != 1 {
+		t.Fatalf("taken over: %q, %d log messages", k.Snapshot, len(k.Log))
+	}
+	s.owners = owners
+	must(t, c.Log(ctx, []byte("entry 2"), 2))
+	must(t, c.Release(ctx))
+
+	// The caller's time ran out as it waited: the room is given back.
+	cctx, cancel := context.WithCancel(ctx)
+	s.owners = unanswered{owners, cancel}
+	if _, _, err := s.TakeOver(cctx, "ROOM"); err == nil {
+		t.Fatal("a takeover went on after its caller's time ran out")
+	}
+	s.owners = owners
+	if n, _, err := s.Owner(ctx, "ROOM"); err != nil || n != "" {
+		t.Fatalf("the room is owned by %q (%v) after a takeover gave up, want nobody", n, err)
+	}
+	c, k, err = s.TakeOver(ctx, "ROOM")
+	must(t, err)
+	if len(k.Log) != 2 || string(k.Log[1].Data) != "entry 2" {
+		t.Fatalf("the log after the takeovers: %d messages", len(k.Log))
+	}
+	must(t, c.Erase(ctx))
+}
+
 // external starts a NATS server on a loopback port, as an existing NATS a
 // service points at.
 func external(t testing.TB) *server.Server {
