@@ -123,18 +123,31 @@ func (s *Store) Create(ctx context.Context, id string, snapshot []byte) (*Claim,
 	if err != nil {
 		return nil, err
 	}
+	// What failed is cleaned up with a context of its own: a write whose
+	// answer was lost (ctx ran out, a leader being elected) may have gone
+	// through, and what it left would outlive the room.
 	if _, err := s.kv.Create(ctx, keyKey(name), seal(s.master, name, "", raw)); err != nil {
+		rctx, cancel := ownContext(ctx)
+		defer cancel()
+		s.forget(rctx, name)
 		return nil, fmt.Errorf("store: key: %w", err)
 	}
 	o, epoch := s.owner(id, name, true)
 	rev, err := s.owners.Create(ctx, s.ownerKey(id), o)
+	if err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
+		rev, err = s.claimedAfterAll(ctx, id, o)
+	}
 	if err != nil {
-		s.forget(ctx, name)
+		rctx, cancel := ownContext(ctx)
+		defer cancel()
+		s.forget(rctx, name)
 		return nil, fmt.Errorf("store: owner: %w", err)
 	}
 	c := &Claim{s: s, id: id, name: name, aead: aead, owner: rev, epoch: epoch}
 	if err := c.Save(ctx, snapshot, 0); err != nil {
-		c.Erase(ctx)
+		rctx, cancel := ownContext(ctx)
+		defer cancel()
+		c.Erase(rctx)
 		return nil, err
 	}
 	return c, nil
@@ -187,8 +200,9 @@ func (s *Store) TakeOver(ctx context.Context, id string) (*Claim, Kept, error) {
 	return c, kept, nil
 }
 
-// claimedAfterAll reads room id's owner entry again after an update to
-// mine went unanswered, and returns its revision if the update went through.
+// claimedAfterAll reads room id's owner entry again after a write of mine
+// went unanswered, and returns its revision if the write went through, or
+// ErrOwned.
 // Unread, the claim would leave the room owned by this node, alive, and
 // running nowhere: every client of it told the room is busy for as long as
 // the node lives.
@@ -198,6 +212,9 @@ func (s *Store) claimedAfterAll(ctx context.Context, id string, mine []byte) (ui
 	var rev uint64
 	err := s.node.Retry(rctx, func(ctx context.Context) error {
 		e, err := s.owners.Get(ctx, s.ownerKey(id))
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			return node.Permanent(ErrOwned)
+		}
 		if err != nil {
 			return err
 		}

@@ -187,6 +187,14 @@ func (u unanswered) Update(_ context.Context, key string, value []byte, last uin
 	return 0, context.DeadlineExceeded
 }
 
+func (u unanswered) Create(_ context.Context, key string, value []byte, _ ...jetstream.KVCreateOpt) (uint64, error) {
+	if _, err := u.KeyValue.Create(context.Background(), key, value); err != nil {
+		return 0, err
+	}
+	u.ranOut()
+	return 0, context.DeadlineExceeded
+}
+
 // TestATakeOverWhoseAnswerWasLostHoldsOrGivesTheRoomBack: a takeover whose
 // owner update went through unanswered is this node's all the same while
 // its caller waits, and is handed back when the caller's time has run out;
@@ -230,6 +238,43 @@ func TestATakeOverWhoseAnswerWasLostHoldsOrGivesTheRoomBack(t *testing.T) {
 		t.Fatalf("the log after the takeovers: %d messages", len(k.Log))
 	}
 	must(t, c.Erase(ctx))
+}
+
+// TestACreateWhoseAnswerWasLostHoldsOrLeavesNothing: a new room whose owner
+// entry was written unanswered is this node's all the same while its
+// caller waits, and is erased, key and all, when the caller's time has run
+// out.
+func TestACreateWhoseAnswerWasLostHoldsOrLeavesNothing(t *testing.T) {
+	s := openStore(t, t.TempDir())
+	ctx := context.Background()
+	owners := s.owners
+	defer func() { s.owners = owners }()
+
+	s.owners = unanswered{owners, func() {}}
+	c, err := s.Create(ctx, "ROOM", []byte("snapshot"))
+	if err != nil {
+		t.Fatalf("a room whose owner was written unanswered: %v", err)
+	}
+	s.owners = owners
+	must(t, c.Log(ctx, []byte("entry 1"), 1))
+	must(t, c.Erase(ctx))
+
+	cctx, cancel := context.WithCancel(ctx)
+	s.owners = unanswered{owners, cancel}
+	if _, err := s.Create(cctx, "ROOM", []byte("snapshot")); err == nil {
+		t.Fatal("a room was made after its caller's time ran out")
+	}
+	s.owners = owners
+	if !s.Gone(ctx, "ROOM") {
+		t.Fatal("the owner entry of a room not made stayed")
+	}
+	if keys, err := s.kv.ListKeys(ctx); err == nil {
+		for k := range keys.Keys() {
+			t.Errorf("%s stayed of a room not made", k)
+		}
+	} else if !errors.Is(err, jetstream.ErrNoKeysFound) {
+		t.Fatal(err)
+	}
 }
 
 // external starts a NATS server on a loopback port, as an existing NATS a
