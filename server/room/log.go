@@ -157,15 +157,17 @@ func (r *Room) lost(why error) {
 	} else {
 		r.logAt(zerolog.WarnLevel).Err(why).Msg("room let go")
 	}
-	if c := r.claim; c != nil && !fenced {
+	if c := r.claim; c != nil {
 		// The store may still name this node, alive, as the room's owner:
 		// every other node would send the room's clients here, and this
 		// one would wait for the room to come back. Handed back, it comes
 		// back from what the store kept wherever its clients come first,
 		// this node too. A claim another node has taken meanwhile is not
-		// handed back (ErrFenced). A store that has just failed may take
-		// a while to answer again (a JetStream leader being elected):
-		// Release tries again meanwhile.
+		// handed back (Release fails with ErrFenced), which is what a
+		// fenced write mostly means; but a write of this node's own whose
+		// answer was lost may have fenced the next. A store that has just
+		// failed may take a while to answer again (a JetStream leader
+		// being elected): Release tries again meanwhile.
 		r.k.Go(func() func() {
 			r.hub.handBack(context.Background(), r.id, c)
 			return func() {}

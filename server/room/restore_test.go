@@ -34,6 +34,8 @@ type memStore struct {
 	// down fails every write, as a server that crashed writes nothing;
 	// downTakenOver fails the writes of the claims taken over from now.
 	down, downTakenOver atomic.Bool
+	// fenced refuses every write as one of a claim another node holds.
+	fenced atomic.Bool
 	// lease, when set, names the epoch of the node's lease now, which a
 	// claim is taken under; tookOver is called after each takeover.
 	lease    func() string
@@ -118,8 +120,8 @@ func (c *memClaim) Append(ctx context.Context, batch []byte, last uint64, done f
 }
 
 func (c *memClaim) log(ctx context.Context, batch []byte, last uint64) error {
-	if c.m.down.Load() || c.down {
-		return errors.New("down")
+	if err := c.refused(); err != nil {
+		return err
 	}
 	if g := c.m.logGate; g != nil {
 		select {
@@ -140,9 +142,20 @@ func (c *memClaim) log(ctx context.Context, batch []byte, last uint64) error {
 	return nil
 }
 
-func (c *memClaim) Save(_ context.Context, snap []byte, upTo uint64) error {
-	if c.m.down.Load() || c.down {
+// refused is why the store refuses a write of c now, if it does.
+func (c *memClaim) refused() error {
+	switch {
+	case c.m.down.Load() || c.down:
 		return errors.New("down")
+	case c.m.fenced.Load():
+		return store.ErrFenced
+	}
+	return nil
+}
+
+func (c *memClaim) Save(_ context.Context, snap []byte, upTo uint64) error {
+	if err := c.refused(); err != nil {
+		return err
 	}
 	c.m.mu.Lock()
 	defer c.m.mu.Unlock()
@@ -355,6 +368,19 @@ func TestARoomLetGoForItsLogHandsItsClaimBack(t *testing.T) {
 	st, srv, host, _ := aRoomInMemory(t)
 	defer host.Close()
 	st.down.Store(true)
+	host.Act(rules.Action{Kind: rules.ActLock, On: true})
+	waitLetGo(t, srv, 0)
+	waitReleased(t, st)
+}
+
+// A room whose write is refused as fenced hands its claim back all the
+// same: the store refuses the hand-over when another node has the room,
+// and otherwise (a write of this node's whose answer was lost, say) the
+// room would stay this node's, running nowhere.
+func TestAFencedRoomHandsItsClaimBackAllTheSame(t *testing.T) {
+	st, srv, host, _ := aRoomInMemory(t)
+	defer host.Close()
+	st.fenced.Store(true)
 	host.Act(rules.Action{Kind: rules.ActLock, On: true})
 	waitLetGo(t, srv, 0)
 	waitReleased(t, st)

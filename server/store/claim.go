@@ -32,7 +32,8 @@ var (
 	// ErrGone: no such room is kept (it ended, or never was).
 	ErrGone = errors.New("store: no such room")
 
-	errNoLease = errors.New("store: this node's lease has lapsed; it takes no room until it has one again")
+	errNoLease    = errors.New("store: this node's lease has lapsed; it takes no room until it has one again")
+	errNotThrough = errors.New("store: a write whose answer was lost did not go through")
 )
 
 // owner is what the owners bucket holds for a room: the node that owns it
@@ -135,7 +136,7 @@ func (s *Store) Create(ctx context.Context, id string, snapshot []byte) (*Claim,
 	o, epoch := s.owner(id, name, true)
 	rev, err := s.owners.Create(ctx, s.ownerKey(id), o)
 	if err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
-		rev, err = s.claimedAfterAll(ctx, id, o)
+		rev, err = s.wentThrough(ctx, s.owners, s.ownerKey(id), o, ownWithin)
 	}
 	if err != nil {
 		rctx, cancel := ownContext(ctx)
@@ -182,7 +183,7 @@ func (s *Store) TakeOver(ctx context.Context, id string) (*Claim, Kept, error) {
 	if err != nil && !isWrongSequence(err) {
 		// No answer (ctx ran out, a leader being elected): the update
 		// may have gone through all the same.
-		rev, err = s.claimedAfterAll(ctx, id, mine)
+		rev, err = s.wentThrough(ctx, s.owners, s.ownerKey(id), mine, ownWithin)
 	}
 	if err != nil {
 		return nil, Kept{}, ErrOwned // another node was quicker
@@ -200,26 +201,27 @@ func (s *Store) TakeOver(ctx context.Context, id string) (*Claim, Kept, error) {
 	return c, kept, nil
 }
 
-// claimedAfterAll reads room id's owner entry again after a write of mine
-// went unanswered, and returns its revision if the write went through, or
-// ErrOwned.
-// Unread, the claim would leave the room owned by this node, alive, and
-// running nowhere: every client of it told the room is busy for as long as
-// the node lives.
-func (s *Store) claimedAfterAll(ctx context.Context, id string, mine []byte) (uint64, error) {
-	rctx, cancel := ownContext(ctx)
+// wentThrough reads key of bucket again after a write of value to it went
+// unanswered, and returns the entry's revision if the write went through
+// (a sealed value is unlike any other), or errNotThrough; it tries for up
+// to within, ctx or not (ctx may be what ran out). Unread, an owner entry
+// written would leave the room owned by this node, alive, and running
+// nowhere (every client of it told the room is busy for as long as the node
+// lives), and a snapshot written would fence the room's next save.
+func (s *Store) wentThrough(ctx context.Context, bucket jetstream.KeyValue, key string, value []byte, within time.Duration) (uint64, error) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), within)
 	defer cancel()
 	var rev uint64
 	err := s.node.Retry(rctx, func(ctx context.Context) error {
-		e, err := s.owners.Get(ctx, s.ownerKey(id))
+		e, err := bucket.Get(ctx, key)
 		if errors.Is(err, jetstream.ErrKeyNotFound) {
-			return node.Permanent(ErrOwned)
+			return node.Permanent(errNotThrough)
 		}
 		if err != nil {
 			return err
 		}
-		if !bytes.Equal(e.Value(), mine) {
-			return node.Permanent(ErrOwned)
+		if !bytes.Equal(e.Value(), value) {
+			return node.Permanent(errNotThrough)
 		}
 		rev = e.Revision()
 		return nil
@@ -231,8 +233,12 @@ func (s *Store) claimedAfterAll(ctx context.Context, id string, mine []byte) (ui
 // (it may be what ran out: a leader being elected): giving back a claim
 // that does not run here, or finding out whether one was made.
 func ownContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	return context.WithTimeout(context.WithoutCancel(ctx), ownWithin)
 }
+
+// ownWithin bounds what ownContext is for: long enough for a JetStream
+// leader to be elected.
+const ownWithin = 30 * time.Second
 
 // load reads the room's key, snapshot and log for a takeover, and fences
 // both against the owner before: the log is cut where this claim read it,
@@ -537,6 +543,11 @@ func (c *Claim) Save(ctx context.Context, snapshot []byte, upTo uint64) error {
 		rev, err = c.s.kv.Create(ctx, snapKey(c.name), sealed)
 	} else {
 		rev, err = c.s.kv.Update(ctx, snapKey(c.name), sealed, rev)
+	}
+	if err != nil && !isWrongSequence(err) && !errors.Is(err, jetstream.ErrKeyExists) {
+		if wrote, werr := c.s.wentThrough(ctx, c.s.kv, snapKey(c.name), sealed, appendTimeout); werr == nil {
+			rev, err = wrote, nil
+		}
 	}
 	if err != nil {
 		if isWrongSequence(err) || errors.Is(err, jetstream.ErrKeyExists) {

@@ -277,6 +277,28 @@ func TestACreateWhoseAnswerWasLostHoldsOrLeavesNothing(t *testing.T) {
 	}
 }
 
+// TestASaveWhoseAnswerWasLostIsKept: a snapshot written unanswered is
+// the claim's all the same, and the room's next save goes on from it
+// instead of finding itself fenced.
+func TestASaveWhoseAnswerWasLostIsKept(t *testing.T) {
+	s := openStore(t, t.TempDir())
+	ctx := context.Background()
+	c, err := s.Create(ctx, "ROOM", []byte("snapshot 0"))
+	must(t, err)
+	kv := s.kv
+	s.kv = unanswered{kv, func() {}}
+	must(t, c.Save(ctx, []byte("snapshot 1"), 0))
+	s.kv = kv
+	must(t, c.Save(ctx, []byte("snapshot 2"), 0))
+	must(t, c.Release(ctx))
+	c, k, err := s.TakeOver(ctx, "ROOM")
+	must(t, err)
+	if string(k.Snapshot) != "snapshot 2" {
+		t.Fatalf("the room came back as %q", k.Snapshot)
+	}
+	must(t, c.Erase(ctx))
+}
+
 // external starts a NATS server on a loopback port, as an existing NATS a
 // service points at.
 func external(t testing.TB) *server.Server {
