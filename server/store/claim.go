@@ -124,31 +124,28 @@ func (s *Store) Create(ctx context.Context, id string, snapshot []byte) (*Claim,
 	if err != nil {
 		return nil, err
 	}
-	// What failed is cleaned up with a context of its own: a write whose
-	// answer was lost (ctx ran out, a leader being elected) may have gone
-	// through, and what it left would outlive the room.
 	if _, err := s.kv.Create(ctx, keyKey(name), seal(s.master, name, "", raw)); err != nil {
-		rctx, cancel := ownContext(ctx)
-		defer cancel()
-		s.forget(rctx, name)
+		s.undo(ctx, func(ctx context.Context) { s.forget(ctx, name) })
 		return nil, fmt.Errorf("store: key: %w", err)
 	}
 	o, epoch := s.owner(id, name, true)
 	rev, err := s.owners.Create(ctx, s.ownerKey(id), o)
-	if err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
-		rev, err = s.wentThrough(ctx, s.owners, s.ownerKey(id), o, ownWithin)
-	}
 	if err != nil {
-		rctx, cancel := ownContext(ctx)
-		defer cancel()
-		s.forget(rctx, name)
+		lost := !errors.Is(err, jetstream.ErrKeyExists) // and may have gone through
+		s.undo(ctx, func(ctx context.Context) {
+			if lost {
+				if rev, err := s.wentThrough(ctx, s.owners, s.ownerKey(id), o); err == nil {
+					(&Claim{s: s, id: id, name: name, owner: rev}).Erase(ctx)
+					return
+				}
+			}
+			s.forget(ctx, name)
+		})
 		return nil, fmt.Errorf("store: owner: %w", err)
 	}
 	c := &Claim{s: s, id: id, name: name, aead: aead, owner: rev, epoch: epoch}
 	if err := c.Save(ctx, snapshot, 0); err != nil {
-		rctx, cancel := ownContext(ctx)
-		defer cancel()
-		c.Erase(rctx)
+		s.undo(ctx, func(ctx context.Context) { c.Erase(ctx) })
 		return nil, err
 	}
 	return c, nil
@@ -180,21 +177,22 @@ func (s *Store) TakeOver(ctx context.Context, id string) (*Claim, Kept, error) {
 	}
 	mine, epoch := s.owner(id, o.Name, true)
 	rev, err := s.owners.Update(ctx, s.ownerKey(id), mine, e.Revision())
-	if err != nil && !isWrongSequence(err) {
-		// No answer (ctx ran out, a leader being elected): the update
-		// may have gone through all the same.
-		rev, err = s.wentThrough(ctx, s.owners, s.ownerKey(id), mine, ownWithin)
-	}
 	if err != nil {
+		if !isWrongSequence(err) {
+			// No answer: the update may have gone through all the same.
+			s.undo(ctx, func(ctx context.Context) {
+				if rev, err := s.wentThrough(ctx, s.owners, s.ownerKey(id), mine); err == nil {
+					(&Claim{s: s, id: id, name: o.Name, owner: rev}).Release(ctx)
+				}
+			})
+		}
 		return nil, Kept{}, ErrOwned // another node was quicker
 	}
 	c := &Claim{s: s, id: id, name: o.Name, owner: rev, epoch: epoch}
 	kept, err := c.load(ctx)
 	if err != nil {
 		// What cannot be read is given back: the next start tries again.
-		rctx, cancel := ownContext(ctx)
-		c.Release(rctx)
-		cancel()
+		s.undo(ctx, func(ctx context.Context) { c.Release(ctx) })
 		return nil, Kept{}, err
 	}
 	s.stats.TakenOver.Add(1)
@@ -203,16 +201,11 @@ func (s *Store) TakeOver(ctx context.Context, id string) (*Claim, Kept, error) {
 
 // wentThrough reads key of bucket again after a write of value to it went
 // unanswered, and returns the entry's revision if the write went through
-// (a sealed value is unlike any other), or errNotThrough; it tries for up
-// to within, ctx or not (ctx may be what ran out). Unread, an owner entry
-// written would leave the room owned by this node, alive, and running
-// nowhere (every client of it told the room is busy for as long as the node
-// lives), and a snapshot written would fence the room's next save.
-func (s *Store) wentThrough(ctx context.Context, bucket jetstream.KeyValue, key string, value []byte, within time.Duration) (uint64, error) {
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), within)
-	defer cancel()
+// (a sealed value is unlike any other), or errNotThrough. It tries again
+// while the store does not answer, until ctx ends.
+func (s *Store) wentThrough(ctx context.Context, bucket jetstream.KeyValue, key string, value []byte) (uint64, error) {
 	var rev uint64
-	err := s.node.Retry(rctx, func(ctx context.Context) error {
+	err := s.node.Retry(ctx, func(ctx context.Context) error {
 		e, err := bucket.Get(ctx, key)
 		if errors.Is(err, jetstream.ErrKeyNotFound) {
 			return node.Permanent(errNotThrough)
@@ -229,16 +222,21 @@ func (s *Store) wentThrough(ctx context.Context, bucket jetstream.KeyValue, key 
 	return rev, err
 }
 
-// ownContext is a context for what must be done even when ctx has run out
-// (it may be what ran out: a leader being elected): giving back a claim
-// that does not run here, or finding out whether one was made.
-func ownContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), ownWithin)
+// undo cleans up after a write that failed, or whose answer was lost (ctx
+// ran out, a JetStream leader being elected) and which may have gone
+// through all the same: fn runs in the background, with a context of its
+// own, while the caller goes on. Left, what the write made would outlive
+// the room, or leave the room owned by this node, alive, and running
+// nowhere: every client of it told the room is busy for as long as the
+// node lives. Not within ctx, which may be what ran out, nor holding up
+// the caller (a client) while the store does not answer.
+func (s *Store) undo(ctx context.Context, fn func(ctx context.Context)) {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		fn(ctx)
+	}()
 }
-
-// ownWithin bounds what ownContext is for: long enough for a JetStream
-// leader to be elected.
-const ownWithin = 30 * time.Second
 
 // load reads the room's key, snapshot and log for a takeover, and fences
 // both against the owner before: the log is cut where this claim read it,
@@ -545,9 +543,13 @@ func (c *Claim) Save(ctx context.Context, snapshot []byte, upTo uint64) error {
 		rev, err = c.s.kv.Update(ctx, snapKey(c.name), sealed, rev)
 	}
 	if err != nil && !isWrongSequence(err) && !errors.Is(err, jetstream.ErrKeyExists) {
-		if wrote, werr := c.s.wentThrough(ctx, c.s.kv, snapKey(c.name), sealed, appendTimeout); werr == nil {
+		// No answer: if the snapshot was written all the same, the next
+		// save would find itself fenced.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), appendTimeout)
+		if wrote, werr := c.s.wentThrough(rctx, c.s.kv, snapKey(c.name), sealed); werr == nil {
 			rev, err = wrote, nil
 		}
+		cancel()
 	}
 	if err != nil {
 		if isWrongSequence(err) || errors.Is(err, jetstream.ErrKeyExists) {
