@@ -25,6 +25,7 @@ import (
 type registry struct {
 	kv     jetstream.KeyValue
 	limits jetstream.KeyValue // limits.go
+	n      *node.Node
 	st     *store.Store
 	log    zerolog.Logger
 	later  chan func(ctx context.Context)
@@ -48,7 +49,7 @@ func newRegistry(ctx context.Context, n *node.Node, st *store.Store, log zerolog
 	if err != nil {
 		return nil, err
 	}
-	r := &registry{kv: kv, limits: limits, st: st, log: log, later: make(chan func(context.Context), 4096)}
+	r := &registry{kv: kv, limits: limits, n: n, st: st, log: log, later: make(chan func(context.Context), 4096)}
 	go r.background()
 	return r, nil
 }
@@ -56,11 +57,17 @@ func newRegistry(ctx context.Context, n *node.Node, st *store.Store, log zerolog
 // background does what Set and Release asked for, in order.
 func (r *registry) background() {
 	for fn := range r.later {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), laterWithin)
 		fn(ctx)
 		cancel()
 	}
 }
+
+// laterWithin bounds what Set and Release do: they try again while the
+// store does not answer, for as long as a JetStream leader may take to be
+// elected (a node paused past its lease, say). A token not registered is a
+// seat its client cannot find from any other node.
+const laterWithin = 30 * time.Second
 
 // soon queues fn; when the queue is full it runs on a goroutine of its own
 // rather than hold up the place that asked.
@@ -69,7 +76,7 @@ func (r *registry) soon(fn func(ctx context.Context)) {
 	case r.later <- fn:
 	default:
 		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), laterWithin)
 			defer cancel()
 			fn(ctx)
 		}()
@@ -132,7 +139,11 @@ func (r *registry) claim(ctx context.Context, n place.Name, id string, home plac
 func (r *registry) Set(n place.Name, id string, home place.Home) {
 	k, v := r.key(n), r.value(id, home)
 	r.soon(func(ctx context.Context) {
-		if _, err := r.kv.Put(ctx, k, v); err != nil {
+		err := r.n.Retry(ctx, func(ctx context.Context) error {
+			_, err := r.kv.Put(ctx, k, v)
+			return err
+		})
+		if err != nil {
 			r.log.Warn().Err(err).Msg("a token not registered")
 		}
 	})
@@ -142,14 +153,19 @@ func (r *registry) Set(n place.Name, id string, home place.Home) {
 func (r *registry) Release(n place.Name, id string) {
 	k := r.key(n)
 	r.soon(func(ctx context.Context) {
-		e, err := r.kv.Get(ctx, k)
-		if err != nil {
-			return
-		}
-		if held, _, ok := r.read(e.Value()); ok && held != id {
-			return
-		}
-		r.kv.Delete(ctx, k, jetstream.LastRevision(e.Revision()))
+		r.n.Retry(ctx, func(ctx context.Context) error {
+			e, err := r.kv.Get(ctx, k)
+			if errors.Is(err, jetstream.ErrKeyNotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if held, _, ok := r.read(e.Value()); ok && held != id {
+				return nil
+			}
+			return r.kv.Delete(ctx, k, jetstream.LastRevision(e.Revision()))
+		})
 	})
 }
 
