@@ -186,7 +186,7 @@ func (s *Store) TakeOver(ctx context.Context, id string) (*Claim, Kept, error) {
 				}
 			})
 		}
-		return nil, Kept{}, ErrOwned // another node was quicker
+		return nil, Kept{}, ErrOwned // another node was quicker, or the answer was lost
 	}
 	c := &Claim{s: s, id: id, name: o.Name, owner: rev, epoch: epoch}
 	kept, err := c.load(ctx)
