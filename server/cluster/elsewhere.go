@@ -125,6 +125,7 @@ func (c *Cluster) Run() {
 	t := time.NewTicker(c.sweep)
 	defer t.Stop()
 	seen := map[string]time.Time{}
+	var strand stranded
 	lost := c.n.Lost()
 	for {
 		select {
@@ -140,12 +141,21 @@ func (c *Cluster) Run() {
 			lost = c.n.Lost() // the new lease's
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), c.sweep)
-		ids, err := c.st.Orphans(ctx)
+		ids, mine, err := c.st.Owners(ctx)
 		cancel()
 		if err != nil {
 			continue
 		}
 		now := time.Now()
+		var giveBack []store.Owned
+		strand, giveBack = strand.sweep(mine, func(id string) bool { return c.rooms.Local(id) != nil }, now, c.grace)
+		for _, o := range giveBack {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			if err := c.st.GiveBack(ctx, o); err == nil {
+				c.log.Warn().Str("room", o.ID).Msg("a room owned here and running nowhere handed back")
+			}
+			cancel()
+		}
 		next := map[string]time.Time{}
 		for _, id := range ids {
 			first, ok := seen[id]
@@ -164,4 +174,40 @@ func (c *Cluster) Run() {
 		}
 		seen = next
 	}
+}
+
+// stranded are the rooms the store gives to this node, under its lease
+// now, that do not run here: by id, the owner entry's revision and when a
+// sweep first saw it so. A write whose answer was lost can leave a room
+// so (the store undoes those it knows of); its clients would be told the
+// room is busy for as long as the node lives.
+type stranded map[string]strandedSince
+
+type strandedSince struct {
+	rev   uint64
+	first time.Time
+}
+
+// sweep takes a sweep's list of the rooms this node owns, and returns what
+// stays stranded and the rooms to give back: those stranded, with the same
+// owner entry, for grace (a room being made or taken over here is not
+// running yet for a moment).
+func (s stranded) sweep(mine []store.Owned, here func(id string) bool, now time.Time, grace time.Duration) (stranded, []store.Owned) {
+	next := stranded{}
+	var giveBack []store.Owned
+	for _, o := range mine {
+		if here(o.ID) {
+			continue
+		}
+		since, ok := s[o.ID]
+		if !ok || since.rev != o.Rev {
+			since = strandedSince{rev: o.Rev, first: now}
+		}
+		if now.Sub(since.first) >= grace {
+			giveBack = append(giveBack, o)
+			continue
+		}
+		next[o.ID] = since
+	}
+	return next, giveBack
 }

@@ -628,29 +628,44 @@ func (c *Claim) Erase(ctx context.Context) error {
 // Orphans lists the rooms no live node owns: those a node that went
 // owned, and those handed over that nobody has taken yet.
 func (s *Store) Orphans(ctx context.Context) ([]string, error) {
-	var out []string
-	err := s.node.Retry(ctx, func(ctx context.Context) error {
-		var err error
-		out, err = s.orphans(ctx)
-		return err
-	})
-	return out, err
+	orphans, _, err := s.Owners(ctx)
+	return orphans, err
 }
 
-func (s *Store) orphans(ctx context.Context) ([]string, error) {
+// Owned is a room the owners bucket gives to this node under its lease
+// now, as it was listed.
+type Owned struct {
+	ID   string
+	Name string // what its records go under
+	Rev  uint64 // the owner entry's revision
+}
+
+// Owners lists, in one pass over the owners bucket, the rooms no live node
+// owns (Orphans) and those it gives to this node under its lease now.
+func (s *Store) Owners(ctx context.Context) (orphans []string, mine []Owned, err error) {
+	err = s.node.Retry(ctx, func(ctx context.Context) error {
+		var err error
+		orphans, mine, err = s.listOwners(ctx)
+		return err
+	})
+	return orphans, mine, err
+}
+
+func (s *Store) listOwners(ctx context.Context) ([]string, []Owned, error) {
 	w, err := s.owners.WatchAll(ctx, jetstream.IgnoreDeletes())
 	if err != nil {
-		return nil, fmt.Errorf("store: orphans: %w", err)
+		return nil, nil, fmt.Errorf("store: owners: %w", err)
 	}
 	defer w.Stop()
 	alive := map[string]bool{} // node/epoch
-	var out []string
+	var orphans []string
+	var mine []Owned
 	for {
 		var e jetstream.KeyValueEntry
 		select {
 		case e = <-w.Updates():
 		case <-ctx.Done():
-			return nil, fmt.Errorf("store: orphans: %w", ctx.Err())
+			return nil, nil, fmt.Errorf("store: owners: %w", ctx.Err())
 		}
 		if e == nil {
 			break
@@ -659,7 +674,15 @@ func (s *Store) orphans(ctx context.Context) ([]string, error) {
 		if msgpack.Unmarshal(e.Value(), &o) != nil {
 			continue
 		}
+		_, id, err := open(s.master, "owner", o.ID)
+		if err != nil {
+			continue
+		}
 		if o.Node != "" {
+			if o.Node == s.node.Name() && o.Epoch == s.node.Epoch() {
+				mine = append(mine, Owned{ID: string(id), Name: o.Name, Rev: e.Revision()})
+				continue
+			}
 			k := o.Node + "/" + o.Epoch
 			ok, seen := alive[k]
 			if !seen {
@@ -670,11 +693,16 @@ func (s *Store) orphans(ctx context.Context) ([]string, error) {
 				continue
 			}
 		}
-		if _, id, err := open(s.master, "owner", o.ID); err == nil {
-			out = append(out, string(id))
-		}
+		orphans = append(orphans, string(id))
 	}
-	return out, nil
+	return orphans, mine, nil
+}
+
+// GiveBack hands room o over, as Claim.Release does, if the owners bucket
+// still has it as it was listed (ErrFenced otherwise: another node took
+// it): a room this node owns and does not run (see cluster's sweep).
+func (s *Store) GiveBack(ctx context.Context, o Owned) error {
+	return (&Claim{s: s, id: o.ID, name: o.Name, owner: o.Rev}).Release(ctx)
 }
 
 // Gone reports whether no room id is kept any more.

@@ -268,6 +268,36 @@ func TestACreateWhoseAnswerWasLostLeavesNothing(t *testing.T) {
 	}
 }
 
+// TestOwnersListsThisNodesRooms: the owners bucket's pass lists the rooms
+// this node owns under its lease; one given back as listed is an orphan,
+// and a listing grown stale is not given back.
+func TestOwnersListsThisNodesRooms(t *testing.T) {
+	s := openStore(t, t.TempDir())
+	ctx := context.Background()
+	if _, err := s.Create(ctx, "ROOM", []byte("snapshot")); err != nil {
+		t.Fatal(err)
+	}
+	orphans, mine, err := s.Owners(ctx)
+	must(t, err)
+	if len(orphans) != 0 || len(mine) != 1 || mine[0].ID != "ROOM" {
+		t.Fatalf("orphans %v, mine %+v", orphans, mine)
+	}
+	must(t, s.GiveBack(ctx, mine[0]))
+	if orphans, mine, err = s.Owners(ctx); err != nil || len(mine) != 0 || !slices.Equal(orphans, []string{"ROOM"}) {
+		t.Fatalf("after the room was given back: orphans %v, mine %+v (%v)", orphans, mine, err)
+	}
+	c2, _, err := s.TakeOver(ctx, "ROOM")
+	must(t, err)
+	_, mine, err = s.Owners(ctx)
+	must(t, err)
+	stale := mine[0]
+	stale.Rev--
+	if err := s.GiveBack(ctx, stale); !errors.Is(err, ErrFenced) {
+		t.Fatalf("a stale listing given back: %v", err)
+	}
+	must(t, c2.Erase(ctx))
+}
+
 // TestASaveWhoseAnswerWasLostIsKept: a snapshot written unanswered is
 // the claim's all the same, and the room's next save goes on from it
 // instead of finding itself fenced.
