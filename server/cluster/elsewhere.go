@@ -119,7 +119,9 @@ func (c *Cluster) callOwner(id string, w wire, done func(ans wire, gone bool)) b
 
 // Run sweeps until Close: it takes over the rooms no live node owns that no
 // client came back to within the grace (their window must run somewhere),
-// and lets go of the rooms taken under a lease each time this node loses one.
+// hands back the rooms owned here that have not run here for the grace
+// (stranded), and lets go of the rooms taken under a lease each time this
+// node loses one.
 func (c *Cluster) Run() {
 	defer close(c.done)
 	t := time.NewTicker(c.sweep)
