@@ -360,30 +360,31 @@ func TestLettingGoSparesRoomsTakenUnderTheNewLease(t *testing.T) {
 	}
 }
 
-// A room whose log cannot be written stops, since whether the write landed
-// cannot be known, and hands its claim back: the store would otherwise go
-// on naming this node, alive, as its owner, and no node would bring it back
-// (the cluster test once saw a host turned away as busy for a minute).
-func TestARoomLetGoForItsLogHandsItsClaimBack(t *testing.T) {
-	st, srv, host, _ := aRoomInMemory(t)
-	defer host.Close()
-	st.down.Store(true)
-	host.Act(rules.Action{Kind: rules.ActLock, On: true})
-	waitLetGo(t, srv, 0)
-	waitReleased(t, st)
-}
-
-// A room whose write is refused as fenced hands its claim back all the
-// same: the store refuses the hand-over when another node has the room,
-// and otherwise (a write of this node's whose answer was lost, say) the
-// room would stay this node's, running nowhere.
-func TestAFencedRoomHandsItsClaimBackAllTheSame(t *testing.T) {
-	st, srv, host, _ := aRoomInMemory(t)
-	defer host.Close()
-	st.fenced.Store(true)
-	host.Act(rules.Action{Kind: rules.ActLock, On: true})
-	waitLetGo(t, srv, 0)
-	waitReleased(t, st)
+// A room whose write fails stops and hands its claim back. One whose log
+// cannot be written stops since whether the write landed cannot be known:
+// the store would otherwise go on naming this node, alive, as its owner,
+// and no node would bring it back (the cluster test once saw a host turned
+// away as busy for a minute). One whose write is refused as fenced hands
+// it back all the same: the store refuses the hand-over when another node
+// has the room, and otherwise (a write of this node's whose answer was
+// lost, say) the room would stay this node's, running nowhere.
+func TestARoomLetGoForAFailedWriteHandsItsClaimBack(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		fail func(*memStore)
+	}{
+		{"log down", func(st *memStore) { st.down.Store(true) }},
+		{"fenced", func(st *memStore) { st.fenced.Store(true) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st, srv, host, _ := aRoomInMemory(t)
+			defer host.Close()
+			tc.fail(st)
+			host.Act(rules.Action{Kind: rules.ActLock, On: true})
+			waitLetGo(t, srv, 0)
+			waitReleased(t, st)
+		})
+	}
 }
 
 // A room taken over that does not become a running room is handed back,
