@@ -80,6 +80,11 @@ func TestTrainerRunsAWorkshop(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The trainer is told before the workshop has closed its rooms and
+	// gone: it goes a moment after.
+	for deadline := time.Now().Add(5 * time.Second); srv.Workshops.Workshops() != 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if st := tr.Session().State(); st.Err != protocol.ErrWorkshopClosed || srv.Workshops.Workshops() != 0 {
 		t.Fatalf("the workshop did not close: %q, %d open", st.Err, srv.Workshops.Workshops())
 	}
