@@ -35,6 +35,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/cipher"
 	"errors"
@@ -221,20 +222,49 @@ func keyKey(name string) string  { return "k." + name }
 func snapKey(name string) string { return "s." + name }
 
 // erase securely deletes every message stored under key in the bucket.
+// The bucket's reads may be answered by a replica a moment behind its
+// leader (direct gets): the message such a read names may have been
+// replaced already (a save, a takeover's fence), and the key's message may
+// not have reached it yet. So a delete that fails reads again, and only
+// the stream's leader is believed when it says nothing is left.
 func (s *Store) erase(ctx context.Context, key string) error {
-	for range 8 { // one message per key, unless a save raced an erase
-		m, err := s.stream.GetLastMsgForSubject(ctx, s.prefix+key)
-		if errors.Is(err, jetstream.ErrMsgNotFound) {
-			return nil
-		}
+	var err error
+	for range 10 { // one message per key, unless a save raced an erase
 		if err != nil {
-			return fmt.Errorf("store: erase: %w", err)
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("store: erase: %w", err)
+			case <-time.After(50 * time.Millisecond):
+			}
 		}
-		if err := s.stream.SecureDeleteMsg(ctx, m.Sequence); err != nil && !errors.Is(err, jetstream.ErrMsgNotFound) {
-			return fmt.Errorf("store: erase: %w", err)
+		var m *jetstream.RawStreamMsg
+		m, err = s.stream.GetLastMsgForSubject(ctx, s.prefix+key)
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			var n uint64
+			if n, err = s.left(ctx, key); err == nil {
+				if n == 0 {
+					return nil
+				}
+				err = errors.New("a replica behind said the record was gone")
+			}
+			continue
+		}
+		if err == nil {
+			err = s.stream.SecureDeleteMsg(ctx, m.Sequence)
 		}
 	}
-	return errors.New("store: erase: the record keeps coming back")
+	return fmt.Errorf("store: erase: %w", cmp.Or(err, errors.New("the record keeps coming back")))
+}
+
+// left is how many messages the bucket's stream holds under key, as its
+// leader says.
+func (s *Store) left(ctx context.Context, key string) (uint64, error) {
+	subj := s.prefix + key
+	info, err := s.stream.Info(ctx, jetstream.WithSubjectFilter(subj))
+	if err != nil {
+		return 0, err
+	}
+	return info.State.Subjects[subj], nil
 }
 
 // forget erases everything stored under a room's name: its key first, so

@@ -1,0 +1,252 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/pore/elamanipeli/server/node"
+)
+
+// TestWhatWasAnsweredSurvivesLeaderChangesAndATakeOver: on a service of
+// three nodes, a room's owner appends to its log and saves its snapshot
+// while JetStream's leaders of the log, the rooms' bucket and the owners'
+// bucket step down every second or two, and another node takes the room
+// over meanwhile. Whatever the owner was told was kept (an append or a
+// save answered without an error) is in what the new owner finds; nothing
+// the old owner appends after the takeover lands after the new owner's
+// first message; and the room, erased, leaves nothing, though a read of
+// the rooms' bucket may come from a replica a moment behind (an erasure
+// once failed on that, "no message found", and left the room's key and
+// snapshot for good). The conditions of the one unexplained failure of
+// TestServiceOfThreeSurvivesACrashADeployAndAPause (leaders elected again
+// and again), on the store alone.
+func TestWhatWasAnsweredSurvivesLeaderChangesAndATakeOver(t *testing.T) {
+	if testing.Short() {
+		t.Skip("three clustered nodes")
+	}
+	stores := cluster3(t)
+	a, b := stores[0], stores[1]
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+
+	// Leaders step down at random moments for as long as the test runs.
+	stepping, stopStepping := context.WithCancel(ctx)
+	defer stopStepping()
+	steps := 0
+	var stepped sync.WaitGroup
+	stepped.Add(1)
+	go func() {
+		defer stepped.Done()
+		streams := []string{logStream, "KV_" + DefaultBucket, "KV_owners"}
+		for stepping.Err() == nil {
+			time.Sleep(time.Duration(1000+rand.IntN(1500)) * time.Millisecond)
+			name := streams[rand.IntN(len(streams))]
+			if _, err := stores[rand.IntN(3)].n.Conn().Request("$JS.API.STREAM.LEADER.STEPDOWN."+name, nil, 2*time.Second); err == nil {
+				steps++
+			}
+		}
+	}()
+
+	for round := range 4 {
+		room := fmt.Sprintf("ROOM%d", round)
+		ca, err := a.Create(ctx, room, []byte("0"))
+		must(t, err)
+
+		// The owner appends entry after entry, one at a time as a room
+		// does, and saves every few entries beside the appends.
+		var mu sync.Mutex
+		answered := map[uint64]bool{} // entries whose append was answered
+		saved := uint64(0)            // the highest save answered
+		var saving sync.WaitGroup
+		written := make(chan error, 1)
+		go func() {
+			for n := uint64(1); ; n++ {
+				err := ca.Log(ctx, []byte("a "+strconv.FormatUint(n, 10)), n)
+				if err != nil {
+					written <- err
+					return
+				}
+				mu.Lock()
+				answered[n] = true
+				mu.Unlock()
+				if n%7 == 0 {
+					saving.Add(1)
+					go func() {
+						defer saving.Done()
+						sctx, scancel := context.WithTimeout(ctx, 5*time.Second)
+						defer scancel()
+						if ca.Save(sctx, []byte(strconv.FormatUint(n, 10)), n) == nil {
+							mu.Lock()
+							saved = max(saved, n)
+							mu.Unlock()
+						}
+					}()
+				}
+			}
+		}()
+
+		// Meanwhile a's lease goes (as a paused node's would) and b takes
+		// the room over.
+		time.Sleep(time.Duration(800+rand.IntN(1200)) * time.Millisecond)
+		nodes, err := b.n.JetStream().KeyValue(ctx, "nodes")
+		must(t, err)
+		dctx, dcancel := context.WithTimeout(ctx, 20*time.Second)
+		err = b.n.Retry(dctx, func(ctx context.Context) error { return nodes.Delete(ctx, "a") })
+		dcancel()
+		if err != nil {
+			t.Fatalf("round %d: a's lease not taken: %v", round, err)
+		}
+		var cb *Claim
+		var k Kept
+		tries := map[string]int{}
+		for {
+			if cb, k, err = b.TakeOver(ctx, room); err == nil {
+				break
+			}
+			tries[err.Error()]++
+			if ctx.Err() != nil {
+				t.Fatalf("round %d: b never took the room over: %v", round, tries)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if err := <-written; !errors.Is(err, ErrFenced) {
+			t.Fatalf("round %d: a's appends ended with %v, want ErrFenced", round, err)
+		}
+		saving.Wait()
+
+		// What b found: the snapshot's entries, then the log's after them.
+		has := map[uint64]bool{}
+		snap, _ := strconv.ParseUint(string(k.Snapshot), 10, 64)
+		for _, batch := range k.Log {
+			has[batch.Last] = true
+		}
+		mu.Lock()
+		for n := range answered {
+			if n > snap && !has[n] {
+				t.Fatalf("round %d: entry %d was answered and b found the snapshot up to %d and the log %v", round, n, snap, lasts(k.Log))
+			}
+		}
+		if saved > snap && !has[saved] {
+			t.Fatalf("round %d: a save up to %d was answered and b found the snapshot up to %d", round, saved, snap)
+		}
+		last := uint64(len(answered))
+		mu.Unlock()
+
+		// b writes on; a third reader finds nothing of a's after b's.
+		next := max(snap, lastOf(k.Log)) + 1
+		must(t, cb.Log(ctx, []byte("b "+strconv.FormatUint(next, 10)), next))
+		must(t, cb.Release(ctx))
+		cc, kc, err := stores[2].TakeOver(ctx, room)
+		must(t, err)
+		if n := len(kc.Log); n == 0 || string(kc.Log[n-1].Data) != "b "+strconv.FormatUint(next, 10) {
+			t.Fatalf("round %d: after b's append the log ends %v", round, lasts(kc.Log))
+		}
+		must(t, cc.Erase(ctx))
+		if left := remains(t, cc.s, cc.name); len(left) > 0 {
+			t.Fatalf("round %d: the room was erased and its store keeps %v", round, left)
+		}
+		t.Logf("round %d: %d entries answered, a snapshot up to %d answered (b found %d), %d in b's log", round, last, saved, snap, len(k.Log))
+	}
+	stopStepping()
+	stepped.Wait()
+	if steps == 0 {
+		t.Fatal("no leader stepped down")
+	}
+	t.Logf("%d leaders stepped down", steps)
+}
+
+// remains lists what the stream leaders still hold of the room stored
+// under name: its key, its snapshot, its log.
+func remains(t testing.TB, s *Store, name string) map[string]uint64 {
+	t.Helper()
+	ctx := context.Background()
+	left := map[string]uint64{}
+	for _, key := range []string{keyKey(name), snapKey(name)} {
+		n, err := s.left(ctx, key)
+		must(t, err)
+		if n > 0 {
+			left[key] = n
+		}
+	}
+	subj := s.logPrefix + name
+	info, err := s.log.Info(ctx, jetstream.WithSubjectFilter(subj))
+	must(t, err)
+	if n := info.State.Subjects[subj]; n > 0 {
+		left["log"] = n
+	}
+	return left
+}
+
+func lasts(log []Batch) []uint64 {
+	var out []uint64
+	for _, b := range log {
+		out = append(out, b.Last)
+	}
+	return out
+}
+
+func lastOf(log []Batch) uint64 {
+	if len(log) == 0 {
+		return 0
+	}
+	return log[len(log)-1].Last
+}
+
+// cluster3 starts three nodes of one service on loopback, their embedded
+// NATS servers clustered (everything kept three times), and opens a store
+// on each: a, b and c.
+func cluster3(t *testing.T) []kept {
+	t.Helper()
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "service.key")
+	var addrs []string
+	for range 3 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		must(t, err)
+		addrs = append(addrs, l.Addr().String())
+		l.Close()
+	}
+	stores := make([]kept, 3)
+	var wg sync.WaitGroup
+	var failed sync.Once
+	var failure string
+	for i, name := range []string{"a", "b", "c"} {
+		var routes []string
+		for j, addr := range addrs {
+			if j != i {
+				routes = append(routes, "nats://"+addr)
+			}
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if r := recover(); r != nil {
+					failed.Do(func() { failure = fmt.Sprint(r) })
+				}
+			}()
+			stores[i] = openWith(&fatalPanics{t}, node.Options{Name: name, Dir: filepath.Join(dir, name), Cluster: addrs[i], Routes: routes}, keyFile)
+		}()
+	}
+	wg.Wait()
+	if failure != "" {
+		t.Fatal(failure)
+	}
+	return stores
+}
+
+// fatalPanics lets a helper that calls Fatal run on a goroutine of its own:
+// it panics instead, and cluster3 reports it.
+type fatalPanics struct{ *testing.T }
+
+func (f *fatalPanics) Fatal(args ...any) { panic(fmt.Sprint(args...)) }
