@@ -34,6 +34,7 @@ var (
 
 	errNoLease    = errors.New("store: this node's lease has lapsed; it takes no room until it has one again")
 	errNotThrough = errors.New("store: a write whose answer was lost did not go through")
+	errErased     = errors.New("store: the room's key is erased: it was being erased")
 )
 
 // owner is what the owners bucket holds for a room: the node that owns it
@@ -190,6 +191,12 @@ func (s *Store) TakeOver(ctx context.Context, id string) (*Claim, Kept, error) {
 	}
 	c := &Claim{s: s, id: id, name: o.Name, owner: rev, epoch: epoch}
 	kept, err := c.load(ctx)
+	if errors.Is(err, errErased) {
+		// Its owner was erasing it when the store failed, or the owner
+		// went: what is left goes now.
+		s.undo(ctx, func(ctx context.Context) { c.Erase(ctx) })
+		return nil, Kept{}, ErrGone
+	}
 	if err != nil {
 		// What cannot be read is given back: the next start tries again.
 		s.undo(ctx, func(ctx context.Context) { c.Release(ctx) })
@@ -244,6 +251,12 @@ func (s *Store) undo(ctx context.Context, fn func(ctx context.Context)) {
 func (c *Claim) load(ctx context.Context) (Kept, error) {
 	s := c.s
 	ke, err := s.kv.Get(ctx, keyKey(c.name))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		// A replica behind may say so of a key its leader has.
+		if n, lerr := s.left(ctx, keyKey(c.name)); lerr == nil && n == 0 {
+			return Kept{}, errErased
+		}
+	}
 	if err != nil {
 		return Kept{}, fmt.Errorf("store: key: %w", err)
 	}
@@ -612,17 +625,24 @@ func (c *Claim) Release(ctx context.Context) error {
 	return nil
 }
 
-// Erase forgets the room: its owner entry, then its key (overwritten), its
-// snapshot (overwritten) and its log.
+// Erase forgets the room: its key (overwritten), its snapshot
+// (overwritten) and its log, and then its owner entry. The owner entry
+// goes last: should the store fail on the way, the room stays listed as
+// this node's, the cluster's sweep hands it back since it runs nowhere,
+// and the takeover that follows finds its key gone and erases the rest
+// (ErrGone), instead of what is left of the room staying in the store for
+// good.
 func (c *Claim) Erase(ctx context.Context) error {
 	c.mu.Lock()
 	c.fenced = true
 	c.mu.Unlock()
-	err := c.s.owners.Delete(ctx, c.s.ownerKey(c.id), jetstream.LastRevision(c.owner))
-	if err != nil {
-		err = fmt.Errorf("store: erase the owner: %w", err)
+	if err := c.s.forget(ctx, c.name); err != nil {
+		return err
 	}
-	return errors.Join(err, c.s.forget(ctx, c.name))
+	if err := c.s.owners.Delete(ctx, c.s.ownerKey(c.id), jetstream.LastRevision(c.owner)); err != nil {
+		return fmt.Errorf("store: erase the owner: %w", err)
+	}
+	return nil
 }
 
 // Orphans lists the rooms no live node owns: those a node that went

@@ -412,6 +412,33 @@ func TestOneOwnerAtATime(t *testing.T) {
 	must(t, c2.Erase(ctx))
 }
 
+// TestAnErasureCutShortIsFinishedByTheNextTakeOver: a room whose erasure
+// stopped after its key (the store failing on the way, or the node going)
+// stays listed, since Erase drops the owner entry last; the node that takes
+// it over next finds the key gone, erases the rest and reports the room
+// gone, rather than bring it back or leave its snapshot and log for good.
+func TestAnErasureCutShortIsFinishedByTheNextTakeOver(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, t.TempDir())
+	c, err := s.Create(ctx, "ROOM", []byte("snapshot"))
+	must(t, err)
+	must(t, c.Log(ctx, []byte("entry 1"), 1))
+	must(t, s.erase(ctx, keyKey(c.name))) // and no further
+	must(t, c.Release(ctx))               // as the sweep gives back a room running nowhere
+	if _, _, err := s.TakeOver(ctx, "ROOM"); !errors.Is(err, ErrGone) {
+		t.Fatalf("taking over a room whose key is erased: %v, want ErrGone", err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		left := remains(t, s.Store, c.name)
+		if len(left) == 0 && s.Gone(ctx, "ROOM") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the takeover the store keeps %v, the room gone: %v", left, s.Gone(ctx, "ROOM"))
+		}
+	}
+}
+
 // TestErasedRoomLeavesNothingOnDisk writes one room many times, among other
 // rooms that stay, erases it, and searches every byte of the data folder for
 // its text, its id, its storage name and its key.
