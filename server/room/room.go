@@ -10,6 +10,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/pore/elamanipeli/server/place"
+	"github.com/pore/elamanipeli/server/store"
 	"github.com/pore/elamanipeli/shared/deck"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
@@ -683,7 +684,10 @@ func (r *Room) close() {
 		r.pending = nil
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if err := c.Erase(ctx); err != nil {
+		switch err := c.Erase(ctx); {
+		case errors.Is(err, store.ErrFenced):
+			r.logAt(zerolog.WarnLevel).Msg("room ended here, and is another node's now: not erased")
+		case err != nil:
 			r.logAt(zerolog.WarnLevel).Err(err).Msg("room not erased from the store")
 		}
 	}

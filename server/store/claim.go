@@ -631,11 +631,22 @@ func (c *Claim) Release(ctx context.Context) error {
 // this node's, the cluster's sweep hands it back since it runs nowhere,
 // and the takeover that follows finds its key gone and erases the rest
 // (ErrGone), instead of what is left of the room staying in the store for
-// good.
+// good. A claim another node has taken since erases nothing (ErrFenced):
+// the room lives on there (a node paused past its lease may find, once it
+// runs again, that a room of its own has ended, which elsewhere has not).
 func (c *Claim) Erase(ctx context.Context) error {
 	c.mu.Lock()
 	c.fenced = true
 	c.mu.Unlock()
+	e, err := c.s.owners.Get(ctx, c.s.ownerKey(c.id))
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound):
+		return c.s.forget(ctx, c.name) // erased already, but perhaps not all
+	case err != nil:
+		return fmt.Errorf("store: erase: %w", err)
+	case e.Revision() != c.owner:
+		return ErrFenced
+	}
 	if err := c.s.forget(ctx, c.name); err != nil {
 		return err
 	}

@@ -398,6 +398,11 @@ func TestOneOwnerAtATime(t *testing.T) {
 	if ids, _ := b.Orphans(ctx); len(ids) != 0 {
 		t.Fatalf("a handed b's room over: orphans %v", ids)
 	}
+	// Nor does a's erasure (the room ended, as a saw it): b's room stays
+	// whole (its snapshot is read below).
+	if err := ca.Erase(ctx); !errors.Is(err, ErrFenced) {
+		t.Fatalf("a's erasure after the takeover: %v", err)
+	}
 	must(t, cb.Log(ctx, []byte("b 2"), 2))
 	must(t, cb.Release(ctx))
 	c2, k2, err := b.TakeOver(ctx, "ROOM")
