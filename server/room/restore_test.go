@@ -327,6 +327,34 @@ func TestARoomActsOnlyUnderTheLeaseItWasTakenUnder(t *testing.T) {
 	waitReleased(t, st)
 }
 
+// A room whose node was paused past its lease ends nothing at its next
+// tick, before the node has heard of the loss: it may run on another node
+// by now. Here its host has been away longer than the lobby waits, which
+// would end the room and erase it from the store: the room is let go
+// instead, and handed back.
+func TestARoomPastItsLeaseEndsNothingAtItsTick(t *testing.T) {
+	st := &memStore{}
+	var lease atomic.Value
+	lease.Store("first")
+	st.lease = func() string { return lease.Load().(string) }
+	srv := gametest.Start(t, gametest.Options{Store: st,
+		Room:  room.Config{Tick: 20 * time.Millisecond, LobbyWindow: 100 * time.Millisecond},
+		Holds: func(epoch string) bool { return epoch == lease.Load() },
+	})
+	host := srv.Session(protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}, gametest.SessionOptions{})
+	gametest.Wait(t, host, "a room", func(s *gametest.State) bool { return s.HasView && s.Pending == 0 })
+	lease.Store("second") // the first lapsed while the node was paused
+	host.Close()
+	waitLetGo(t, srv, 0)
+	waitReleased(t, st)
+	st.mu.Lock()
+	kept := len(st.rooms)
+	st.mu.Unlock()
+	if kept != 1 {
+		t.Fatalf("the store keeps %d rooms: the room was erased by a node past its lease", kept)
+	}
+}
+
 // A node that lost its lease lets go of the rooms it took under that lease,
 // not of those it has taken since under its new one: the loss may be heard
 // late (the cluster test once saw such a room let go, its last action not

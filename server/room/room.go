@@ -607,6 +607,13 @@ func (r *Room) keepTicket(s *seat, st rules.Seat) {
 // past the window, erases a room nobody came back to, and saves a changed
 // room.
 func (r *Room) Tick(now time.Time) {
+	if r.leaseGone() {
+		// A node paused past its lease ticks before it hears of the loss:
+		// its rooms may run elsewhere by now, so none of them may end here
+		// (and be erased) or let a seat go.
+		r.lost(errors.New("the node's lease lapsed"))
+		return
+	}
 	cfg := r.hub.cfg
 	for k, t := range r.tickets {
 		if now.After(t.until) {
