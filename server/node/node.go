@@ -540,9 +540,14 @@ func (n *Node) loseLease(l *lease, why string) {
 // before every action it applies, so that a node that was paused past its
 // lease applies nothing once it runs again, before it has even heard that
 // its lease is gone.
-func (n *Node) LeaseValid() bool {
+func (n *Node) LeaseValid() bool { return n.valid(n.cur.Load()) }
+
+// valid reports whether lease l surely still holds: it is not lost (a
+// lease is replaced only once lost), and the last renewal was lately (see
+// LeaseValid).
+func (n *Node) valid(l *lease) bool {
 	select {
-	case <-n.cur.Load().lost:
+	case <-l.lost:
 		return false
 	default:
 	}
@@ -560,7 +565,12 @@ func (n *Node) Lost() <-chan struct{} { return n.cur.Load().lost }
 
 // Holds reports whether the node's lease holds, under epoch: what the node
 // took under another epoch is no longer its own.
-func (n *Node) Holds(epoch string) bool { return n.Epoch() == epoch && n.LeaseValid() }
+func (n *Node) Holds(epoch string) bool {
+	// One read of the lease: read twice, a new lease taken in between
+	// would vouch for the lost one.
+	l := n.cur.Load()
+	return l.epoch == epoch && n.valid(l)
+}
 
 // Alive reports whether node name holds its lease with epoch. A node whose
 // process has gone is not alive even while its lease holds: NATS has no
