@@ -130,6 +130,11 @@ func startCluster(t *testing.T, bin, dir string, n int, extra ...string) []*clus
 				f := filepath.Join(os.TempDir(), "elamanipeli-cluster-"+n.name+".log")
 				logs := n.logs()
 				os.WriteFile(f, []byte(logs), 0o644)
+				if b, err := os.ReadFile(filepath.Join(tmp, "acted-"+n.name)); err == nil {
+					// What its rooms evaluated and kept, with room
+					// codes: kept only when asked or failed.
+					os.WriteFile(filepath.Join(os.TempDir(), "elamanipeli-cluster-acted-"+n.name+".log"), b, 0o600)
+				}
 				t.Logf("%s's logs: %s", n.name, f)
 				if t.Failed() {
 					// A failure in CI leaves only the test's output: what
@@ -682,6 +687,16 @@ func TestServiceOfThreeSurvivesACrashADeployAndAPause(t *testing.T) {
 		}
 		return false
 	}
+	// history is what the servers did of room code, for a failure.
+	history := func(code string) string {
+		var b strings.Builder
+		for _, x := range evals {
+			if x.code == code {
+				fmt.Fprintf(&b, "\n  %v %s %s/%s seat %d id %d", x.at.Sub(began), x.what, x.node, x.epoch[:4], x.seat, x.id)
+			}
+		}
+		return b.String()
+	}
 	redone, actions, checked := 0, 0, 0
 	for _, p := range everyone {
 		st := p.b.Session().State()
@@ -694,7 +709,8 @@ func TestServiceOfThreeSurvivesACrashADeployAndAPause(t *testing.T) {
 				// Only an action a stopped server's store had not kept
 				// may be evaluated again.
 				if !unwritten(first) {
-					t.Fatalf("%s: action %d evaluated twice: %+v and %+v", p.name, e.id, first, e)
+					t.Fatalf("%s: action %d evaluated twice: by %s at %v and by %s at %v (paused %v to %v); the room's history:%s",
+						p.name, e.id, first.node, first.at.Sub(began), e.node, e.at.Sub(began), paused.Sub(began), resumed.Sub(began), history(st.Code))
 				}
 				redone++
 			}
@@ -719,14 +735,8 @@ func TestServiceOfThreeSurvivesACrashADeployAndAPause(t *testing.T) {
 					later = later || again.id == e.id && again.at.After(r.at)
 				}
 				if !crashed && !later {
-					var history strings.Builder
-					for _, x := range evals {
-						if x.code == st.Code {
-							fmt.Fprintf(&history, "\n  %v %s %s/%s seat %d id %d", x.at.Sub(began), x.what, x.node, x.epoch[:4], x.seat, x.id)
-						}
-					}
 					t.Fatalf("%s: action %d (evaluated by %s at %v) was not kept: the room came back on %s at %v with action %d; the room's history:%s",
-						p.name, e.id, e.node, e.at.Sub(began), r.node, r.at.Sub(began), r.id, history.String())
+						p.name, e.id, e.node, e.at.Sub(began), r.node, r.at.Sub(began), r.id, history(st.Code))
 				}
 			}
 			checked++
