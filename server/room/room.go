@@ -344,6 +344,10 @@ func (r *Room) seatFor(id rules.SeatID, addr string, key place.Key) *seat {
 	return s
 }
 
+// errLeaseLapsed is why a room lets itself go when its node's lease has
+// lapsed (leaseGone).
+var errLeaseLapsed = errors.New("the node's lease lapsed")
+
 // leaseGone reports whether the node no longer holds the lease the room
 // was taken under.
 func (r *Room) leaseGone() bool {
@@ -365,7 +369,7 @@ func (r *Room) act(m *place.Member, a protocol.Act) {
 		// This node's lease has lapsed (it was paused, or cut off): the
 		// room may be another node's by now, so nothing more is applied
 		// here. The client sends the action again where the room is.
-		r.lost(errors.New("the node's lease lapsed"))
+		r.lost(errLeaseLapsed)
 		return
 	}
 	if r.behind() {
@@ -611,7 +615,7 @@ func (r *Room) Tick(now time.Time) {
 		// A node paused past its lease ticks before it hears of the loss:
 		// its rooms may run elsewhere by now, so none of them may end here
 		// (and be erased) or let a seat go.
-		r.lost(errors.New("the node's lease lapsed"))
+		r.lost(errLeaseLapsed)
 		return
 	}
 	cfg := r.hub.cfg

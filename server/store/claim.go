@@ -276,7 +276,7 @@ func (c *Claim) load(ctx context.Context) (Kept, error) {
 		// The log ends here for the owner before: a message it appends
 		// after this one fails, and so does any it appended meanwhile,
 		// which makes this claim read the log again.
-		err = c.append(ctx, nil, c.lastEntry(batches))
+		err = c.append(ctx, nil, lastEntry(batches))
 		if err == nil {
 			break
 		}
@@ -312,7 +312,8 @@ func (c *Claim) load(ctx context.Context) (Kept, error) {
 	return Kept{Snapshot: snapshot, Log: batches}, nil
 }
 
-func (c *Claim) lastEntry(batches []Batch) uint64 {
+// lastEntry is the number of the last entry of a room's log.
+func lastEntry(batches []Batch) uint64 {
 	if len(batches) == 0 {
 		return 0
 	}

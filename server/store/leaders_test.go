@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/pore/elamanipeli/server/node"
 )
 
@@ -137,7 +135,7 @@ func TestWhatWasAnsweredSurvivesLeaderChangesAndATakeOver(t *testing.T) {
 		mu.Unlock()
 
 		// b writes on; a third reader finds nothing of a's after b's.
-		next := max(snap, lastOf(k.Log)) + 1
+		next := max(snap, lastEntry(k.Log)) + 1
 		must(t, cb.Log(ctx, []byte("b "+strconv.FormatUint(next, 10)), next))
 		must(t, cb.Release(ctx))
 		cc, kc := takeOver(ctx, t, stores[2], room)
@@ -145,7 +143,7 @@ func TestWhatWasAnsweredSurvivesLeaderChangesAndATakeOver(t *testing.T) {
 			t.Fatalf("round %d: after b's append the log ends %v", round, lasts(kc.Log))
 		}
 		must(t, cc.s.node.Retry(ctx, cc.Erase))
-		if left := remains(t, cc.s, cc.name); len(left) > 0 {
+		if left := remains(t, cc); len(left) > 0 {
 			t.Fatalf("round %d: the room was erased and its store keeps %v", round, left)
 		}
 		t.Logf("round %d: %d entries answered, a snapshot up to %d answered (b found %d), %d in b's log", round, last, saved, snap, len(k.Log))
@@ -177,24 +175,21 @@ func takeOver(ctx context.Context, t *testing.T, s kept, room string) (*Claim, K
 	}
 }
 
-// remains lists what the stream leaders still hold of the room stored
-// under name: its key, its snapshot, its log.
-func remains(t testing.TB, s *Store, name string) map[string]uint64 {
+// remains lists what the stream leaders still hold of c's room: its key,
+// its snapshot, its log.
+func remains(t testing.TB, c *Claim) map[string]uint64 {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	left := map[string]uint64{}
-	for _, key := range []string{keyKey(name), snapKey(name)} {
-		n, err := s.left(ctx, key)
+	for _, key := range []string{keyKey(c.name), snapKey(c.name)} {
+		n, err := c.s.left(ctx, key)
 		must(t, err)
 		if n > 0 {
 			left[key] = n
 		}
 	}
-	subj := s.logPrefix + name
-	info, err := s.log.Info(ctx, jetstream.WithSubjectFilter(subj))
-	must(t, err)
-	if n := info.State.Subjects[subj]; n > 0 {
+	if n := logged(t, c); n > 0 {
 		left["log"] = n
 	}
 	return left
@@ -206,13 +201,6 @@ func lasts(log []Batch) []uint64 {
 		out = append(out, b.Last)
 	}
 	return out
-}
-
-func lastOf(log []Batch) uint64 {
-	if len(log) == 0 {
-		return 0
-	}
-	return log[len(log)-1].Last
 }
 
 // cluster3 starts three nodes of one service on loopback, their embedded

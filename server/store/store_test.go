@@ -434,7 +434,7 @@ func TestAnErasureCutShortIsFinishedByTheNextTakeOver(t *testing.T) {
 		t.Fatalf("taking over a room whose key is erased: %v, want ErrGone", err)
 	}
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		left := remains(t, s.Store, c.name)
+		left := remains(t, c)
 		if len(left) == 0 && s.Gone(ctx, "ROOM") {
 			break
 		}
