@@ -232,12 +232,15 @@ func build(ctx context.Context, cfg config, log zerolog.Logger) (*service, error
 		s.closers = append(s.closers, func() { f.Close() })
 		var mu sync.Mutex
 		line := func(what, code string, seat rules.SeatID, id uint64) {
+			// The time first: a line waits for the lock, and a process
+			// paused on the way would stamp it after the pause.
+			at := time.Now().UnixNano()
 			name, epoch := "-", "-"
 			if n := s.node.Load(); n != nil {
 				name, epoch = n.Name(), n.Epoch()
 			}
 			mu.Lock()
-			fmt.Fprintf(f, "%s %s %s %s %d %d %d\n", what, name, epoch, code, seat, id, time.Now().UnixNano())
+			fmt.Fprintf(f, "%s %s %s %s %d %d %d\n", what, name, epoch, code, seat, id, at)
 			mu.Unlock()
 		}
 		ro.Acted = func(code string, seat rules.SeatID, id uint64) { line("acted", code, seat, id) }

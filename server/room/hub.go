@@ -138,8 +138,9 @@ type Options struct {
 
 	// Acted, when set, is called from a room's goroutine each time it
 	// evaluates a client's action (applied or refused), with the room's
-	// code, the seat and the action's id: tests check with it that no
-	// action is lost or applied twice.
+	// code, the seat and the action's id, once the room has checked its
+	// node's lease and before the rules run: tests check with it that no
+	// action is lost or applied twice, nor applied under a lapsed lease.
 	Acted func(code string, seat rules.SeatID, id uint64)
 	// Kept, when set, is called from a room's goroutine when the store has
 	// kept a client's action and its answer goes out: tests tell with it an

@@ -382,14 +382,17 @@ func (r *Room) act(m *place.Member, a protocol.Act) {
 		}
 		return
 	}
+	if r.hub.acted != nil {
+		// Told before the action is applied, right after the lease was
+		// checked: a test that pauses the node tells by the time of this
+		// call whether the room acted under a lease that held.
+		r.hub.acted(r.code, s.id, a.ID)
+	}
 	s.lastAct = a.ID
 	r.dirty = true
 	a.Action.Deck = nil // decks arrive only by upload
 	code := r.applyThen(s.id, a.Action, a.ID, nil)
 	r.hub.stats.actions.Add(1)
-	if r.hub.acted != nil {
-		r.hub.acted(r.code, s.id, a.ID)
-	}
 	r.answer(s, m, protocol.Ack{ID: a.ID, Code: code})
 }
 
