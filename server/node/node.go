@@ -88,7 +88,7 @@ type Node struct {
 	nodes   jetstream.KeyValue
 	cur     atomic.Pointer[lease]
 	rev     atomic.Uint64 // the lease's revision, which the next renewal expects
-	renewed atomic.Int64  // when the lease was last renewed: nanoseconds since began, by the monotonic clock
+	renewed atomic.Int64  // when the last renewal was sent (see renewedAt): nanoseconds by clock
 	began   time.Time
 	running bool // the renewing goroutine runs
 	stop    chan struct{}
@@ -415,6 +415,7 @@ func (n *Node) takeLease(ctx context.Context) error {
 	// wait for it to lapse rather than take its rooms from under it.
 	deadline := time.Now().Add(2 * n.lease)
 	for {
+		sent := n.clock()
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		rev, err := n.nodes.Create(cctx, n.name, []byte(n.cur.Load().epoch))
 		if errors.Is(err, jetstream.ErrKeyExists) {
@@ -431,7 +432,7 @@ func (n *Node) takeLease(ctx context.Context) error {
 		}
 		cancel()
 		if err == nil {
-			n.renewedAt(rev)
+			n.renewedAt(rev, sent)
 			return nil
 		}
 		if errors.Is(err, jetstream.ErrKeyExists) && time.Now().After(deadline) {
@@ -449,9 +450,17 @@ func (n *Node) takeLease(ctx context.Context) error {
 	}
 }
 
-func (n *Node) renewedAt(rev uint64) {
+// clock is the node's monotonic time: since it began.
+func (n *Node) clock() time.Duration { return time.Since(n.began) }
+
+// renewedAt records a renewal (or a lease taken) at revision rev, whose
+// request was sent at sent (by clock). The lease counts from the request,
+// not its answer: the store's key lapses a lease after the request reached
+// it, and an answer read late (the process paused on the way) would
+// otherwise vouch for a lease other nodes already count as lapsed.
+func (n *Node) renewedAt(rev uint64, sent time.Duration) {
 	n.rev.Store(rev)
-	n.renewed.Store(int64(time.Since(n.began)))
+	n.renewed.Store(int64(sent))
 }
 
 // renew renews the lease every Lease/5 until the node stops. A lease lost
@@ -478,12 +487,13 @@ func (n *Node) renew() {
 			n.loseLease(l, "the lease lapsed before it was renewed (the process was paused?)")
 			continue
 		}
+		sent := n.clock()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*n.every())
 		rev, err := n.nodes.Update(ctx, n.name, []byte(l.epoch), n.rev.Load())
 		cancel()
 		switch {
 		case err == nil:
-			n.renewedAt(rev)
+			n.renewedAt(rev, sent)
 			n.stats.Renewals.Add(1)
 		case isWrongRevision(err) && n.mine(l):
 			// A renewal whose answer was lost had gone through: the key
@@ -513,13 +523,14 @@ func (n *Node) mine(l *lease) bool {
 // lapsed.
 func (n *Node) rejoin() {
 	l := newLease()
+	sent := n.clock()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*n.every())
 	rev, err := n.nodes.Create(ctx, n.name, []byte(l.epoch))
 	cancel()
 	if err != nil {
 		return // the old key has not lapsed yet: the next tick tries again
 	}
-	n.renewedAt(rev)
+	n.renewedAt(rev, sent)
 	n.cur.Store(l)
 	n.log.Info().Msg("the node has a lease again")
 }
@@ -551,7 +562,7 @@ func (n *Node) valid(l *lease) bool {
 		return false
 	default:
 	}
-	since := time.Since(n.began) - time.Duration(n.renewed.Load())
+	since := n.clock() - time.Duration(n.renewed.Load())
 	return since < n.lease-n.lease/5
 }
 
