@@ -46,6 +46,10 @@ type Config struct {
 	Inbox    int // a room's inbox
 	Recent   int // frames a seat keeps for a client that comes back
 
+	// EraseAgain is how long after an erasure the store refused it is
+	// tried again (see eraseLater), doubling up to a minute.
+	EraseAgain time.Duration
+
 	// LobbyWindow is how long a room waits for a host who went away
 	// before anyone took part: a room nobody played in is not kept for
 	// the whole Window.
@@ -73,6 +77,7 @@ func (c *Config) defaults() {
 	}
 	def(&c.LogEvery, 50*time.Millisecond)
 	def(&c.LogLag, 150*time.Millisecond)
+	def(&c.EraseAgain, 5*time.Second)
 	def(&c.LobbyWindow, 2*time.Minute)
 	if c.KnocksPerAddress <= 0 {
 		c.KnocksPerAddress = rules.MaxPlayers

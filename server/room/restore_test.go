@@ -16,6 +16,7 @@ import (
 	"github.com/pore/elamanipeli/server/store"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
+	"github.com/rs/zerolog"
 )
 
 // memStore keeps rooms in memory, for one server at a time: every room it
@@ -41,6 +42,9 @@ type memStore struct {
 	lease    func() string
 	tookOver func()
 	released atomic.Int64 // claims handed back
+	// refuseErase fails every erasure, counted in refused.
+	refuseErase atomic.Bool
+	refused     atomic.Int64
 }
 
 type memRoom struct {
@@ -176,6 +180,10 @@ func (c *memClaim) Release(ctx context.Context) error {
 }
 
 func (c *memClaim) Erase(context.Context) error {
+	if c.m.refuseErase.Load() {
+		c.m.refused.Add(1)
+		return errors.New("down")
+	}
 	c.m.mu.Lock()
 	defer c.m.mu.Unlock()
 	if !c.m.frozen.Load() {
@@ -352,6 +360,40 @@ func TestARoomPastItsLeaseEndsNothingAtItsTick(t *testing.T) {
 	st.mu.Unlock()
 	if kept != 1 {
 		t.Fatalf("the store keeps %d rooms: the room was erased by a node past its lease", kept)
+	}
+}
+
+// TestAnErasureTheStoreRefusedIsTriedAgain: a room that ends while the
+// store refuses to erase it is erased once the store does again, not left
+// in the store until the server's next start.
+func TestAnErasureTheStoreRefusedIsTriedAgain(t *testing.T) {
+	st := &memStore{}
+	st.refuseErase.Store(true)
+	log := zerolog.Nop() // the later try's log line may come after the test
+	srv := gametest.Start(t, gametest.Options{Store: st, Log: &log,
+		Room: room.Config{Tick: 20 * time.Millisecond, LobbyWindow: 100 * time.Millisecond, EraseAgain: 20 * time.Millisecond},
+	})
+	host := srv.Session(protocol.Hello{Want: protocol.WantCreate, Lang: "fi"}, gametest.SessionOptions{})
+	gametest.Wait(t, host, "a room", func(s *gametest.State) bool { return s.HasView && s.Pending == 0 })
+	host.Close() // the room ends when its lobby's window has passed
+	kept := func() int {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		return len(st.rooms)
+	}
+	for deadline := time.Now().Add(5 * time.Second); st.refused.Load() < 3; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the store was asked %d times to erase the ended room, want 3 or more", st.refused.Load())
+		}
+	}
+	if n := kept(); n != 1 {
+		t.Fatalf("the store keeps %d rooms while it refuses to erase, want 1", n)
+	}
+	st.refuseErase.Store(false)
+	for deadline := time.Now().Add(5 * time.Second); kept() > 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the ended room stays in the store after the store erases again")
+		}
 	}
 }
 

@@ -702,7 +702,8 @@ func (r *Room) close() {
 		case errors.Is(err, store.ErrFenced):
 			r.logAt(zerolog.WarnLevel).Msg("room ended here, and is another node's now: not erased")
 		case err != nil:
-			r.logAt(zerolog.WarnLevel).Err(err).Msg("room not erased from the store")
+			r.logAt(zerolog.WarnLevel).Err(err).Msg("room not erased from the store yet; trying again")
+			go r.hub.eraseLater(r.id, c)
 		}
 	}
 	r.logAt(zerolog.InfoLevel).Msg("room closed")

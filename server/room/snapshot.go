@@ -201,6 +201,38 @@ func (h *Hub) handBack(ctx context.Context, id string, claim Claim) {
 // handBackWithin bounds how long handBack tries.
 const handBackWithin = 30 * time.Second
 
+// eraseLater tries again to erase room id, whose erasure the store refused
+// when the room ended (JetStream without a leader for a while, a disk that
+// failed a write): after Config.EraseAgain, then twice as long each time up
+// to a minute, for eraseFor at most. It stops once the store has erased it,
+// once another node has taken the room (the erasure is then that node's),
+// or when the server stops (its next start, or the next node to take the
+// room up, finishes the erasure). Without it, on a single server an ended
+// room would stay in the store until the server's next start.
+func (h *Hub) eraseLater(id string, c Claim) {
+	wait := h.cfg.EraseAgain
+	for end := time.Now().Add(eraseFor); time.Now().Before(end); wait = min(2*wait, time.Minute) {
+		time.Sleep(wait)
+		if h.places.Closing() {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := c.Erase(ctx)
+		cancel()
+		switch {
+		case err == nil:
+			h.log.Info().Str("room", id).Msg("room erased from the store, on a later try")
+			return
+		case errors.Is(err, store.ErrFenced):
+			return
+		}
+	}
+	h.log.Warn().Str("room", id).Msg("room not erased from the store; the server's next start erases it")
+}
+
+// eraseFor bounds how long eraseLater tries.
+const eraseFor = 10 * time.Minute
+
 // brokenError is a room kept that cannot be brought back: its snapshot or
 // log cannot be read, or it had ended. It is erased.
 type brokenError struct{ error }
