@@ -10,13 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/pore/elamanipeli/internal/gametest"
 	"github.com/pore/elamanipeli/server/place"
 	"github.com/pore/elamanipeli/server/room"
 	"github.com/pore/elamanipeli/server/store"
 	"github.com/pore/elamanipeli/shared/protocol"
 	"github.com/pore/elamanipeli/shared/rules"
-	"github.com/rs/zerolog"
 )
 
 // memStore keeps rooms in memory, for one server at a time: every room it
