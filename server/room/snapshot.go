@@ -227,7 +227,7 @@ func (h *Hub) eraseLater(id string, c Claim) {
 			return
 		}
 	}
-	h.log.Warn().Str("room", id).Msg("room not erased from the store; the server's next start erases it")
+	h.log.Warn().Str("room", id).Msg("room not erased from the store; the next node to take it up (this one, at its next start) erases it")
 }
 
 // eraseFor bounds how long eraseLater tries.
