@@ -25,9 +25,8 @@ import (
 // and the room, erased, leaves nothing, though a read of the rooms' bucket
 // may come from a replica a moment behind (an erasure once failed on that,
 // "no message found", and left the room's key and snapshot for good). The
-// conditions of the one unexplained failure of
-// TestServiceOfThreeSurvivesACrashADeployAndAPause (leaders elected again
-// and again), on the store alone.
+// conditions of TestServiceOfThreeSurvivesACrashADeployAndAPause (leaders
+// elected again and again), on the store alone.
 func TestWhatWasAnsweredSurvivesLeaderChangesAndATakeOver(t *testing.T) {
 	if testing.Short() {
 		t.Skip("three clustered nodes")
