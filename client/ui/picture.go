@@ -5,11 +5,10 @@ import (
 	"math"
 
 	"github.com/hajimehoshi/ebiten/v2"
-	"github.com/hajimehoshi/ebiten/v2/vector"
 )
 
 // Shapes (rounded rectangles, icons, dots) are drawn once per size as a
-// white picture with an anti-aliased path, and from then on copied in the
+// white picture, anti-aliased (see cover), and from then on copied in the
 // colour wanted: a copy costs one batch of triangles from the same atlas as
 // the text's glyphs.
 //
@@ -23,6 +22,8 @@ type shape uint8
 
 const (
 	shapeRound      shape = iota // a rounded rectangle's corners, to cut in nine
+	shapeSmallRound              // a rounded rectangle too small for that, whole
+	shapePixel                   // one white pixel, stretched to a rectangle
 	shapeBookmark                // a bookmark ribbon's outline
 	shapeBookmarkOn              // a bookmark ribbon, filled
 	shapeDot                     // a filled circle
@@ -43,12 +44,13 @@ type pictureKey struct {
 var pictures = map[pictureKey]*ebiten.Image{}
 
 // picture returns the picture for k, drawing it with draw on first use.
-func picture(k pictureKey, draw func(img *ebiten.Image)) *ebiten.Image {
+func picture(k pictureKey, draw func(c *cover)) *ebiten.Image {
 	if img, ok := pictures[k]; ok {
 		return img
 	}
-	img := ebiten.NewImage(k.w, k.h)
-	draw(img)
+	c := newCover(k.w, k.h)
+	draw(c)
+	img := c.image()
 	pictures[k] = img
 	return img
 }
@@ -56,7 +58,7 @@ func picture(k pictureKey, draw func(img *ebiten.Image)) *ebiten.Image {
 // stamp copies a shape's picture into r (dp), in c (premultiplied): draw
 // paints the shape in white into a w×h picture. k names the shape (and its
 // line width, if any); stamp adds the size.
-func stamp(dst *ebiten.Image, r Rect, c color.RGBA, s float64, k pictureKey, draw func(img *ebiten.Image, w, h float32)) {
+func stamp(dst *ebiten.Image, r Rect, c color.RGBA, s float64, k pictureKey, draw func(cv *cover, w, h float32)) {
 	if c.A == 0 {
 		return
 	}
@@ -65,7 +67,7 @@ func stamp(dst *ebiten.Image, r Rect, c color.RGBA, s float64, k pictureKey, dra
 		return
 	}
 	k.w, k.h = w, h
-	img := picture(k, func(img *ebiten.Image) { draw(img, float32(w), float32(h)) })
+	img := picture(k, func(cv *cover) { draw(cv, float32(w), float32(h)) })
 	op := &ebiten.DrawImageOptions{}
 	op.GeoM.Translate(math.Round(r.X*s), math.Round(r.Y*s))
 	op.ColorScale.ScaleWithColor(c)
@@ -77,7 +79,11 @@ func stamp(dst *ebiten.Image, r Rect, c color.RGBA, s float64, k pictureKey, dra
 func fillRect(dst *ebiten.Image, r Rect, c color.RGBA, s float64) {
 	x0, y0 := math.Round(r.X*s), math.Round(r.Y*s)
 	x1, y1 := math.Max(math.Round((r.X+r.W)*s), x0+1), math.Max(math.Round((r.Y+r.H)*s), y0+1)
-	vector.FillRect(dst, float32(x0), float32(y0), float32(x1-x0), float32(y1-y0), c, false)
+	op := &ebiten.DrawImageOptions{}
+	op.GeoM.Scale(x1-x0, y1-y0)
+	op.GeoM.Translate(x0, y0)
+	op.ColorScale.ScaleWithColor(c)
+	dst.DrawImage(picture(pictureKey{shape: shapePixel, w: 1, h: 1}, func(cv *cover) { cv.out.Pix[0] = 0xff }), op)
 }
 
 // roundPicture is the picture of a rounded rectangle's corners, radius and
@@ -88,33 +94,21 @@ func roundPicture(radius, width float32) (img *ebiten.Image, corner, margin int)
 	margin = int(math.Ceil(float64(width)/2)) + 1
 	corner = int(math.Ceil(float64(radius))) + margin
 	n := 2*corner + 2 // two pixels of plain edge in the middle, to stretch
-	img = picture(pictureKey{shape: shapeRound, w: n, h: n, radius: radius, width: width}, func(img *ebiten.Image) {
+	img = picture(pictureKey{shape: shapeRound, w: n, h: n, radius: radius, width: width}, func(c *cover) {
 		side := float32(n - 2*margin)
-		path := roundPath(float32(margin), float32(margin), side, side, radius)
-		op := &vector.DrawPathOptions{AntiAlias: true}
-		if width == 0 {
-			vector.FillPath(img, path, nil, op)
-		} else {
-			vector.StrokePath(img, path, &vector.StrokeOptions{Width: width}, op)
-		}
+		round(c, float32(margin), float32(margin), side, side, radius, width)
 	})
 	return img, corner, margin
 }
 
-func roundPath(x, y, w, h, rad float32) *vector.Path {
-	rad = min(rad, w/2, h/2)
-	var p vector.Path
-	p.MoveTo(x+rad, y)
-	p.LineTo(x+w-rad, y)
-	p.ArcTo(x+w, y, x+w, y+rad, rad)
-	p.LineTo(x+w, y+h-rad)
-	p.ArcTo(x+w, y+h, x+w-rad, y+h, rad)
-	p.LineTo(x+rad, y+h)
-	p.ArcTo(x, y+h, x, y+h-rad, rad)
-	p.LineTo(x, y+rad)
-	p.ArcTo(x, y, x+rad, y, rad)
-	p.Close()
-	return &p
+// round adds a rounded rectangle to c: filled when width is 0, outlined
+// with a line width wide otherwise.
+func round(c *cover, x, y, w, h, radius, width float32) {
+	if width == 0 {
+		c.fillRound(x, y, w, h, radius)
+	} else {
+		c.strokeRound(x, y, w, h, radius, width)
+	}
 }
 
 func fillRound(dst *ebiten.Image, r Rect, c color.RGBA, radius, s float64) {
@@ -136,16 +130,16 @@ func drawRound(dst *ebiten.Image, r Rect, c color.RGBA, radius, width, s float64
 	x3, y3 := math.Round((r.X+r.W)*s), math.Round((r.Y+r.H)*s)
 	rad, lw := float32(math.Round(radius*s)), float32(width*s)
 	if float64(rad) > (x3-x0)/2 || float64(rad) > (y3-y0)/2 {
-		// Smaller than its two corners: a picture would not fit, so the
-		// path itself (rare: the widgets are at least 48 dp).
-		op := &vector.DrawPathOptions{AntiAlias: true}
+		// Smaller than its two corners: a picture of the whole shape
+		// (rare: the widgets are at least 48 dp).
+		m := math.Ceil(float64(lw)/2) + 1
+		w, h := float32(x3-x0), float32(y3-y0)
+		k := pictureKey{shape: shapeSmallRound, w: int(x3 - x0 + 2*m), h: int(y3 - y0 + 2*m), radius: rad, width: lw}
+		img := picture(k, func(cv *cover) { round(cv, float32(m), float32(m), w, h, rad, lw) })
+		op := &ebiten.DrawImageOptions{}
+		op.GeoM.Translate(x0-m, y0-m)
 		op.ColorScale.ScaleWithColor(c)
-		path := roundPath(float32(x0), float32(y0), float32(x3-x0), float32(y3-y0), rad)
-		if width == 0 {
-			vector.FillPath(dst, path, nil, op)
-		} else {
-			vector.StrokePath(dst, path, &vector.StrokeOptions{Width: lw}, op)
-		}
+		dst.DrawImage(img, op)
 		return
 	}
 	img, corner, margin := roundPicture(rad, lw)
