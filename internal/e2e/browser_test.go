@@ -17,7 +17,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/rs/zerolog"
 
@@ -182,9 +184,33 @@ func newPage(t *testing.T, bctx context.Context, name, url string, w, h int64, m
 	if mobile {
 		vp = chromedp.EmulateViewport(w, h, chromedp.EmulateScale(1), chromedp.EmulateMobile, chromedp.EmulateTouch)
 	}
-	p.run(vp, chromedp.Navigate(url))
+	p.run(countPrograms, vp, chromedp.Navigate(url))
 	return p, cancel
 }
+
+// countPrograms has the page mark each GL program it links
+// ("elamanipeli-gl-program"), and the first animation frame after its
+// first frame was drawn ("elamanipeli-first-paint": Ebiten sends a frame's
+// drawing to GL after the game's Draw, which marks "first-frame"). In
+// SwiftShader a program's link is a blocking compile of tens to hundreds of
+// milliseconds: those before the first paint are a first visit's wait (see
+// TestWholeGameInTheBrowser).
+var countPrograms = chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+	_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `
+for (const gl of [self.WebGLRenderingContext, self.WebGL2RenderingContext]) {
+	if (!gl) continue;
+	const link = gl.prototype.linkProgram;
+	gl.prototype.linkProgram = function (p) { performance.mark("elamanipeli-gl-program"); return link.call(this, p); };
+}
+if (self.document) {
+	const mark = performance.mark;
+	performance.mark = function (name, ...rest) {
+		if (name === "elamanipeli-first-frame") requestAnimationFrame(() => mark.call(performance, "elamanipeli-first-paint"));
+		return mark.call(this, name, ...rest);
+	};
+}`})
+	return err
+})
 
 type startup int
 
@@ -491,6 +517,20 @@ func shotDir(t *testing.T) string {
 
 // timings reads the page's marks: when the client was downloaded, compiled
 // and drew its first frame, in milliseconds since navigation.
+// programsBeforeFirstPaint counts the GL programs the page linked before
+// its first frame showed (see countPrograms).
+func (p *Page) programsBeforeFirstPaint() int {
+	p.t.Helper()
+	p.waitFor("the first paint", `performance.getEntriesByName("elamanipeli-first-paint").length > 0`)
+	ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+	defer cancel()
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`(f => performance.getEntriesByName("elamanipeli-gl-program").filter(m => m.startTime <= f.startTime).length)(performance.getEntriesByName("elamanipeli-first-paint")[0])`))
+	if err != nil {
+		p.t.Fatalf("%s: %v", p.name, err)
+	}
+	return n
+}
+
 func (p *Page) timings() map[string]float64 {
 	ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
 	defer cancel()
