@@ -13,9 +13,10 @@ import (
 // the fonts' glyphs already use (golang.org/x/image/vector), and handed to
 // the GPU as an image. Drawn with Ebiten's own paths, the first frame
 // compiled three more GL programs (a path's winding count, its curves, and
-// the anti-aliasing's resolve): 230-350 ms of a first visit's first frame
-// in headless Chromium's software GL, before any picture showed
-// (BENCHMARKS.md, "The first frame's GL programs").
+// the anti-aliasing's resolve): most of the 230-530 ms a first visit's
+// first frame waited for its programs to link in headless Chromium's
+// software GL, against 40-90 ms for Ebiten's two now (BENCHMARKS.md, "The
+// first frame's GL programs").
 
 // cover is a picture's coverage, built of pieces: each piece is one
 // filled outline (its holes wound the other way), and where pieces overlap
