@@ -515,8 +515,6 @@ func shotDir(t *testing.T) string {
 	return dir
 }
 
-// timings reads the page's marks: when the client was downloaded, compiled
-// and drew its first frame, in milliseconds since navigation.
 // programsBeforeFirstPaint counts the GL programs the page linked before
 // its first frame showed (see countPrograms).
 func (p *Page) programsBeforeFirstPaint() int {
@@ -531,6 +529,9 @@ func (p *Page) programsBeforeFirstPaint() int {
 	return n
 }
 
+// timings reads the page's marks: when the client was downloaded, compiled
+// and drew its first frame, and when that frame showed, in milliseconds
+// since navigation.
 func (p *Page) timings() map[string]float64 {
 	ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
 	defer cancel()
