@@ -91,7 +91,7 @@ func fillRect(dst *ebiten.Image, r Rect, c color.RGBA, s float64) {
 // the drawing reaches outside the rectangle (half the line, and the
 // anti-aliasing's fringe).
 func roundPicture(radius, width float32) (img *ebiten.Image, corner, margin int) {
-	margin = int(math.Ceil(float64(width)/2)) + 1
+	margin = reach(width)
 	corner = int(math.Ceil(float64(radius))) + margin
 	n := 2*corner + 2 // two pixels of plain edge in the middle, to stretch
 	img = picture(pictureKey{shape: shapeRound, w: n, h: n, radius: radius, width: width}, func(c *cover) {
@@ -99,6 +99,13 @@ func roundPicture(radius, width float32) (img *ebiten.Image, corner, margin int)
 		round(c, float32(margin), float32(margin), side, side, radius, width)
 	})
 	return img, corner, margin
+}
+
+// reach is how far, in whole pixels, a rounded rectangle's picture reaches
+// outside the rectangle drawn with a line width wide (0: filled): half the
+// line, and the anti-aliasing's fringe.
+func reach(width float32) int {
+	return int(math.Ceil(float64(width)/2)) + 1
 }
 
 // round adds a rounded rectangle to c: filled when width is 0, outlined
@@ -132,7 +139,7 @@ func drawRound(dst *ebiten.Image, r Rect, c color.RGBA, radius, width, s float64
 	if float64(rad) > (x3-x0)/2 || float64(rad) > (y3-y0)/2 {
 		// Smaller than its two corners: a picture of the whole shape
 		// (rare: the widgets are at least 48 dp).
-		m := math.Ceil(float64(lw)/2) + 1
+		m := float64(reach(lw))
 		w, h := float32(x3-x0), float32(y3-y0)
 		k := pictureKey{shape: shapeSmallRound, w: int(x3 - x0 + 2*m), h: int(y3 - y0 + 2*m), radius: rad, width: lw}
 		img := picture(k, func(cv *cover) { round(cv, float32(m), float32(m), w, h, rad, lw) })
